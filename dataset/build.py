@@ -1,0 +1,245 @@
+"""Build the dataset's Parquet tables from a folder of PTC-format files.
+
+``python -m dataset build [--source DIR] [--out DIR]`` reads ``article<ID>.txt`` files and
+their label files (18 PTC technique names or 14 SemEval-2020 class names), in batches so
+memory stays flat, and writes ``<out>/<table>/<table>-NNNNN.parquet`` for the articles,
+spans, sentences and techniques tables plus a MANIFEST.json of input and output hashes.
+The output folder is replaced only when the whole build succeeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from dataset.corpus import DEFAULT_LAYER, Corpus, discover
+from dataset.errors import InputError
+from dataset.output import (
+    DEFAULT_SHARD_ROWS,
+    PARQUET_OPTIONS,
+    ROW_GROUP_ROWS,
+    ShardedTableWriter,
+    sha256_of,
+    staged_output,
+    write_manifest,
+)
+from dataset.schema import REPO_ROOT, SCHEMA_PATH, TABLE_NAMES, schema
+from dataset.tables import TableBatch, techniques_table
+from dataset.version import dataset_version
+
+DEFAULT_SOURCE = REPO_ROOT / "dataset" / "raw"
+DEFAULT_OUT = REPO_ROOT / "build" / "dataset"
+DEFAULT_BATCH_ARTICLES = 1_000
+#: Below this many articles a progress bar is noise.
+PROGRESS_MIN_ARTICLES = 200
+#: Libraries whose versions decide the output's bytes, recorded in the manifest.
+BYTE_SHAPING_LIBRARIES = ("pyarrow", "datasets", "pyyaml")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    manifest: dict[str, Any]
+
+    def rows(self, table: str) -> int:
+        return int(self.manifest["tables"][table]["rows"])
+
+
+def choose_sentence_layer(corpus: Corpus, requested: str | None) -> str | None:
+    """The layer whose spans give the sentence labels: the one asked for, else the only
+    layer, else ``gold``; several layers and no choice is an error, not a silent pick."""
+    layers = corpus.layers
+    if requested is not None:
+        if layers and requested not in layers:
+            raise InputError(
+                corpus.root,
+                f"--sentence-layer {requested!r} is not a layer of this corpus "
+                f"(layers: {', '.join(layers)})",
+                "pass one of the layers found, named by the label files article<ID>.<layer>.labels",
+            )
+        return requested
+    if len(layers) <= 1:
+        return layers[0] if layers else None
+    if DEFAULT_LAYER in layers:
+        return DEFAULT_LAYER
+    raise InputError(
+        corpus.root,
+        f"the corpus has several annotation layers ({', '.join(layers)}) and none is "
+        f"called {DEFAULT_LAYER!r}",
+        "pass --sentence-layer NAME to say which layer labels the sentences table",
+    )
+
+
+def _file_record(path: Path, root: Path) -> dict[str, Any]:
+    return {
+        "path": path.relative_to(root).as_posix(),
+        "sha256": sha256_of(path),
+        "bytes": path.stat().st_size,
+    }
+
+
+def build(
+    source: Path = DEFAULT_SOURCE,
+    out: Path = DEFAULT_OUT,
+    *,
+    sentence_layer: str | None = None,
+    default_layer: str = DEFAULT_LAYER,
+    batch_articles: int = DEFAULT_BATCH_ARTICLES,
+    shard_rows: int = DEFAULT_SHARD_ROWS,
+    progress: bool | None = None,
+    log: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
+) -> BuildResult:
+    source = source.resolve()
+    corpus = discover(source, default_layer=default_layer)
+    if not corpus.articles:
+        raise InputError(
+            source,
+            "no article<ID>.txt files were found",
+            "point --source at a folder holding PTC-format articles",
+        )
+    for path in corpus.skipped:
+        log(f"note: skipping span-identification file {path.relative_to(source)}")
+    layer = choose_sentence_layer(corpus, sentence_layer)
+    spec = schema()
+    batch = TableBatch(source, layer)
+    with staged_output(out) as staging:
+        writers = {
+            name: ShardedTableWriter(staging / name, name, spec.arrow_schema(name), shard_rows)
+            for name in TABLE_NAMES
+        }
+        for writer in writers.values():
+            writer.folder.mkdir()
+
+        def flush() -> None:
+            for name in ("articles", "spans", "sentences"):
+                writers[name].write(batch.table(name))
+            batch.clear()
+
+        show = progress if progress is not None else len(corpus.articles) >= PROGRESS_MIN_ARTICLES
+        for article in tqdm(corpus.articles, desc="articles", unit="art", disable=not show):
+            batch.add(article)
+            if batch.articles >= batch_articles:
+                flush()
+        flush()
+        writers["techniques"].write(techniques_table())
+        for writer in writers.values():
+            writer.finish()
+        manifest = _manifest(
+            corpus,
+            source=source,
+            staging=staging,
+            writers=writers,
+            layer=layer,
+            default_layer=default_layer,
+            shard_rows=shard_rows,
+        )
+        write_manifest(staging, manifest)
+    return BuildResult(out=out.resolve(), manifest=manifest)
+
+
+def _manifest(
+    corpus: Corpus,
+    *,
+    source: Path,
+    staging: Path,
+    writers: dict[str, ShardedTableWriter],
+    layer: str | None,
+    default_layer: str,
+    shard_rows: int,
+) -> dict[str, Any]:
+    tables = {
+        name: {
+            "rows": sum(writer.rows),
+            "files": [
+                {**_file_record(path, staging), "rows": rows}
+                for path, rows in zip(writer.paths, writer.rows, strict=True)
+            ],
+        }
+        for name, writer in writers.items()
+    }
+    return {
+        "dataset": schema().raw["dataset"]["name"],
+        "version": dataset_version(),
+        "schema": {
+            "path": SCHEMA_PATH.relative_to(REPO_ROOT).as_posix(),
+            "sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),
+        },
+        "options": {
+            "sentence_layer": layer,
+            "default_layer": default_layer,
+            "shard_rows": shard_rows,
+            "row_group_rows": ROW_GROUP_ROWS,
+            "parquet": PARQUET_OPTIONS,
+        },
+        "layers": corpus.layers,
+        "inputs": [_file_record(path, source) for path in corpus.input_files],
+        "tables": tables,
+        "libraries": {
+            "python": platform.python_version(),
+            **{name: installed_version(name) for name in BYTE_SHAPING_LIBRARIES},
+        },
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source", type=Path, default=DEFAULT_SOURCE, help="folder of PTC-format files"
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--sentence-layer",
+        help="annotation layer whose spans label the sentences table "
+        "(default: the only layer, else 'gold')",
+    )
+    parser.add_argument(
+        "--default-layer",
+        default=DEFAULT_LAYER,
+        help="layer of label files named article<ID>.labels, without a layer "
+        f"(default: {DEFAULT_LAYER})",
+    )
+    parser.add_argument(
+        "--batch-articles",
+        type=int,
+        default=DEFAULT_BATCH_ARTICLES,
+        help="articles converted per batch; bounds memory",
+    )
+    parser.add_argument(
+        "--shard-rows",
+        type=int,
+        default=DEFAULT_SHARD_ROWS,
+        help="maximum rows per Parquet file",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"show a progress bar (default: from {PROGRESS_MIN_ARTICLES} articles on)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.batch_articles < 1 or args.shard_rows < 1:
+        raise InputError(
+            "command line", "--batch-articles and --shard-rows must be positive", "pass 1 or more"
+        )
+    result = build(
+        args.source,
+        args.out,
+        sentence_layer=args.sentence_layer,
+        default_layer=args.default_layer,
+        batch_articles=args.batch_articles,
+        shard_rows=args.shard_rows,
+        progress=args.progress,
+    )
+    counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
+    print(f"built {result.out} (version {result.manifest['version']}): {counts}")
+    return 0

@@ -1,0 +1,156 @@
+"""Generated sections of DATACARD.md.
+
+The card's field tables, taxonomy and other derived facts sit between
+``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` markers and are
+rewritten from their source (``schemas/`` and friends) by ``python -m dataset card``;
+``--check`` fails when the committed card has drifted, which the tests run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from dataset.build import DEFAULT_SOURCE
+from dataset.corpus import discover
+from dataset.ptc import read_label_file
+from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
+
+CARD_PATH = REPO_ROOT / "DATACARD.md"
+BLOCK = re.compile(
+    r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
+    re.DOTALL,
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+def markdown_table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(_cell(str(value)) for value in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def field_tables() -> str:
+    spec = schema()
+    parts: list[str] = []
+    for name in TABLE_NAMES:
+        table = spec.tables[name]
+        parts.append(f"#### `{name}`\n\n{table.description}\n")
+        parts.append(
+            f"Primary key: `{', '.join(table.primary_key)}`. "
+            f"Row order: `{', '.join(table.order_by)}`.\n"
+        )
+        parts.append(
+            markdown_table(
+                ["field", "type", "nullable", "description"],
+                (
+                    (f"`{f.name}`", f.type_label, "yes" if f.nullable else "no", f.description)
+                    for f in table.fields
+                ),
+            )
+        )
+    return "\n".join(parts)
+
+
+def taxonomy_table() -> str:
+    spec = schema()
+    semeval = spec.semeval_classes
+    return markdown_table(
+        ["id", "technique", "SemEval-2020 class (id)", "definition"],
+        (
+            (
+                label.id,
+                f"`{label.name}`",
+                f"`{label.semeval_class}` ({semeval.id_of(label.semeval_class)})"
+                if label.semeval_class
+                else "dropped",
+                label.description,
+            )
+            for label in spec.techniques.labels
+        ),
+    )
+
+
+def span_counts(source: Path = DEFAULT_SOURCE) -> str:
+    """Spans per technique and layer, read from the raw label files the build reads."""
+    corpus = discover(source)
+    counts: Counter[tuple[str, str]] = Counter()
+    articles: Counter[str] = Counter()
+    for article in corpus.articles:
+        for layer, path in article.labels.items():
+            articles[layer] += 1
+            counts.update((layer, line.label) for line in read_label_file(path))
+    layers = corpus.layers
+    if not layers:
+        return "No annotation layer yet.\n"
+    labels = sorted(
+        {label for _, label in counts}, key=lambda name: (-counts_of(counts, name), name)
+    )
+    rows = [[f"`{label}`", *(counts[(layer, label)] for layer in layers)] for label in labels]
+    rows.append(
+        [
+            "**all spans**",
+            *(sum(n for (lay, _), n in counts.items() if lay == layer) for layer in layers),
+        ]
+    )
+    rows.append(["articles annotated", *(articles[layer] for layer in layers)])
+    header = ["technique", *(f"`{layer}`" for layer in layers)]
+    return (
+        f"{len(corpus.articles)} article(s) in `dataset/raw/`; spans per technique and layer:\n\n"
+        + markdown_table(header, rows)
+    )
+
+
+def counts_of(counts: Counter[tuple[str, str]], label: str) -> int:
+    return sum(n for (_, name), n in counts.items() if name == label)
+
+
+GENERATORS: dict[str, Callable[[], str]] = {
+    "fields": field_tables,
+    "taxonomy": taxonomy_table,
+    "span-counts": span_counts,
+}
+
+
+def render(card: str, generators: dict[str, Callable[[], str]] = GENERATORS) -> str:
+    """The card with every generated block rewritten; unknown block names are an error."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match["name"]
+        if name not in generators:
+            raise KeyError(f"DATACARD.md has a generated block {name!r} that nothing generates")
+        return f"{match.group(1)}\n{generators[name]()}\n{match.group(4)}"
+
+    rendered = BLOCK.sub(replace, card)
+    missing = set(generators) - {m["name"] for m in BLOCK.finditer(card)}
+    if missing:
+        raise KeyError(f"DATACARD.md lacks the generated blocks {sorted(missing)}")
+    return rendered
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--card", type=Path, default=CARD_PATH)
+    parser.add_argument(
+        "--check", action="store_true", help="fail instead of writing when the card is stale"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    card = args.card.read_text(encoding="utf-8")
+    rendered = render(card)
+    if rendered == card:
+        return 0
+    if args.check:
+        print(f"{args.card} is stale: run `python -m dataset card`", file=sys.stderr)
+        return 1
+    args.card.write_text(rendered, encoding="utf-8")
+    print(f"updated {args.card}")
+    return 0

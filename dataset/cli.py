@@ -1,0 +1,56 @@
+"""Command line of the dataset tooling: ``python -m dataset <command>``.
+
+Each command lives in its own module exposing ``add_arguments(parser)`` and
+``run(args) -> int``; this module only wires them up and turns input errors into one
+clear message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from dataset.errors import InputError
+
+COMMANDS = {
+    "build": ("dataset.build", "Build the Parquet tables from a folder of PTC-format files."),
+    "card": ("dataset.card", "Regenerate the generated sections of DATACARD.md."),
+    "annotate": (
+        "dataset.annotate",
+        "Turn (fragment, occurrence) annotation records into PTC label and rationale files.",
+    ),
+    "agreement": (
+        "dataset.agreement",
+        "Compare two annotation layers with the SemEval-2020 Task 11 span metrics.",
+    ),
+}
+EXIT_INPUT_ERROR = 2
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only the chosen command's module is imported, so one command
+    never pays for (or breaks on) another's dependencies."""
+    root = argparse.ArgumentParser(prog="python -m dataset", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text)
+        if name == command:
+            module = importlib.import_module(module_name)
+            sub.description = module.__doc__
+            sub.formatter_class = argparse.RawDescriptionHelpFormatter
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = arguments[0] if arguments and arguments[0] in COMMANDS else None
+    args = parser(command).parse_args(arguments)
+    try:
+        return int(args.run(args))
+    except InputError as error:
+        print(error.render(), file=sys.stderr)
+        return EXIT_INPUT_ERROR

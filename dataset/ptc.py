@@ -1,0 +1,238 @@
+"""Reading files in the formats of the Propaganda Techniques Corpus (PTC).
+
+PTC distributes one ``article<ID>.txt`` per article and one tab-separated label file per
+article (``article<ID>.labels``, ``article<ID>.labels.tsv`` or, as in SemEval-2020 Task 11,
+``article<ID>.task2-TC.labels``). This module recognises those names, reads the files
+without altering a byte, and turns every malformed line into an InputError that says which
+file, which line, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataset.errors import InputError
+from dataset.schema import schema
+
+ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]*)\.txt$")
+LABEL_NAME = re.compile(r"^article(?P<id>[^.]*)(?:\.(?P<layer>[^.]+))?\.labels(?:\.tsv)?$")
+RATIONALE_NAME = re.compile(r"^article(?P<id>[^.]*)\.(?P<layer>[^.]+)\.rationale\.tsv$")
+PROVENANCE_NAME = re.compile(r"^article(?P<id>[^.]*)\.provenance\.ya?ml$")
+DIGITS = re.compile(r"^[0-9]+$")
+LAYER = re.compile(r"^[A-Za-z0-9_-]+$")
+INTEGER = re.compile(r"^-?[0-9]+$")
+LABEL_COLUMNS = ("article ID", "technique", "start", "end")
+RATIONALE_HEADER = "technique\tstart\tend\trationale"
+#: SemEval-2020 span-identification files carry no technique; the TC files beside them
+#: hold the same spans with labels, so the builder skips them.
+SPAN_IDENTIFICATION_LAYERS = frozenset({"task1-SI"})
+
+
+@dataclass(frozen=True)
+class LabelLine:
+    article_id: str
+    label: str
+    start: int
+    end: int
+    line: int
+
+
+def checked_article_id(path: Path, candidate: str) -> str:
+    """The digits of a file name, or an InputError: IDs are digits and nothing else, so no
+    name can smuggle path separators or other surprises into the output."""
+    if not DIGITS.match(candidate):
+        raise InputError(
+            path,
+            f"the article ID {candidate!r} in the file name is not a string of digits",
+            "rename the file to article<ID>.txt (or article<ID>.<layer>.labels) with a "
+            "digits-only ID, as PTC does",
+        )
+    return candidate
+
+
+def checked_layer(path: Path, candidate: str) -> str:
+    if not LAYER.match(candidate):
+        raise InputError(
+            path,
+            f"the layer name {candidate!r} in the file name may only use letters, digits, "
+            "'_' and '-'",
+            "rename the file to article<ID>.<layer>.labels with a plain layer name",
+        )
+    return candidate
+
+
+def parse_label_file_name(name: str) -> tuple[str, str | None] | None:
+    """``article123.maintainers.labels`` gives ("123", "maintainers"), ``article123.labels``
+    gives ("123", None), anything else None. The ID is not checked here."""
+    match = LABEL_NAME.match(name)
+    if match is None:
+        return None
+    return match["id"], match["layer"]
+
+
+def read_article(path: Path) -> str:
+    """The article exactly as stored: decoded as UTF-8 with no newline translation."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"not valid UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} "
+            f"({error.reason})",
+            "re-save the article as UTF-8 from the original source; offsets count code "
+            "points of the UTF-8 text, so no other encoding can be read",
+            line=line,
+        ) from None
+    if not text.strip():
+        raise InputError(
+            path,
+            "the article is empty" if not text else "the article holds only whitespace",
+            "put the article's title on line 1 and its body from line 3, or remove the "
+            "file and its label files",
+        )
+    return text
+
+
+def _decode_lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            path,
+            f"not valid UTF-8 at byte offset {error.start} ({error.reason})",
+            "re-save the file as UTF-8",
+            line=data[: error.start].count(b"\n") + 1,
+        ) from None
+    return text.split("\n")
+
+
+def _offset(path: Path, number: int, column: str, value: str) -> int:
+    if not INTEGER.match(value):
+        raise InputError(
+            path,
+            f"the {column} offset {value!r} is not an integer",
+            "write offsets as plain non-negative integers counting code points from the "
+            "start of the article file",
+            line=number,
+        )
+    offset = int(value)
+    if offset < 0:
+        raise InputError(
+            path,
+            f"the {column} offset {offset} is negative",
+            "offsets count code points from 0, the first character of the title",
+            line=number,
+        )
+    return offset
+
+
+def read_label_file(
+    path: Path, *, article_id: str | None = None, num_chars: int | None = None
+) -> list[LabelLine]:
+    """Read a PTC technique-classification label file.
+
+    When ``article_id`` is given, every line's ID must equal it (the ID of the file name);
+    when ``num_chars`` is given, offsets must lie inside the article. Blank lines are
+    skipped; a trailing carriage return is tolerated.
+    """
+    names = schema().techniques.names + schema().semeval_classes.names
+    known = frozenset(names)
+    lines: list[LabelLine] = []
+    for number, raw in enumerate(_decode_lines(path), start=1):
+        row = raw.removesuffix("\r")
+        if not row.strip():
+            continue
+        columns = row.split("\t")
+        if len(columns) != len(LABEL_COLUMNS):
+            raise InputError(
+                path,
+                f"expected {len(LABEL_COLUMNS)} tab-separated columns "
+                f"({', '.join(LABEL_COLUMNS)}), found {len(columns)}: {row!r}",
+                "separate the columns with single tabs; technique names contain commas, never tabs",
+                line=number,
+            )
+        line_id, label, start_text, end_text = columns
+        if not DIGITS.match(line_id):
+            raise InputError(
+                path,
+                f"the article ID {line_id!r} in column 1 is not a string of digits",
+                "column 1 holds the digits of the article file name",
+                line=number,
+            )
+        if article_id is not None and line_id != article_id:
+            raise InputError(
+                path,
+                f"column 1 says article {line_id} but the file name says article {article_id}",
+                f"put this line in article{line_id}'s label file, or correct column 1",
+                line=number,
+            )
+        if label not in known:
+            raise InputError(
+                path,
+                f"unknown technique {label!r}",
+                "use one of the 18 PTC technique names or the 14 SemEval-2020 class names "
+                "exactly as spelled in schemas/propaganda_spans.yaml (case, commas and "
+                "hyphens matter)",
+                line=number,
+            )
+        start = _offset(path, number, "start", start_text)
+        end = _offset(path, number, "end", end_text)
+        if start >= end:
+            raise InputError(
+                path,
+                f"start {start} is not before end {end}"
+                + (" (the offsets are reversed)" if start > end else " (the span is empty)"),
+                "write start (inclusive) then end (exclusive), with end > start",
+                line=number,
+            )
+        if num_chars is not None and end > num_chars:
+            raise InputError(
+                path,
+                f"the span {start}-{end} runs past the end of the article, which has "
+                f"{num_chars} code points",
+                "offsets count Unicode code points, not bytes; recompute them against the "
+                "raw article text",
+                line=number,
+            )
+        lines.append(LabelLine(article_id=line_id, label=label, start=start, end=end, line=number))
+    return lines
+
+
+def read_rationale_file(path: Path) -> dict[tuple[str, int, int], str]:
+    """Rationales keyed by (label, start, end), from a TSV with the header
+    ``technique, start, end, rationale``."""
+    rows = _decode_lines(path)
+    header = RATIONALE_HEADER.split("\t")
+    if rows[0].removesuffix("\r") != RATIONALE_HEADER:
+        raise InputError(
+            path,
+            f"the header is {rows[0]!r}, expected {RATIONALE_HEADER!r}",
+            "start the file with the tab-separated header technique, start, end, rationale",
+            line=1,
+        )
+    rationales: dict[tuple[str, int, int], str] = {}
+    for number, raw in enumerate(rows[1:], start=2):
+        row = raw.removesuffix("\r")
+        if not row.strip():
+            continue
+        columns = row.split("\t")
+        if len(columns) != len(header):
+            raise InputError(
+                path,
+                f"expected 4 tab-separated columns, found {len(columns)}",
+                "write technique, start, end and a one-line rationale without tabs",
+                line=number,
+            )
+        label, start_text, end_text, rationale = columns
+        key = (
+            label,
+            _offset(path, number, "start", start_text),
+            _offset(path, number, "end", end_text),
+        )
+        rationales[key] = rationale
+    return rationales

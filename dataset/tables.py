@@ -1,0 +1,229 @@
+"""Turning one article's files into rows of the four tables.
+
+Rows are gathered column by column for a batch of articles and handed to Arrow in one go,
+with the Arrow schema generated from ``schemas/``; a batch is then cleared, so memory is
+bounded by the batch, not the corpus.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from dataset.corpus import ArticleFiles
+from dataset.errors import InputError
+from dataset.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
+from dataset.ptc import LabelLine, read_article, read_label_file, read_rationale_file
+from dataset.schema import Schema, schema
+from dataset.segment import segment
+
+
+@dataclass(frozen=True)
+class Span:
+    layer: str
+    label: str
+    technique: int | None
+    semeval_class: int | None
+    start: int
+    end: int
+    rationale: str | None
+
+
+def span_id(article_id: str, layer: str, start: int, end: int, label: str) -> str:
+    return f"{article_id}:{layer}:{start}-{end}:{label}"
+
+
+class LabelResolver:
+    """Maps a label as written (18 PTC names or 14 SemEval names) to (technique, class)."""
+
+    def __init__(self, spec: Schema) -> None:
+        semeval = spec.semeval_classes
+        self._by_label: dict[str, tuple[int | None, int | None]] = {}
+        for label in semeval.labels:
+            self._by_label[label.name] = (None, label.id)
+        for technique in spec.techniques.labels:
+            klass = technique.semeval_class
+            self._by_label[technique.name] = (
+                technique.id,
+                semeval.id_of(klass) if klass is not None else None,
+            )
+
+    def __call__(self, label: str) -> tuple[int | None, int | None]:
+        return self._by_label[label]
+
+
+def _spans(article: ArticleFiles, num_chars: int, resolve: LabelResolver) -> list[Span]:
+    spans: list[Span] = []
+    for layer in sorted(article.labels):
+        path = article.labels[layer]
+        lines = read_label_file(path, article_id=article.article_id, num_chars=num_chars)
+        rationales = _rationales(article, layer, lines)
+        for line in lines:
+            technique, semeval_class = resolve(line.label)
+            spans.append(
+                Span(
+                    layer=layer,
+                    label=line.label,
+                    technique=technique,
+                    semeval_class=semeval_class,
+                    start=line.start,
+                    end=line.end,
+                    rationale=rationales.get((line.label, line.start, line.end)),
+                )
+            )
+    spans.sort(key=lambda s: (s.layer, s.start, s.end, s.label))
+    return spans
+
+
+def _rationales(
+    article: ArticleFiles, layer: str, lines: list[LabelLine]
+) -> dict[tuple[str, int, int], str]:
+    path = article.rationales.get(layer)
+    if path is None:
+        return {}
+    rationales = read_rationale_file(path)
+    labelled = {(line.label, line.start, line.end) for line in lines}
+    stray = sorted(set(rationales) - labelled)
+    if stray:
+        label, start, end = stray[0]
+        raise InputError(
+            path,
+            f"a rationale for {label} {start}-{end}, which is not a span of the "
+            f"{layer} label file ({len(stray)} such rationale(s) in all)",
+            "regenerate labels and rationales together with `python -m dataset annotate`",
+        )
+    return rationales
+
+
+def _overlapping(sentence_ends: list[int], sentence_starts: list[int], span: Span) -> range:
+    """Indices of the sentences that share at least one character with the span."""
+    first = bisect.bisect_right(sentence_ends, span.start)
+    last = bisect.bisect_left(sentence_starts, span.end)
+    return range(first, last)
+
+
+class TableBatch:
+    """Columns of the articles, spans and sentences tables for a batch of articles."""
+
+    def __init__(self, source_root: Path, sentence_layer: str | None) -> None:
+        self.spec = schema()
+        self.source_root = source_root
+        self.sentence_layer = sentence_layer
+        self.resolve = LabelResolver(self.spec)
+        self.clear()
+
+    def clear(self) -> None:
+        self.columns: dict[str, dict[str, list[Any]]] = {
+            name: {column: [] for column in self.spec.tables[name].column_names}
+            for name in ("articles", "spans", "sentences")
+        }
+        self.articles = 0
+
+    def add(self, article: ArticleFiles) -> None:
+        assert article.path is not None
+        raw = article.path.read_bytes()
+        text = read_article(article.path)
+        title = text.split("\n", 1)[0].rstrip("\r")
+        record: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS)
+        record["sha256"] = None
+        if article.provenance is not None:
+            record = read_provenance(article.provenance, article.article_id)
+            check_against_article(article.provenance, record, raw, title)
+        spans = _spans(article, len(text), self.resolve)
+        self._add_article(article, text, title, raw, record)
+        self._add_spans(article.article_id, text, spans)
+        self._add_sentences(article, text, spans)
+        self.articles += 1
+
+    def _add_article(
+        self, article: ArticleFiles, text: str, title: str, raw: bytes, record: dict[str, Any]
+    ) -> None:
+        assert article.path is not None
+        columns = self.columns["articles"]
+        values = {
+            "article_id": article.article_id,
+            "title": title,
+            "text": text,
+            "num_chars": len(text),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "provenance_sha256": record["sha256"],
+            "source_file": article.path.relative_to(self.source_root).as_posix(),
+            **{key: record[key] for key in ARTICLE_COLUMNS},
+        }
+        for column, values_list in columns.items():
+            values_list.append(values[column])
+
+    def _add_spans(self, article_id: str, text: str, spans: list[Span]) -> None:
+        columns = self.columns["spans"]
+        for span in spans:
+            columns["span_id"].append(
+                span_id(article_id, span.layer, span.start, span.end, span.label)
+            )
+            columns["article_id"].append(article_id)
+            columns["layer"].append(span.layer)
+            columns["label"].append(span.label)
+            columns["technique"].append(span.technique)
+            columns["semeval_class"].append(span.semeval_class)
+            columns["start"].append(span.start)
+            columns["end"].append(span.end)
+            columns["text"].append(text[span.start : span.end])
+            columns["rationale"].append(span.rationale)
+
+    def _add_sentences(self, article: ArticleFiles, text: str, spans: list[Span]) -> None:
+        sentences = segment(text)
+        annotated = self.sentence_layer is not None and self.sentence_layer in article.labels
+        techniques: dict[int, set[int]] = defaultdict(set)
+        classes: dict[int, set[int]] = defaultdict(set)
+        flagged: set[int] = set()
+        if annotated:
+            starts = [s.start for s in sentences]
+            ends = [s.end for s in sentences]
+            for span in spans:
+                if span.layer != self.sentence_layer:
+                    continue
+                for index in _overlapping(ends, starts, span):
+                    flagged.add(index)
+                    if span.technique is not None:
+                        techniques[index].add(span.technique)
+                    if span.semeval_class is not None:
+                        classes[index].add(span.semeval_class)
+        columns = self.columns["sentences"]
+        for index, sentence in enumerate(sentences):
+            columns["sentence_id"].append(f"{article.article_id}:{index}")
+            columns["article_id"].append(article.article_id)
+            columns["sentence_index"].append(index)
+            columns["paragraph_index"].append(sentence.paragraph_index)
+            columns["start"].append(sentence.start)
+            columns["end"].append(sentence.end)
+            columns["text"].append(text[sentence.start : sentence.end])
+            columns["label_layer"].append(self.sentence_layer if annotated else None)
+            columns["techniques"].append(sorted(techniques[index]))
+            columns["semeval_classes"].append(sorted(classes[index]))
+            columns["has_propaganda"].append(index in flagged if annotated else None)
+
+    def table(self, name: str) -> pa.Table:
+        return pa.table(self.columns[name], schema=self.spec.arrow_schema(name))
+
+
+def techniques_table() -> pa.Table:
+    spec = schema()
+    semeval = spec.semeval_classes
+    labels = spec.techniques.labels
+    return pa.table(
+        {
+            "technique": [label.id for label in labels],
+            "name": [label.name for label in labels],
+            "semeval_class": [
+                semeval.id_of(label.semeval_class) if label.semeval_class else None
+                for label in labels
+            ],
+            "description": [label.description for label in labels],
+        },
+        schema=spec.arrow_schema("techniques"),
+    )

@@ -1,0 +1,53 @@
+"""Shared fixtures: a small PTC-format corpus (the real article with a fixture label file)
+and a build of it, made once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Tests never reach the network, also when pytest is run outside nox.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+from dataset.build import BuildResult, build  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "dataset" / "raw"
+ARTICLE_ID = "9000000001"
+ARTICLE = RAW / "articles" / f"article{ARTICLE_ID}.txt"
+PROVENANCE = RAW / "articles" / f"article{ARTICLE_ID}.provenance.yaml"
+FIXTURES = REPO / "tests" / "fixtures"
+FIXTURE_LABELS = FIXTURES / "labels" / f"article{ARTICLE_ID}.fixture.labels"
+
+
+def make_corpus(root: Path, *, labels: bool = True) -> Path:
+    """A source folder in this project's layout: the article, its provenance record and
+    (optionally) the fixture label file."""
+    (root / "articles").mkdir(parents=True)
+    shutil.copyfile(ARTICLE, root / "articles" / ARTICLE.name)
+    shutil.copyfile(PROVENANCE, root / "articles" / PROVENANCE.name)
+    if labels:
+        (root / "labels").mkdir()
+        shutil.copyfile(FIXTURE_LABELS, root / "labels" / FIXTURE_LABELS.name)
+    return root
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return make_corpus(tmp_path / "raw")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    root = tmp_path_factory.mktemp("built")
+    return build(make_corpus(root / "raw"), root / "out", progress=False)
+
+
+@pytest.fixture
+def hf_cache(tmp_path: Path) -> str:
+    """A fresh datasets cache, so a test never reads what another test cached."""
+    return str(tmp_path / "hf-cache")

@@ -1,0 +1,32 @@
+"""The committed raw inputs are the ones the dataset promises."""
+
+from __future__ import annotations
+
+import hashlib
+
+import yaml
+
+from dataset.provenance import REQUIRED_KEYS
+from tests.conftest import ARTICLE, PROVENANCE
+
+ARTICLE_SHA256 = "21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe385"
+
+
+def test_article_bytes_are_the_source_bytes() -> None:
+    data = ARTICLE.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == ARTICLE_SHA256
+    assert len(data) == 2374
+    assert len(data.decode("utf-8")) == 2336
+    assert data.endswith("\u00a0\n\n".encode())
+
+
+def test_provenance_record_is_complete_and_unguessed() -> None:
+    record = yaml.safe_load(PROVENANCE.read_text(encoding="utf-8"))
+    assert set(REQUIRED_KEYS) <= set(record)
+    assert record["sha256"] == ARTICLE_SHA256
+    assert record["outlet"] is None
+    assert record["url"] is None
+    assert record["author"] is None
+    assert record["publication_date_basis"] == "inferred"
+    assert record["publication_date"] == "2017-03"
+    assert record["title"] == ARTICLE.read_text(encoding="utf-8").split("\n", 1)[0]

@@ -1,0 +1,105 @@
+"""One source of truth: the YAML schema, and everything generated from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+import pytest
+
+from dataset.card import CARD_PATH, GENERATORS, render
+from dataset.schema import TABLE_NAMES, load_schema, schema
+
+#: PTC's 18 technique names, transcribed independently from the PTC reference.
+PTC_TECHNIQUES = [
+    "Appeal_to_Authority",
+    "Appeal_to_fear-prejudice",
+    "Bandwagon",
+    "Black-and-White_Fallacy",
+    "Causal_Oversimplification",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Flag-Waving",
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Obfuscation,Intentional_Vagueness,Confusion",
+    "Red_Herring",
+    "Reductio_ad_hitlerum",
+    "Repetition",
+    "Slogans",
+    "Straw_Men",
+    "Thought-terminating_Cliches",
+    "Whataboutism",
+]
+MERGES = {
+    "Bandwagon": "Bandwagon,Reductio_ad_hitlerum",
+    "Reductio_ad_hitlerum": "Bandwagon,Reductio_ad_hitlerum",
+    "Whataboutism": "Whataboutism,Straw_Men,Red_Herring",
+    "Straw_Men": "Whataboutism,Straw_Men,Red_Herring",
+    "Red_Herring": "Whataboutism,Straw_Men,Red_Herring",
+    "Obfuscation,Intentional_Vagueness,Confusion": None,
+}
+
+
+def test_techniques_have_stable_ids_in_ptc_order() -> None:
+    assert schema().techniques.names == PTC_TECHNIQUES
+    assert [label.id for label in schema().techniques.labels] == list(range(18))
+
+
+def test_semeval_mapping_is_the_2020_merge() -> None:
+    mapping = schema().technique_to_semeval
+    for technique in PTC_TECHNIQUES:
+        assert mapping[technique] == MERGES.get(technique, technique)
+    assert sorted({c for c in mapping.values() if c}) == schema().semeval_classes.names
+    assert len(schema().semeval_classes.names) == 14
+
+
+def test_ids_must_be_dense(tmp_path: Path) -> None:
+    from dataset.schema import SCHEMA_PATH
+
+    broken = tmp_path / "schema.yaml"
+    broken.write_text(SCHEMA_PATH.read_text().replace("- id: 17\n", "- id: 18\n"))
+    with pytest.raises(ValueError, match="ids must be 0..17"):
+        load_schema(broken)
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_arrow_schema_and_features_follow_the_yaml(name: str) -> None:
+    table = schema().tables[name]
+    arrow = schema().arrow_schema(name)
+    features = schema().features(name)
+    assert arrow.names == table.column_names == list(features)
+    assert datasets.Features.from_arrow_schema(arrow) == features
+    for field in table.fields:
+        assert arrow.field(field.name).metadata == {b"description": field.description.encode()}
+        feature = features[field.name]
+        if field.type == "class_label":
+            assert isinstance(feature, datasets.ClassLabel)
+            assert feature.names == schema().taxonomies[str(field.labels)].names
+        elif field.type == "list":
+            assert isinstance(feature, datasets.List)
+        else:
+            assert feature == datasets.Value(field.type)
+
+
+def test_primary_keys_and_order_name_real_columns() -> None:
+    for table in schema().tables.values():
+        assert set(table.primary_key) <= set(table.column_names)
+        assert set(table.order_by) <= set(table.column_names)
+        for field in table.fields:
+            if field.references:
+                target_table, target_column = field.references.split(".")
+                assert target_column in schema().tables[target_table].column_names
+
+
+def test_datacard_generated_sections_are_current() -> None:
+    card = CARD_PATH.read_text(encoding="utf-8")
+    assert render(card) == card, "run `python -m dataset card` and commit DATACARD.md"
+
+
+def test_datacard_drift_is_detected() -> None:
+    card = CARD_PATH.read_text(encoding="utf-8")
+    assert "`num_chars`" in card
+    drifted = card.replace("`num_chars`", "`n_chars`", 1)
+    assert render(drifted) != drifted
+    assert set(GENERATORS) >= {"fields", "taxonomy"}
