@@ -22,7 +22,8 @@ from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
 
 CARD_PATH = REPO_ROOT / "DATACARD.md"
 BLOCK = re.compile(
-    r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
+    r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
+    r"(<!-- END GENERATED: (?P=name) -->)",
     re.DOTALL,
 )
 

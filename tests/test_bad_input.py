@@ -222,8 +222,9 @@ def test_bad_input_is_reported_and_earlier_output_survives(
 def test_command_line_exit_code_and_no_traceback(tmp_path: Path) -> None:
     source = make_corpus(tmp_path / "raw")
     CASES["past-the-end"].corrupt(source)
+    command = ["build", "--source", str(source), "--out", str(tmp_path / "out")]
     completed = subprocess.run(
-        [sys.executable, "-m", "dataset", "build", "--source", str(source), "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "dataset", *command],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any, cast
 
 import datasets
 import pandas as pd
@@ -22,6 +23,10 @@ TEXT = ARTICLE.read_bytes().decode("utf-8")
 
 def table(result: BuildResult, name: str) -> pd.DataFrame:
     return pd.read_parquet(result.out / name, dtype_backend="pyarrow")
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
 
 
 def fixture_lines() -> list[list[str]]:
@@ -51,9 +56,9 @@ def test_spans_follow_the_label_file(built: BuildResult) -> None:
     spans = table(built, "spans")
     expected = sorted((label, int(start), int(end)) for _, label, start, end in fixture_lines())
     assert sorted(zip(spans["label"], spans["start"], spans["end"], strict=True)) == expected
-    for row in spans.itertuples():
-        assert row.text == TEXT[row.start : row.end]
-        assert row.span_id == f"{ARTICLE_ID}:fixture:{row.start}-{row.end}:{row.label}"
+    for row in records(spans):
+        assert row["text"] == TEXT[row["start"] : row["end"]]
+        assert row["span_id"] == f"{ARTICLE_ID}:fixture:{row['start']}-{row['end']}:{row['label']}"
     assert list(spans["layer"].unique()) == ["fixture"]
 
 
@@ -65,17 +70,17 @@ def test_labels_map_to_both_taxonomies(built: BuildResult) -> None:
     assert loaded["technique"] == techniques.id_of("Loaded_Language")
     assert loaded["semeval_class"] == semeval.id_of("Loaded_Language")
     merged = spans.loc["Whataboutism,Straw_Men,Red_Herring"]
-    assert pd.isna(merged["technique"]), "a merged SemEval class names no single technique"
+    assert merged["technique"] is pd.NA, "a merged SemEval class names no single technique"
     assert merged["semeval_class"] == semeval.id_of("Whataboutism,Straw_Men,Red_Herring")
 
 
 def test_sentences_tile_the_text_and_carry_span_labels(built: BuildResult) -> None:
     sentences = table(built, "sentences")
     cursor = 0
-    for row in sentences.itertuples():
-        assert TEXT[cursor : row.start].strip() == ""
-        assert row.text == TEXT[row.start : row.end]
-        cursor = row.end
+    for row in records(sentences):
+        assert TEXT[cursor : row["start"]].strip() == ""
+        assert row["text"] == TEXT[row["start"] : row["end"]]
+        cursor = row["end"]
     assert TEXT[cursor:].strip() == ""
     loaded = schema().techniques.id_of("Loaded_Language")
     with_excuse = sentences[sentences["text"].str.contains("perfectly good excuse")].iloc[0]
@@ -137,8 +142,11 @@ def test_load_dataset_matches_pandas_and_restores_class_labels(
     assert loaded.features == schema().features(name)
     frame = pd.read_parquet(built.out / name)
     assert loaded.num_rows == len(frame)
-    assert loaded.to_pandas().astype(object).where(frame.notna(), None).equals(
-        frame.astype(object).where(frame.notna(), None)
+    assert (
+        loaded.to_pandas()
+        .astype(object)
+        .where(frame.notna(), None)
+        .equals(frame.astype(object).where(frame.notna(), None))
     )
     if name == "spans":
         names = loaded.features["technique"].names
@@ -216,7 +224,9 @@ def test_shards_are_bounded_and_load_as_one_table(tmp_path: Path, hf_cache: str)
     assert list(pd.read_parquet(result.out / "sentences")["sentence_index"]) == list(range(20))
 
 
-def test_cli_build_reports_counts(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_reports_counts(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["build", "--source", str(corpus), "--out", str(tmp_path / "out")]) == 0
     assert "spans 5" in capsys.readouterr().out
 

@@ -59,7 +59,7 @@ def test_ids_must_be_dense(tmp_path: Path) -> None:
 
     broken = tmp_path / "schema.yaml"
     broken.write_text(SCHEMA_PATH.read_text().replace("- id: 17\n", "- id: 18\n"))
-    with pytest.raises(ValueError, match="ids must be 0..17"):
+    with pytest.raises(ValueError, match=r"ids must be 0\.\.17"):
         load_schema(broken)
 
 

@@ -1,0 +1,649 @@
+"""Turn annotation records into PTC label and rationale files, and check they still match.
+
+Annotators write what they see: the fragment and which occurrence of it they mean, in
+``<annotations>/<layer>/article<ID>.yaml``. They never count offsets, because PTC offsets
+count code points of the raw file, where a no-break space or a curly quote looks exactly
+like its ASCII twin, and a hand-counted offset that is off by one goes unnoticed. This
+command resolves every record to (start, end), enforces PTC's rules (known technique names,
+no span starting or ending with whitespace or ``.,:;``, no overlap between spans of the same
+technique in one layer) and writes ``<raw>/labels/article<ID>.<layer>.labels`` and
+``article<ID>.<layer>.rationale.tsv``, the files the build reads.
+
+With ``--check`` it writes nothing and exits 1 when a committed file differs from what the
+records produce, so that CI catches label files edited by hand. In both modes, a label or
+rationale file of a record-kept layer that no record produces (its record was deleted) is
+reported and makes the exit status 1; it is never deleted automatically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dataset.errors import InputError
+from dataset.ptc import (
+    LAYER,
+    RATIONALE_HEADER,
+    RATIONALE_NAME,
+    parse_label_file_name,
+    read_article,
+)
+from dataset.schema import schema
+
+DEFAULT_ANNOTATIONS = Path("dataset/annotations")
+DEFAULT_RAW = Path("dataset/raw")
+RECORD_NAME = re.compile(r"^article(?P<id>[0-9]+)\.yaml$")
+#: Anything that looks like a record but does not follow the naming rule is an error, not
+#: something to skip silently: a typo in a file name must not drop an article's labels.
+RECORD_LIKE = re.compile(r"^article.*\.ya?ml$", re.IGNORECASE)
+RECORD_KEYS = ("article_id", "layer", "annotator", "guidelines", "spans")
+SPAN_KEYS = ("technique", "fragment", "occurrence", "rationale")
+#: PTC's version-2 boundary rule: no span starts or ends with one of these (or whitespace).
+BOUNDARY_PUNCTUATION = frozenset(".,:;")
+#: Look-alike characters an annotator may type instead of the one in the text; used only to
+#: suggest a fix when a fragment is not found. Each maps one code point to one code point,
+#: so indices in the normalised text are indices in the original.
+LOOK_ALIKES = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
+
+
+class FragmentError(ValueError):
+    """A fragment that cannot be turned into a valid span; ``fix`` says what to do."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Span:
+    technique: str
+    start: int
+    end: int
+    rationale: str
+    line: int | None
+    """Line of the span's entry in the record, for error messages."""
+
+
+@dataclass(frozen=True)
+class Record:
+    path: Path
+    article_id: str
+    layer: str
+    spans: tuple[Span, ...]
+
+    def sorted_spans(self) -> list[Span]:
+        """PTC files list spans by position; the technique breaks ties deterministically."""
+        return sorted(self.spans, key=lambda span: (span.start, span.end, span.technique))
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar with every non-ASCII character escaped, ready
+    to paste into a record (JSON strings are valid YAML double-quoted scalars)."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def describe_char(char: str) -> str:
+    name = unicodedata.name(char, "unnamed character")
+    return f"{char!r} (U+{ord(char):04X} {name})"
+
+
+def is_boundary_char(char: str) -> bool:
+    """True for characters that may not open or close a span (PTC's rule 3)."""
+    return char.isspace() or char in BOUNDARY_PUNCTUATION
+
+
+def occurrences(text: str, fragment: str) -> list[int]:
+    """Every index where ``fragment`` starts in ``text``, overlapping ones included, so that
+    every position of a repeated fragment can be addressed."""
+    starts: list[int] = []
+    index = text.find(fragment)
+    while index != -1:
+        starts.append(index)
+        index = text.find(fragment, index + 1)
+    return starts
+
+
+def _near_miss(text: str, fragment: str) -> str | None:
+    """The exact text the annotator probably meant, when the fragment matches only after
+    look-alike characters are equated."""
+    index = text.translate(LOOK_ALIKES).find(fragment.translate(LOOK_ALIKES))
+    if index == -1:
+        return None
+    return text[index : index + len(fragment)]
+
+
+def resolve_fragment(text: str, fragment: str, occurrence: int) -> tuple[int, int]:
+    """(start, end) of the ``occurrence``-th (1-based) occurrence of ``fragment`` in
+    ``text``; raises FragmentError when it does not exist or breaks the boundary rule."""
+    if not fragment:
+        raise FragmentError("the fragment is empty", "copy the fragment from the article text")
+    if occurrence < 1:
+        raise FragmentError(
+            f"occurrence is {occurrence}", "occurrences count from 1 (the first in the file)"
+        )
+    starts = occurrences(text, fragment)
+    if not starts:
+        meant = _near_miss(text, fragment)
+        if meant is not None:
+            raise FragmentError(
+                f"the fragment {yaml_quoted(fragment)} is not in the article, but "
+                f"{yaml_quoted(meant)} is: the text uses look-alike characters (no-break "
+                "spaces, curly quotes or dashes)",
+                f"write the fragment as {yaml_quoted(meant)}",
+            )
+        raise FragmentError(
+            f"the fragment {yaml_quoted(fragment)} is not in the article",
+            "copy the fragment exactly from the raw article file (case, punctuation and "
+            "spacing matter)",
+        )
+    if occurrence > len(starts):
+        times = "once" if len(starts) == 1 else f"{len(starts)} times"
+        raise FragmentError(
+            f"occurrence {occurrence} asked for, but the fragment occurs only {times}",
+            f"use an occurrence between 1 and {len(starts)}, or lengthen the fragment",
+        )
+    start = starts[occurrence - 1]
+    end = start + len(fragment)
+    for edge, char in (("starts", text[start]), ("ends", text[end - 1])):
+        if is_boundary_char(char):
+            raise FragmentError(
+                f"the fragment {edge} with {describe_char(char)}; PTC spans never start or "
+                "end with whitespace, a line break, '.', ',', ':' or ';'",
+                "trim the fragment to the words that carry the technique",
+            )
+    return start, end
+
+
+def overlapping_pairs(spans: list[Span]) -> Iterator[tuple[Span, Span]]:
+    """Pairs of spans with the same technique that share at least one character; adjacent
+    spans do not overlap. Yields (earlier, later) by start."""
+    by_technique: dict[str, list[Span]] = {}
+    for span in spans:
+        by_technique.setdefault(span.technique, []).append(span)
+    for group in by_technique.values():
+        group.sort(key=lambda span: (span.start, span.end))
+        reach: Span | None = None
+        for span in group:
+            if reach is not None and span.start < reach.end:
+                yield reach, span
+            if reach is None or span.end > reach.end:
+                reach = span
+
+
+# Reading records -------------------------------------------------------------------------
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _check_duplicate_keys(path: Path, node: yaml.Node) -> None:
+    """YAML loaders keep the last of two equal keys silently; a duplicated ``fragment`` would
+    then label the wrong text without a word."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise InputError(
+                        path,
+                        f"the key {key.value!r} appears twice in one entry (first on line "
+                        f"{seen[key.value]})",
+                        "keep one; each span is its own list entry starting with '-'",
+                        line=_line(key),
+                    )
+                seen[key.value] = _line(key)
+            _check_duplicate_keys(path, value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(path, item)
+
+
+def _key_lines(node: yaml.Node) -> dict[str, int]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        key.value: _line(value) for key, value in node.value if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def _span_nodes(root: yaml.Node) -> list[yaml.Node]:
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value == "spans"
+                and isinstance(value, yaml.SequenceNode)
+            ):
+                return list(value.value)
+    return []
+
+
+def _load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            path, f"not valid UTF-8 ({error.reason})", "save the record as UTF-8"
+        ) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        raise InputError(
+            path,
+            f"not valid YAML: {problem}",
+            "fix the YAML syntax; write fragments in double quotes and escape '\"' as '\\\"'",
+            line=int(mark.line) + 1 if mark is not None else None,
+        ) from None
+    if root is not None:
+        _check_duplicate_keys(path, root)
+    return data, root
+
+
+def _require_text(
+    path: Path, value: Any, key: str, line: int | None, *, fix: str, allow_empty: bool = False
+) -> str:
+    if not isinstance(value, str):
+        raise InputError(
+            path,
+            f"{key} must be text, found {type(value).__name__} {value!r}",
+            f"{fix}; put the value in double quotes so YAML reads it as text",
+            line=line,
+        )
+    if not allow_empty and not value.strip():
+        raise InputError(path, f"{key} is empty", fix, line=line)
+    return value
+
+
+def _check_keys(
+    path: Path, entry: dict[Any, Any], expected: tuple[str, ...], what: str, line: int | None
+) -> None:
+    missing = [key for key in expected if key not in entry]
+    unknown = [str(key) for key in entry if key not in expected]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown {', '.join(unknown)}")
+        raise InputError(
+            path,
+            f"{what}: {'; '.join(parts)}",
+            f"give exactly the keys {', '.join(expected)} (see dataset/guidelines.md)",
+            line=line,
+        )
+
+
+def _technique(path: Path, value: Any, line: int | None) -> str:
+    names = schema().techniques.names
+    if isinstance(value, str) and value in names:
+        return value
+    shown = repr(value)
+    if isinstance(value, str) and value in schema().semeval_classes.names:
+        fix = (
+            "that is a merged SemEval-2020 class; annotate with the precise PTC technique, "
+            "the mapping to SemEval classes is applied later"
+        )
+    else:
+        close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        fix = f"{hint}use one of the 18 PTC names exactly as in schemas/propaganda_spans.yaml"
+    raise InputError(path, f"unknown technique {shown}", fix, line=line)
+
+
+def load_record(path: Path, raw: Path) -> Record:
+    """Read, check and resolve one record file against its raw article."""
+    match = RECORD_NAME.match(path.name)
+    if match is None:
+        raise InputError(
+            path,
+            "the record file name is not article<ID>.yaml",
+            "name the file article<digits>.yaml after the raw article article<digits>.txt",
+        )
+    data, root = _load_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(
+            path,
+            "the record is not a YAML mapping",
+            f"start the file with the keys {', '.join(RECORD_KEYS)}",
+            line=1,
+        )
+    lines = _key_lines(root) if root is not None else {}
+    _check_keys(path, data, RECORD_KEYS, "the record's top-level keys", 1)
+
+    article_id = data["article_id"]
+    if not isinstance(article_id, str):
+        raise InputError(
+            path,
+            f"article_id is {article_id!r}, not quoted text",
+            f'quote it: article_id: "{match["id"]}" (unquoted IDs lose leading zeros)',
+            line=lines.get("article_id"),
+        )
+    if article_id != match["id"]:
+        raise InputError(
+            path,
+            f"article_id {article_id!r} does not match the file name (article {match['id']})",
+            "correct article_id or rename the file",
+            line=lines.get("article_id"),
+        )
+    layer = _require_text(
+        path, data["layer"], "layer", lines.get("layer"), fix="name the layer after its folder"
+    )
+    if layer != path.parent.name:
+        raise InputError(
+            path,
+            f"layer {layer!r} does not match the folder {path.parent.name!r}",
+            "a record's layer is the name of the folder it lives in; move the file or fix it",
+            line=lines.get("layer"),
+        )
+    if not LAYER.match(layer):
+        raise InputError(
+            path,
+            f"the layer name {layer!r} may only use letters, digits, '_' and '-'",
+            "rename the folder and the layer",
+            line=lines.get("layer"),
+        )
+    _require_text(
+        path, data["annotator"], "annotator", lines.get("annotator"), fix="say who annotated"
+    )
+    _require_text(
+        path,
+        data["guidelines"],
+        "guidelines",
+        lines.get("guidelines"),
+        fix="name the guidelines followed, e.g. dataset/guidelines.md",
+    )
+    entries = data["spans"]
+    if not isinstance(entries, list):
+        raise InputError(
+            path,
+            f"spans must be a list, found {type(entries).__name__}",
+            "write one '- technique: ...' entry per span, or 'spans: []' when the article has none",
+            line=lines.get("spans"),
+        )
+
+    article_path = raw / "articles" / f"article{article_id}.txt"
+    if not article_path.is_file():
+        raise InputError(
+            path,
+            f"the raw article {article_path} does not exist",
+            "copy the article byte for byte to that path, or pass --raw",
+            line=lines.get("article_id"),
+        )
+    text = read_article(article_path)
+
+    nodes = _span_nodes(root) if root is not None else []
+    spans: list[Span] = []
+    for index, entry in enumerate(entries):
+        node = nodes[index] if index < len(nodes) else None
+        entry_line = _line(node) if node is not None else None
+        field_lines = _key_lines(node) if node is not None else {}
+        if not isinstance(entry, dict):
+            raise InputError(
+                path,
+                f"span entry {index + 1} is not a mapping",
+                f"write it as '- technique: ...' followed by {', '.join(SPAN_KEYS[1:])}",
+                line=entry_line,
+            )
+        _check_keys(path, entry, SPAN_KEYS, f"span entry {index + 1}", entry_line)
+        technique = _technique(path, entry["technique"], field_lines.get("technique"))
+        fragment_line = field_lines.get("fragment", entry_line)
+        fragment = _require_text(
+            path,
+            entry["fragment"],
+            "fragment",
+            fragment_line,
+            fix="copy the fragment from the article",
+            allow_empty=True,
+        )
+        occurrence = entry["occurrence"]
+        if isinstance(occurrence, bool) or not isinstance(occurrence, int):
+            raise InputError(
+                path,
+                f"occurrence must be a whole number, found {occurrence!r}",
+                "write 1 for the first occurrence of the fragment in the file, 2 for the "
+                "second, ...",
+                line=field_lines.get("occurrence", entry_line),
+            )
+        rationale = _require_text(
+            path,
+            entry["rationale"],
+            "rationale",
+            field_lines.get("rationale", entry_line),
+            fix="write one sentence on why this technique applies here",
+        )
+        if any(char in rationale for char in "\t\r\n"):
+            raise InputError(
+                path,
+                "the rationale contains a tab or a line break, which the TSV file cannot hold",
+                "write the rationale as one line (use '>-' if it must wrap in the YAML)",
+                line=field_lines.get("rationale", entry_line),
+            )
+        try:
+            start, end = resolve_fragment(text, fragment, occurrence)
+        except FragmentError as error:
+            raise InputError(path, error.problem, error.fix, line=fragment_line) from None
+        spans.append(
+            Span(
+                technique=technique,
+                start=start,
+                end=end,
+                rationale=rationale.strip(),
+                line=entry_line,
+            )
+        )
+
+    for earlier, later in overlapping_pairs(spans):
+        relation = (
+            "repeats" if (earlier.start, earlier.end) == (later.start, later.end) else "overlaps"
+        )
+        where = f"line {earlier.line}" if earlier.line is not None else "another entry"
+        raise InputError(
+            path,
+            f"this {later.technique} span ({later.start}-{later.end}: "
+            f"{yaml_quoted(text[later.start : later.end])}) {relation} the {earlier.technique} "
+            f"span of {where} ({earlier.start}-{earlier.end}); one layer may not hold "
+            "overlapping spans of the same technique",
+            "merge them into one span covering both (one fragment, one rationale), or drop one",
+            line=later.line,
+        )
+    return Record(path=path, article_id=article_id, layer=layer, spans=tuple(spans))
+
+
+def record_paths(annotations: Path) -> list[Path]:
+    """Every record file, sorted; misnamed or misplaced record-like files are errors."""
+    if not annotations.is_dir():
+        raise InputError(
+            annotations,
+            "the annotations folder does not exist",
+            "run from the repository root or pass --annotations DIR",
+        )
+    paths: list[Path] = []
+    for entry in sorted(annotations.iterdir()):
+        if entry.is_file() and RECORD_LIKE.match(entry.name):
+            raise InputError(
+                entry,
+                "a record outside a layer folder",
+                f"move it to {annotations}/<layer>/{entry.name}",
+            )
+        if not entry.is_dir():
+            continue
+        for path in sorted(entry.iterdir()):
+            if not path.is_file() or not RECORD_LIKE.match(path.name):
+                continue
+            if RECORD_NAME.match(path.name) is None:
+                raise InputError(
+                    path,
+                    "the record file name is not article<ID>.yaml",
+                    "name the file article<digits>.yaml after the raw article article<digits>.txt",
+                )
+            paths.append(path)
+    return paths
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+def label_file_text(record: Record) -> str:
+    """PTC technique-classification format: ID, technique, start, end; no header."""
+    return "".join(
+        f"{record.article_id}\t{span.technique}\t{span.start}\t{span.end}\n"
+        for span in record.sorted_spans()
+    )
+
+
+def rationale_file_text(record: Record) -> str:
+    rows = [RATIONALE_HEADER + "\n"]
+    rows.extend(
+        f"{span.technique}\t{span.start}\t{span.end}\t{span.rationale}\n"
+        for span in record.sorted_spans()
+    )
+    return "".join(rows)
+
+
+def outputs(record: Record, raw: Path) -> dict[Path, str]:
+    """The files a record produces, with their exact content."""
+    stem = raw / "labels" / f"article{record.article_id}.{record.layer}"
+    return {
+        stem.with_name(stem.name + ".labels"): label_file_text(record),
+        stem.with_name(stem.name + ".rationale.tsv"): rationale_file_text(record),
+    }
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write through a temporary file in the same folder and rename it into place, so a
+    reader (or a crash) never sees a half-written file. UTF-8, no newline translation."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def expected_outputs(annotations: Path, raw: Path) -> dict[Path, tuple[Path, str]]:
+    """Every output file, mapped to the record it comes from and its content."""
+    expected: dict[Path, tuple[Path, str]] = {}
+    for path in record_paths(annotations):
+        record = load_record(path, raw)
+        for output, content in outputs(record, raw).items():
+            expected[output] = (path, content)
+    return expected
+
+
+def orphan_outputs(annotations: Path, raw: Path, expected: dict[Path, Any]) -> list[Path]:
+    """Label or rationale files of a layer that is kept as records (it has a folder under
+    ``annotations``) but that no record produces: left behind when a record was deleted or
+    renamed, they would still reach the build. Other layers' files are not ours to judge."""
+    labels = raw / "labels"
+    if not labels.is_dir():
+        return []
+    layers = {entry.name for entry in annotations.iterdir() if entry.is_dir()}
+    orphans: list[Path] = []
+    for path in sorted(labels.iterdir()):
+        parsed = parse_label_file_name(path.name)
+        rationale = RATIONALE_NAME.match(path.name)
+        layer = parsed[1] if parsed is not None else rationale["layer"] if rationale else None
+        if layer in layers and path not in expected:
+            orphans.append(path)
+    return orphans
+
+
+def _report_orphans(orphans: list[Path], annotations: Path) -> None:
+    for path in orphans:
+        print(
+            f"orphan: {path} belongs to a layer kept as records in {annotations}, but no "
+            "record produces it; delete it, or restore the record it came from",
+            file=sys.stderr,
+        )
+
+
+# Command line ----------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--annotations",
+        type=Path,
+        default=DEFAULT_ANNOTATIONS,
+        metavar="DIR",
+        help="folder of <layer>/article<ID>.yaml records (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--raw",
+        type=Path,
+        default=DEFAULT_RAW,
+        metavar="DIR",
+        help="folder holding articles/ and labels/ (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a label or rationale file differs from its record",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    annotations: Path = args.annotations
+    raw: Path = args.raw
+    expected = expected_outputs(annotations, raw)
+    orphans = orphan_outputs(annotations, raw, expected)
+    _report_orphans(orphans, annotations)
+    if args.check:
+        stale = len(orphans)
+        for output, (record, content) in expected.items():
+            if not output.is_file():
+                print(f"stale: {output} is missing (from {record})", file=sys.stderr)
+                stale += 1
+            elif output.read_bytes() != content.encode("utf-8"):
+                print(f"stale: {output} differs from what {record} produces", file=sys.stderr)
+                stale += 1
+        if stale:
+            print(
+                f"{stale} file(s) out of date; run `python -m dataset annotate` and commit "
+                "the result (never edit label files by hand)",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"ok: {len(expected)} label and rationale files match their records")
+        return 0
+    written = 0
+    for output, (_record, content) in expected.items():
+        if output.is_file() and output.read_bytes() == content.encode("utf-8"):
+            continue
+        write_atomically(output, content)
+        written += 1
+    print(f"wrote {written} file(s), {len(expected) - written} already up to date")
+    return 1 if orphans else 0
