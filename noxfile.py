@@ -43,9 +43,19 @@ def session_env(session: nox.Session) -> dict[str, str]:
 
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """The main job: build the dataset into build/dataset."""
+    """The main job: build the dataset into build/dataset and validate it; data that fails
+    validation never replaces the previous build."""
     install_locked(session)
-    session.run("python", "-m", "dataset", "build", *session.posargs, env=session_env(session))
+    session.run(
+        "python", "-m", "dataset", "build", "--validate", *session.posargs, env=session_env(session)
+    )
+
+
+@nox.session(python=PYTHON)
+def validate(session: nox.Session) -> None:
+    """Validate a built dataset folder (default build/dataset); writes JSON and HTML reports."""
+    install_locked(session)
+    session.run("python", "-m", "validation", *session.posargs, env=session_env(session))
 
 
 @nox.session(python=PYTHON)
@@ -62,3 +72,11 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks on synthetic corpora against the loading-script baseline and the pyarrow
+    floor; writes BENCHMARKS.md and benchmarks/results.json (``-- --with-100k`` for 100k)."""
+    install_locked(session)
+    session.run("python", "-m", "benchmarks.run", *session.posargs, env=session_env(session))

@@ -22,7 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from dataset.corpus import DEFAULT_LAYER, Corpus, discover
-from dataset.errors import InputError
+from dataset.errors import BuildRejectedError, InputError
 from dataset.output import (
     DEFAULT_SHARD_ROWS,
     PARQUET_OPTIONS,
@@ -97,7 +97,10 @@ def build(
     shard_rows: int = DEFAULT_SHARD_ROWS,
     progress: bool | None = None,
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
+    gate: Callable[[Path], None] | None = None,
 ) -> BuildResult:
+    """Build the tables into ``out``. ``gate`` sees the finished folder before it replaces
+    ``out`` and can veto it by raising, so data that fails validation never lands."""
     source = source.resolve()
     corpus = discover(source, default_layer=default_layer)
     if not corpus.articles:
@@ -143,6 +146,8 @@ def build(
             shard_rows=shard_rows,
         )
         write_manifest(staging, manifest)
+        if gate is not None:
+            gate(staging)
     return BuildResult(out=out.resolve(), manifest=manifest)
 
 
@@ -219,6 +224,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="maximum rows per Parquet file",
     )
     parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="run the validation suite on the new build before it replaces --out; on an "
+        "error-level failure keep the previous output and exit 1",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -231,15 +242,25 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "command line", "--batch-articles and --shard-rows must be positive", "pass 1 or more"
         )
-    result = build(
-        args.source,
-        args.out,
-        sentence_layer=args.sentence_layer,
-        default_layer=args.default_layer,
-        batch_articles=args.batch_articles,
-        shard_rows=args.shard_rows,
-        progress=args.progress,
-    )
+    gate = None
+    if args.validate:
+        from validation.gate import validation_gate
+
+        gate = validation_gate(args.out)
+    try:
+        result = build(
+            args.source,
+            args.out,
+            sentence_layer=args.sentence_layer,
+            default_layer=args.default_layer,
+            batch_articles=args.batch_articles,
+            shard_rows=args.shard_rows,
+            progress=args.progress,
+            gate=gate,
+        )
+    except BuildRejectedError as failure:
+        print(f"validation failed; {args.out} was left as it was. {failure}", file=sys.stderr)
+        return 1
     counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
     print(f"built {result.out} (version {result.manifest['version']}): {counts}")
     return 0

@@ -114,10 +114,28 @@ def counts_of(counts: Counter[tuple[str, str]], label: str) -> int:
     return sum(n for (_, name), n in counts.items() if name == label)
 
 
+def check_catalogue() -> str:
+    from validation.catalogue import CHECKS
+
+    return markdown_table(
+        ["check id", "severity", "tables", "rule"],
+        (
+            (
+                f"`{check.id}`",
+                check.severity,
+                ", ".join(check.tables) or "allowlist",
+                check.description,
+            )
+            for check in CHECKS
+        ),
+    )
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "fields": field_tables,
     "taxonomy": taxonomy_table,
     "span-counts": span_counts,
+    "checks": check_catalogue,
 }
 
 

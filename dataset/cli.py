@@ -25,6 +25,7 @@ COMMANDS = {
         "dataset.agreement",
         "Compare two annotation layers with the SemEval-2020 Task 11 span metrics.",
     ),
+    "synth": ("dataset.synth", "Write a synthetic PTC-format corpus for tests and benchmarks."),
 }
 EXIT_INPUT_ERROR = 2
 

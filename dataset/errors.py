@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 
+class BuildRejectedError(Exception):
+    """A build gate (validation) vetoed the new output; the previous output stays."""
+
+
 class InputError(Exception):
     """A problem in an input file that the user must fix before the build can go on.
 

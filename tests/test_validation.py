@@ -1,0 +1,381 @@
+"""Every validation check fails on data that breaks it, and only there.
+
+Each case takes a clean build of the shipped dataset, breaks one rule in the Parquet
+files (keeping the generated Arrow schema unless the case is about the schema), validates,
+and checks that the check fails with exactly the expected rows, that no check outside the
+case's stated side effects fails, and that the clean build passes everything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dataset.build import BuildResult, build
+from dataset.schema import schema
+from tests.conftest import ARTICLE_ID, RAW
+from validation.allowlist import AllowlistEntry, read_allowlist
+from validation.catalogue import CHECKS, CHECKS_BY_ID
+from validation.report import Report
+from validation.run import main, validate_dataset
+
+Rows = list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build(RAW, tmp_path_factory.mktemp("clean") / "dataset", progress=False)
+
+
+@pytest.fixture
+def dataset(clean: BuildResult, tmp_path: Path) -> Path:
+    copy = tmp_path / "dataset"
+    shutil.copytree(clean.out, copy)
+    return copy
+
+
+def read(folder: Path, table: str) -> Rows:
+    rows: Rows = pq.read_table(folder / table).to_pylist()
+    return rows
+
+
+def write(folder: Path, table: str, rows: Rows, arrow: pa.Schema | None = None) -> None:
+    for old in (folder / table).glob("*.parquet"):
+        old.unlink()
+    data = pa.Table.from_pylist(rows, schema=arrow or schema().arrow_schema(table))
+    pq.write_table(data, folder / table / f"{table}-00000.parquet")
+
+
+def article_text(folder: Path) -> str:
+    text: str = read(folder, "articles")[0]["text"]
+    return text
+
+
+def span_id(article: str, start: int, end: int, label: str) -> str:
+    return f"{article}:maintainers:{start}-{end}:{label}"
+
+
+def failing(report: Report) -> set[str]:
+    return {r.check.id for r in report.checks if r.status in {"failed", "warning", "error"}}
+
+
+def rows_of(report: Report, check_id: str) -> list[str]:
+    return sorted(v.row for v in report.result(check_id).violations)
+
+
+@dataclass(frozen=True)
+class Case:
+    corrupt: Callable[[Path], None]
+    rows: list[str]
+    also: frozenset[str] = field(default_factory=frozenset)
+
+
+def reorder_columns(folder: Path) -> None:
+    arrow = schema().arrow_schema("spans")
+    names = arrow.names
+    i, j = names.index("start"), names.index("end")
+    fields = list(arrow)
+    fields[i], fields[j] = fields[j], fields[i]
+    write(folder, "spans", read(folder, "spans"), pa.schema(fields, metadata=arrow.metadata))
+
+
+def widen_start(folder: Path) -> None:
+    arrow = schema().arrow_schema("sentences")
+    index = arrow.get_field_index("start")
+    write(
+        folder,
+        "sentences",
+        read(folder, "sentences"),
+        arrow.set(index, arrow.field("start").with_type(pa.int64())),
+    )
+
+
+def drop_features_metadata(folder: Path) -> None:
+    arrow = schema().arrow_schema("techniques")
+    write(folder, "techniques", read(folder, "techniques"), arrow.remove_metadata())
+
+
+def set_value(table: str, index: int, **values: Any) -> Callable[[Path], None]:
+    def corrupt(folder: Path) -> None:
+        rows = read(folder, table)
+        rows[index].update(values)
+        write(folder, table, rows)
+
+    return corrupt
+
+
+def duplicate_row(table: str, index: int) -> Callable[[Path], None]:
+    def corrupt(folder: Path) -> None:
+        rows = read(folder, table)
+        rows.insert(index + 1, dict(rows[index]))
+        write(folder, table, rows)
+
+    return corrupt
+
+
+def add_span(article: str, start: int, end: int, label: str) -> Callable[[Path], None]:
+    def corrupt(folder: Path) -> None:
+        text = article_text(folder)
+        rows = read(folder, "spans")
+        technique = schema().techniques.id_of(label)
+        rows.append(
+            {
+                "span_id": span_id(article, start, end, label),
+                "article_id": article,
+                "layer": "maintainers",
+                "label": label,
+                "technique": technique,
+                "semeval_class": schema().semeval_classes.id_of(
+                    str(schema().technique_to_semeval[label])
+                ),
+                "start": start,
+                "end": end,
+                "text": text[start:end] if article == ARTICLE_ID else "invented fragment",
+                "rationale": "Added by the test.",
+            }
+        )
+        write(folder, "spans", rows)
+
+    return corrupt
+
+
+def relabel_as_merged_class(folder: Path) -> None:
+    rows = read(folder, "spans")
+    row = next(r for r in rows if r["label"] == "Whataboutism")
+    row["label"] = "Whataboutism,Straw_Men,Red_Herring"
+    row["span_id"] = span_id(ARTICLE_ID, row["start"], row["end"], row["label"])
+    write(folder, "spans", rows)
+
+
+def move_span_start_onto_space(folder: Path) -> None:
+    text = article_text(folder)
+    rows = read(folder, "spans")
+    row = next(r for r in rows if r["text"] == "mastermind")
+    assert text[row["start"] - 1] == " "
+    row["start"] -= 1
+    row["text"] = text[row["start"] : row["end"]]
+    row["span_id"] = span_id(ARTICLE_ID, row["start"], row["end"], row["label"])
+    write(folder, "spans", rows)
+
+
+def extend_last_sentence(folder: Path) -> None:
+    text = article_text(folder)
+    rows = read(folder, "sentences")
+    rows[-1]["end"] = len(text) + 3
+    rows[-1]["text"] = text[rows[-1]["start"] :]
+    write(folder, "sentences", rows)
+
+
+def shrink_sentence_start(folder: Path) -> None:
+    text = article_text(folder)
+    rows = read(folder, "sentences")
+    assert rows[5]["text"].startswith("We saw")
+    rows[5]["start"] += 3
+    rows[5]["text"] = text[rows[5]["start"] : rows[5]["end"]]
+    write(folder, "sentences", rows)
+
+
+def first_span(label: str) -> str:
+    return span_id(ARTICLE_ID, 126, 141, label)
+
+
+SENTENCE_5 = f"{ARTICLE_ID}:5"
+CASES: dict[str, Case] = {
+    "schema-columns": Case(reorder_columns, ["spans"]),
+    "schema-types": Case(widen_start, ["sentences:sentences-00000.parquet:start"]),
+    "schema-not-null": Case(set_value("articles", 0, source_file=None), [ARTICLE_ID]),
+    "schema-values": Case(set_value("articles", 0, language="English"), [ARTICLE_ID]),
+    "keys-unique": Case(duplicate_row("articles", 0), [ARTICLE_ID, ARTICLE_ID]),
+    "keys-article-exists": Case(
+        add_span("9000000002", 0, 5, "Doubt"), [span_id("9000000002", 0, 5, "Doubt")]
+    ),
+    "keys-taxonomy": Case(set_value("techniques", 3, name="Black_and_White"), ["3"]),
+    "keys-semeval-mapping": Case(
+        relabel_as_merged_class,
+        [span_id(ARTICLE_ID, 334, 415, "Whataboutism,Straw_Men,Red_Herring")],
+    ),
+    "keys-derived-ids": Case(set_value("spans", 1, span_id="x"), ["x"]),
+    "offsets-in-range": Case(extend_last_sentence, [f"{ARTICLE_ID}:19"]),
+    "text-matches-offsets": Case(
+        set_value("spans", 1, text="XYZ"), [first_span("Loaded_Language")]
+    ),
+    "spans-boundaries": Case(
+        move_span_start_onto_space, [span_id(ARTICLE_ID, 782, 793, "Loaded_Language")]
+    ),
+    "spans-no-duplicates": Case(
+        duplicate_row("spans", 1),
+        [first_span("Loaded_Language")] * 2,
+        also=frozenset({"keys-unique"}),
+    ),
+    "spans-no-self-overlap": Case(
+        add_span(ARTICLE_ID, 255, 280, "Loaded_Language"),
+        sorted(
+            [
+                span_id(ARTICLE_ID, 251, 272, "Loaded_Language"),
+                span_id(ARTICLE_ID, 255, 280, "Loaded_Language"),
+            ]
+        ),
+    ),
+    "sentences-labels": Case(set_value("sentences", 5, has_propaganda=True), [SENTENCE_5]),
+    "sentences-tile": Case(shrink_sentence_start, [SENTENCE_5]),
+    "articles-hash-length": Case(set_value("articles", 0, num_chars=2335), [ARTICLE_ID]),
+    "articles-provenance-hash": Case(
+        set_value("articles", 0, provenance_sha256="0" * 64), [ARTICLE_ID]
+    ),
+    "articles-provenance-present": Case(
+        set_value("articles", 0, provenance_sha256=None), [ARTICLE_ID]
+    ),
+    "spans-rationale-present": Case(
+        set_value("spans", 1, rationale=None), [first_span("Loaded_Language")]
+    ),
+}
+#: Checks whose failing data is not a change to the built tables; tested below.
+SPECIAL = {"taxonomy-stable", "allowlist-current"}
+
+
+def test_every_check_has_a_breaking_case() -> None:
+    assert set(CASES) | SPECIAL == set(CHECKS_BY_ID)
+
+
+def test_clean_dataset_passes_every_check(clean: BuildResult) -> None:
+    report = validate_dataset(clean.out)
+    assert report.ok
+    assert {r.check.id: r.status for r in report.checks} == {
+        check.id: "skipped" if check.id == "taxonomy-stable" else "passed" for check in CHECKS
+    }
+
+
+@pytest.mark.parametrize("check_id", CASES.keys())
+def test_check_fails_on_data_that_breaks_it(check_id: str, dataset: Path) -> None:
+    case = CASES[check_id]
+    case.corrupt(dataset)
+    report = validate_dataset(dataset)
+    assert rows_of(report, check_id) == sorted(case.rows)
+    expected_status = "failed" if CHECKS_BY_ID[check_id].severity == "error" else "warning"
+    assert report.result(check_id).status == expected_status
+    assert failing(report) == {check_id} | case.also
+    assert report.ok == (CHECKS_BY_ID[check_id].severity == "warning")
+
+
+@pytest.mark.parametrize(
+    ("table", "values", "also"),
+    [
+        ("sentences", {"techniques": [18]}, {"sentences-labels"}),
+        ("spans", {"technique": 18}, {"keys-semeval-mapping", "sentences-labels"}),
+        ("spans", {"semeval_class": -1}, {"keys-semeval-mapping", "sentences-labels"}),
+    ],
+)
+def test_ids_outside_the_taxonomy_are_caught(
+    dataset: Path, table: str, values: dict[str, Any], also: set[str]
+) -> None:
+    set_value(table, 1, **values)(dataset)
+    report = validate_dataset(dataset)
+    assert report.result("keys-taxonomy").status == "failed"
+    assert failing(report) == {"keys-taxonomy"} | also
+
+
+def test_violation_rows_name_article_offsets_and_found_vs_expected(dataset: Path) -> None:
+    CASES["text-matches-offsets"].corrupt(dataset)
+    violation = validate_dataset(dataset).result("text-matches-offsets").violations[0]
+    assert (violation.article_id, violation.start, violation.end) == (ARTICLE_ID, 126, 141)
+    assert violation.detail == "found 'XYZ', expected text[126:141] = 'small \"pattern\"'"
+
+
+def test_missing_table_fails_schema_columns(dataset: Path) -> None:
+    shutil.rmtree(dataset / "techniques")
+    report = validate_dataset(dataset)
+    assert rows_of(report, "schema-columns") == ["techniques"]
+    assert not report.ok
+
+
+def test_taxonomy_must_not_change_meaning_between_releases(dataset: Path, tmp_path: Path) -> None:
+    previous = tmp_path / "releases" / "v0.9.0"
+    shutil.copytree(dataset / "techniques", previous / "data" / "techniques")
+    assert validate_dataset(dataset, previous=previous).result("taxonomy-stable").status == "passed"
+    rows = read(previous / "data", "techniques")
+    rows[5]["name"] = "Casting_Doubt"
+    write(previous / "data", "techniques", rows)
+    report = validate_dataset(dataset, previous=previous)
+    assert rows_of(report, "taxonomy-stable") == ["5"]
+    assert failing(report) == {"taxonomy-stable"}
+
+
+def test_allowlisted_violation_is_reported_not_dropped(dataset: Path) -> None:
+    CASES["spans-boundaries"].corrupt(dataset)
+    row = CASES["spans-boundaries"].rows[0]
+    entry = AllowlistEntry("spans-boundaries", row, "upstream erratum kept for comparability")
+    report = validate_dataset(dataset, allowlist=[entry])
+    result = report.result("spans-boundaries")
+    assert result.status == "allowed"
+    assert [v.allowed_because for v in result.violations] == [entry.reason]
+    assert report.ok
+    assert failing(report) == set()
+
+
+def test_stale_allowlist_entry_is_reported(dataset: Path) -> None:
+    entry = AllowlistEntry("spans-boundaries", "no-such-span", "fixed upstream long ago")
+    report = validate_dataset(dataset, allowlist=[entry])
+    assert rows_of(report, "allowlist-current") == ["spans-boundaries:no-such-span"]
+    assert report.result("allowlist-current").status == "warning"
+    assert failing(report) == {"allowlist-current"}
+    assert report.ok
+
+
+def test_allowlist_file_is_checked(tmp_path: Path) -> None:
+    good = tmp_path / "allow.yaml"
+    good.write_text("- {check: spans-boundaries, row: 'a:b', reason: known erratum}\n")
+    assert read_allowlist(good) == [AllowlistEntry("spans-boundaries", "a:b", "known erratum")]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {check: no-such-check, row: x, reason: y}\n")
+    with pytest.raises(Exception, match="unknown check 'no-such-check'"):
+        read_allowlist(bad)
+
+
+def test_command_writes_reports_and_sets_the_exit_code(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = tmp_path / "reports"
+    assert main([str(dataset), "--reports", str(reports), "--previous", "none"]) == 0
+    assert "validation passed" in capsys.readouterr().out
+    CASES["spans-boundaries"].corrupt(dataset)
+    assert main([str(dataset), "--reports", str(reports), "--previous", "none"]) == 1
+    out = capsys.readouterr().out
+    assert "spans-boundaries               error    failed          1" in out
+    assert "validation FAILED" in out
+    document = json.loads((reports / "validation.json").read_text())
+    assert document["ok"] is False
+    boundaries = next(c for c in document["checks"] if c["id"] == "spans-boundaries")
+    assert boundaries["failing_rows"] == 1
+    assert boundaries["violations"][0]["start"] == 782
+    page = (reports / "validation.html").read_text()
+    assert "spans-boundaries" in page
+    assert "http" not in page, "the HTML report must not load anything from the internet"
+
+
+def test_build_gate_keeps_previous_output_when_validation_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataset.cli import main as dataset_main
+
+    source = tmp_path / "raw"
+    shutil.copytree(RAW, source)
+    out = tmp_path / "out"
+    assert dataset_main(["build", "--source", str(source), "--out", str(out), "--validate"]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    labels = source / "labels" / f"article{ARTICLE_ID}.maintainers.labels"
+    with labels.open("a") as handle:  # a span that starts on a space: PTC allows, we don't
+        handle.write(f"{ARTICLE_ID}\tDoubt\t782\t793\n")
+    assert dataset_main(["build", "--source", str(source), "--out", str(out), "--validate"]) == 1
+    assert "validation failed" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    report = json.loads((tmp_path / "out-validation" / "validation.json").read_text())
+    assert report["ok"] is False
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out-validation", "raw"]

@@ -1,0 +1,58 @@
+"""Allowlists: accepted violations in corpora with known upstream errata.
+
+An allowlist is a YAML list of entries ``{check: <check id>, row: <row key>, reason: ...}``.
+A listed violation is still reported (as allowed), never dropped, and an entry that no
+longer matches any violation is reported too, so allowlists cannot silently rot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dataset.errors import InputError
+from validation.catalogue import CHECKS_BY_ID
+
+
+@dataclass(frozen=True)
+class AllowlistEntry:
+    check: str
+    row: str
+    reason: str
+
+
+def read_allowlist(path: Path) -> list[AllowlistEntry]:
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InputError(
+            path, f"cannot read the allowlist: {error}".splitlines()[0], "fix the YAML"
+        ) from None
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise InputError(
+            path, "the allowlist is not a YAML list", "write one '- check: ...' per entry"
+        )
+    allowlist: list[AllowlistEntry] = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or set(entry) != {"check", "row", "reason"}:
+            raise InputError(
+                path,
+                f"entry {number} must have exactly the keys check, row and reason",
+                "write entries as {check: <check id>, row: <row key>, reason: <why accepted>}",
+            )
+        if entry["check"] not in CHECKS_BY_ID:
+            raise InputError(
+                path,
+                f"entry {number} names the unknown check {entry['check']!r}",
+                "use a check id from the catalogue (python -m validation --list-checks)",
+            )
+        if not str(entry["reason"]).strip():
+            raise InputError(path, f"entry {number} gives no reason", "say why it is accepted")
+        allowlist.append(
+            AllowlistEntry(str(entry["check"]), str(entry["row"]), str(entry["reason"]))
+        )
+    return allowlist
