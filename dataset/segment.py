@@ -15,7 +15,6 @@ from dataclasses import dataclass
 #: Sentence-final punctuation, any closing quotes or brackets, then whitespace and the
 #: start of a new sentence (possibly behind an opening quote or bracket).
 _BOUNDARY = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"(\S+)$")
 #: Words that end with a period without ending the sentence (lowercased, final period dropped).
 ABBREVIATIONS = frozenset(
     {
@@ -88,11 +87,14 @@ class Sentence:
 
 
 def _is_abbreviation(text: str, period_at: int) -> bool:
-    """Whether the '.' at ``period_at`` ends an abbreviation or an initial, not a sentence."""
-    match = _LAST_WORD.search(text, 0, period_at)
-    if match is None:
-        return False
-    word = match.group(1).lstrip("\"'(\u201c\u2018[").lower()
+    """Whether the '.' at ``period_at`` ends an abbreviation or an initial, not a sentence.
+
+    Walks back over the word only (never rescans the line), so segmentation stays linear in
+    the length of the text."""
+    start = period_at
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    word = text[start:period_at].lstrip("\"'(\u201c\u2018[").lower()
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
