@@ -80,3 +80,92 @@ def bench(session: nox.Session) -> None:
     floor; writes BENCHMARKS.md and benchmarks/results.json (``-- --with-100k`` for 100k)."""
     install_locked(session)
     session.run("python", "-m", "benchmarks.run", *session.posargs, env=session_env(session))
+
+
+@nox.session(python=PYTHON)
+def release(session: nox.Session) -> None:
+    """Build, validate and write releases/v<version>/ (version from pyproject.toml, date from
+    CHANGELOG.md); a released version is never changed, so re-running it is a no-op."""
+    install_locked(session, "release")
+    session.run("python", "-m", "dataset", "release", *session.posargs, env=session_env(session))
+
+
+@nox.session(python=PYTHON)
+def verify(session: nox.Session) -> None:
+    """Rebuild a release from its recorded inputs and compare it byte for byte with its
+    SHA256SUMS: ``nox -s verify -- 1.0.0``."""
+    install_locked(session, "release")
+    session.run("python", "-m", "dataset", "verify", *session.posargs, env=session_env(session))
+
+
+@nox.session(python=PYTHON)
+def publish(session: nox.Session) -> None:
+    """Verify a release, then upload it to the Hugging Face Hub and tag it:
+    ``nox -s publish -- 1.0.0 --repo-id OWNER/NAME`` (token from HF_TOKEN), or
+    ``-- 1.0.0 --dry-run``, or ``-- 1.0.0 --to DIR`` for a local git repository."""
+    install_locked(session, "release")
+    hub_home = Path(session.virtualenv.location) / "hf-home"
+    env = {"HF_HOME": str(hub_home), "HF_HUB_DISABLE_TELEMETRY": "1"}
+    session.run("python", "-m", "dataset", "publish", *session.posargs, env=env)
+
+
+@nox.session(python=PYTHON)
+def citation(session: nox.Session) -> None:
+    """``cffconvert --validate`` on every release's CITATION.cff (or the files given). It
+    runs in a venv of its own: cffconvert 2.0 pins jsonschema 3, which cannot share an
+    environment with Great Expectations."""
+    session.install("cffconvert==2.0.0")
+    files = session.posargs or sorted(str(p) for p in Path("releases").glob("v*/CITATION.cff"))
+    if not files:
+        session.error("no releases/v*/CITATION.cff to validate: run nox -s release first")
+    for path in files:
+        session.run("cffconvert", "--validate", "--infile", path)
+
+
+#: Headless Chromium that reaches nothing but the file it is given.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+@nox.session(python=False)
+def preview_screenshot(session: nox.Session) -> None:
+    """Render a release's preview.html in headless Chromium into build/preview-v<version>.png
+    (``-- VERSION``, default the newest release). Chromium comes from the system (Debian
+    package ``chromium``, which .ci/run installs); this session installs nothing."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        session.error("chromium is not installed (Debian: apt-get install -y chromium)")
+    releases = sorted(
+        Path("releases").glob("v*/preview.html"),
+        key=lambda page: [int(p) if p.isdigit() else -1 for p in page.parent.name[1:].split(".")],
+    )
+    if session.posargs:
+        releases = [Path("releases") / f"v{session.posargs[0]}" / "preview.html"]
+    if not releases or not releases[-1].is_file():
+        session.error("no release preview.html found: run nox -s release first")
+    page = releases[-1].resolve()
+    out = Path("build") / f"preview-{page.parent.name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    profile = Path(session.create_tmp()) / "chromium-profile"
+    shutil.rmtree(profile, ignore_errors=True)
+    session.run(
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile.resolve()}",
+        f"--screenshot={out.resolve()}",
+        "--window-size=1280,2200",
+        page.as_uri(),
+        external=True,
+    )
+    if not out.is_file() or out.stat().st_size == 0:
+        session.error(f"chromium wrote no screenshot to {out}")
+    session.log(f"screenshot of {page} in {out}")

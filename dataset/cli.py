@@ -26,6 +26,18 @@ COMMANDS = {
         "Compare two annotation layers with the SemEval-2020 Task 11 span metrics.",
     ),
     "synth": ("dataset.synth", "Write a synthetic PTC-format corpus for tests and benchmarks."),
+    "release": (
+        "dataset.release.make",
+        "Build, validate and write releases/v<version>/ (never changing a released version).",
+    ),
+    "verify": (
+        "dataset.release.verify",
+        "Rebuild a release from its inputs and check it byte for byte against SHA256SUMS.",
+    ),
+    "publish": (
+        "dataset.release.publish",
+        "Upload a verified release to the Hugging Face Hub (or a local git repository), tagged.",
+    ),
 }
 EXIT_INPUT_ERROR = 2
 

@@ -63,7 +63,7 @@ CHECKS: tuple[Check, ...] = (
         "error",
         ("spans", "sentences"),
         "Every span and sentence points at an article of the articles table.",
-        "expectation",
+        "rule",
     ),
     Check(
         "keys-taxonomy",

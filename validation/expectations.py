@@ -49,7 +49,7 @@ class ExpectationOutcome:
     error: str | None = None
 
 
-def column_expectations(table: Table, article_ids: list[str]) -> list[Any]:
+def column_expectations(table: Table) -> list[Any]:
     """The column-level expectations of one table, straight from its schema."""
     spec = schema()
     expectations: list[Any] = [
@@ -89,12 +89,6 @@ def column_expectations(table: Table, article_ids: list[str]) -> list[Any]:
                     min_value=0,
                     max_value=size - 1,
                     meta={"check_id": "keys-taxonomy"},
-                )
-            )
-        if field.references == "articles.article_id":
-            expectations.append(
-                ExpectColumnValuesToBeInSet(
-                    column=column, value_set=article_ids, meta={"check_id": "keys-article-exists"}
                 )
             )
     if len(table.primary_key) == 1:

@@ -1,0 +1,126 @@
+"""datapackage.json: a Frictionless Data Package (v2) descriptor generated from
+``schemas/``.
+
+One tabular resource per Parquet shard (a Parquet file cannot be split or joined byte-wise,
+so Frictionless' multipart paths do not apply), each with its sha256 and a Table Schema
+built from the YAML: required fields, patterns, allowed values, minimums, primary keys,
+foreign keys to the articles table, class labels with their categories.
+
+Field types are the ones Frictionless' own Parquet reader delivers, since it reads through
+pandas: a nullable integer column arrives as floats with NaN for null, so it is declared
+``number``, and a list column arrives as arrays it cannot cast, so it is declared ``any``
+with its item type in the description. ``bytes`` is left out because that reader does not
+count bytes (``frictionless validate`` would report a byte-count error).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dataset.output import sha256_of
+from dataset.release.info import DATA_LICENCE, DATA_LICENCE_URL, ReleaseInfo, authors, keywords
+from dataset.release.layout import table_paths
+from dataset.schema import TABLE_NAMES, Field, Table, schema
+
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+TYPES = {"string": "string", "int32": "integer", "bool": "boolean", "class_label": "integer"}
+
+
+def _categories(taxonomy: str) -> list[dict[str, Any]]:
+    return [
+        {"value": label.id, "label": label.name} for label in schema().taxonomies[taxonomy].labels
+    ]
+
+
+def _field(field: Field) -> dict[str, Any]:
+    node: dict[str, Any] = {"name": field.name, "description": field.description}
+    constraints: dict[str, Any] = {}
+    type_ = TYPES.get(field.type, "any")
+    if field.type == "list" and field.item is not None:
+        item = field.item.get("labels") or field.item["type"]
+        node["description"] += f" A list of {item} ids."
+    elif type_ == "integer" and field.nullable:
+        type_ = "number"
+    elif field.labels is not None:
+        node["categories"] = _categories(field.labels)
+        constraints["maximum"] = len(schema().taxonomies[field.labels].labels) - 1
+    node["type"] = type_
+    if field.labels is not None and field.nullable:
+        names = ", ".join(
+            f"{label['value']}={label['label']}" for label in _categories(field.labels)
+        )
+        node["description"] += f" Ids of the {field.labels} taxonomy: {names}."
+    if not field.nullable:
+        constraints["required"] = True
+    if field.pattern is not None:
+        constraints["pattern"] = field.pattern
+    if field.allowed is not None:
+        constraints["enum"] = list(field.allowed)
+    if field.min is not None or "maximum" in constraints:
+        constraints["minimum"] = field.min or 0
+    if constraints:
+        node["constraints"] = constraints
+    return node
+
+
+def _foreign_keys(table: Table, folder: Path) -> list[dict[str, Any]]:
+    keys: list[dict[str, Any]] = []
+    for field in table.fields:
+        if field.references is None:
+            continue
+        target, column = field.references.split(".")
+        targets = table_paths(folder, target)
+        if len(targets) == 1:
+            keys.append(
+                {
+                    "fields": [field.name],
+                    "reference": {"resource": targets[0].stem, "fields": [column]},
+                }
+            )
+    return keys
+
+
+def _resource(folder: Path, table: Table, path: Path) -> dict[str, Any]:
+    schema_node: dict[str, Any] = {
+        "fields": [_field(field) for field in table.fields],
+        "primaryKey": list(table.primary_key),
+    }
+    foreign = _foreign_keys(table, folder)
+    if foreign:
+        schema_node["foreignKeys"] = foreign
+    return {
+        "$schema": RESOURCE_PROFILE,
+        "name": path.stem,
+        "title": f"{table.name} ({path.name})",
+        "description": table.description,
+        "type": "table",
+        "path": path.relative_to(folder).as_posix(),
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "hash": f"sha256:{sha256_of(path)}",
+        "schema": schema_node,
+    }
+
+
+def datapackage(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
+    spec = schema()
+    return {
+        "$schema": PROFILE,
+        "name": info.name,
+        "title": info.pretty_name,
+        "description": spec.raw["dataset"]["offsets"],
+        "version": info.version,
+        "created": f"{info.date.isoformat()}T00:00:00Z",
+        "keywords": keywords(),
+        "licenses": [
+            {"name": DATA_LICENCE, "path": DATA_LICENCE_URL, "title": "Annotations and schema"}
+        ],
+        "contributors": [{"title": name, "roles": ["creator"]} for name in authors()],
+        "resources": [
+            _resource(folder, spec.tables[table], path)
+            for table in TABLE_NAMES
+            for path in table_paths(folder, table)
+        ],
+    }

@@ -1,0 +1,96 @@
+"""Where a release lives and what it is made of: one place for the folder and file names,
+so the writer, ``verify`` and ``publish`` agree on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from dataset.errors import InputError
+from dataset.schema import REPO_ROOT
+
+RELEASES_DIR = REPO_ROOT / "releases"
+CHANGELOG_PATH = REPO_ROOT / "CHANGELOG.md"
+CARD_PATH = REPO_ROOT / "DATACARD.md"
+
+DATA_DIR = "data"
+README = "README.md"
+CITATION_CFF = "CITATION.cff"
+CITATION_BIB = "CITATION.bib"
+CROISSANT = "croissant.json"
+DATAPACKAGE = "datapackage.json"
+PREVIEW = "preview.html"
+CHART = "technique_counts.png"
+SHA256SUMS = "SHA256SUMS"
+MANIFEST = "release-manifest.json"
+VALIDATION = "validation.json"
+
+#: Records of the release run (commit, machine, validation report): covered by SHA256SUMS
+#: but not a function of the inputs, so never compared with a rebuild.
+RECORD_ONLY = frozenset({MANIFEST, VALIDATION})
+#: The default configuration when loading the release with ``datasets``.
+DEFAULT_CONFIG = "spans"
+
+
+def parse_version(text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise InputError(
+            "version", f"{text!r} is not a version", "give a version such as 1.0.0"
+        ) from None
+
+
+def release_dir(version: str, releases: Path = RELEASES_DIR) -> Path:
+    return releases / f"v{version}"
+
+
+def released_versions(releases: Path = RELEASES_DIR) -> dict[Version, Path]:
+    """Every ``v<version>`` folder under ``releases``, by version."""
+    found: dict[Version, Path] = {}
+    if not releases.is_dir():
+        return found
+    for folder in releases.iterdir():
+        if not (folder.is_dir() and folder.name.startswith("v")):
+            continue
+        try:
+            found[Version(folder.name[1:])] = folder
+        except InvalidVersion:
+            continue
+    return found
+
+
+def previous_release(version: str, releases: Path = RELEASES_DIR) -> Path | None:
+    """The newest release folder older than ``version``."""
+    now = parse_version(version)
+    older = [v for v in released_versions(releases) if v < now]
+    return released_versions(releases)[max(older)] if older else None
+
+
+def table_glob(table: str) -> str:
+    """The ``data_files`` pattern of a table inside a release."""
+    return f"{DATA_DIR}/{table}/*.parquet"
+
+
+def table_paths(folder: Path, table: str) -> list[Path]:
+    """A table's Parquet shards, in a release (``data/<table>/``) or a build (``<table>/``)."""
+    for base in (folder / DATA_DIR, folder):
+        paths = sorted((base / table).glob("*.parquet"))
+        if paths:
+            return paths
+    return []
+
+
+def files_of(folder: Path) -> list[str]:
+    """Every file of a release folder as a sorted POSIX path, SHA256SUMS excluded."""
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and path.name != SHA256SUMS
+    )
+
+
+def is_reproducible(name: str) -> bool:
+    """Whether a release file is a pure function of the inputs (see the package docs)."""
+    return name not in RECORD_ONLY and name != SHA256SUMS

@@ -1,0 +1,182 @@
+"""Cut a release: ``python -m dataset release`` (``nox -s release``).
+
+Builds the dataset from its inputs into a temporary folder, writes every release file
+beside the Parquet shards, validates the result, and moves it into ``releases/v<version>/``
+(the version from pyproject.toml, the date from its CHANGELOG.md entry). Published releases
+are immutable: if the version exists with the same reproducible content nothing happens;
+with different content the release is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataset import card as card_module
+from dataset.build import DEFAULT_SOURCE, build
+from dataset.corpus import DEFAULT_LAYER
+from dataset.errors import InputError
+from dataset.output import DEFAULT_SHARD_ROWS
+from dataset.release.assemble import assemble
+from dataset.release.changelog import check_counts, entry_for
+from dataset.release.checksums import check_folder, compare, hashes, read_sums, write_sums
+from dataset.release.counts import Counts
+from dataset.release.gate import validate
+from dataset.release.info import ReleaseInfo
+from dataset.release.layout import (
+    CARD_PATH,
+    CHANGELOG_PATH,
+    RELEASES_DIR,
+    files_of,
+    is_reproducible,
+    previous_release,
+    release_dir,
+)
+from dataset.release.manifest import read_manifest, release_manifest, write_manifest
+from dataset.release.sections import card_problems
+from dataset.version import dataset_version
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    folder: Path
+    created: bool
+    counts: Counts
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _fresh_card(card: Path) -> str:
+    """The datasheet, refused when a generated block is stale or a section is missing,
+    empty or a placeholder: the card is part of the release."""
+    text = card.read_text(encoding="utf-8")
+    if card_module.render(text) != text:
+        raise InputError(
+            card,
+            "the datasheet's generated sections are stale",
+            "run `python -m dataset card` and review the changes before releasing",
+        )
+    problems = card_problems(text)
+    if problems:
+        raise InputError(
+            card,
+            "the datasheet is incomplete:\n  " + "\n  ".join(problems),
+            "write every section out before releasing",
+        )
+    return text
+
+
+def differences(existing: Path, staged: Path) -> list[str]:
+    """How the staged release differs from an existing one, reproducible files only, plus
+    any file of the existing release that no longer matches its SHA256SUMS."""
+    claimed = {
+        name: digest for name, digest in read_sums(existing).items() if is_reproducible(name)
+    }
+    fresh = {name: digest for name, digest in hashes(staged).items() if is_reproducible(name)}
+    problems = [
+        line.replace("SHA256SUMS", "the released SHA256SUMS")
+        for line in compare(claimed, fresh, "the new build")
+    ]
+    return problems + [f"released folder: {line}" for line in check_folder(existing)]
+
+
+def make_release(
+    source: Path = DEFAULT_SOURCE,
+    releases: Path = RELEASES_DIR,
+    *,
+    version: str | None = None,
+    changelog: Path = CHANGELOG_PATH,
+    card: Path = CARD_PATH,
+    sentence_layer: str | None = None,
+    default_layer: str = DEFAULT_LAYER,
+    shard_rows: int = DEFAULT_SHARD_ROWS,
+    log: Callable[[str], None] = _stderr,
+) -> ReleaseOutcome:
+    version = version or dataset_version()
+    entry = entry_for(changelog, version)
+    info = ReleaseInfo(version=version, date=entry.date, card=_fresh_card(card))
+    target = release_dir(version, releases)
+    releases.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".release-", dir=releases) as tmp:
+        built = build(
+            source,
+            Path(tmp) / "build",
+            sentence_layer=sentence_layer,
+            default_layer=default_layer,
+            shard_rows=shard_rows,
+            progress=False,
+            log=log,
+        )
+        staged = Path(tmp) / target.name
+        counts = assemble(built.out, staged, info)
+        previous = previous_release(version, releases)
+        gate = validate(staged, previous)
+        if not gate.ok:
+            raise InputError(
+                source,
+                "the data fails validation, so it cannot be released:\n  "
+                + "\n  ".join(gate.failures),
+                "fix the inputs (python -m validation on a build gives the full report)",
+            )
+        if target.exists():
+            found = differences(target, staged)
+            if found:
+                raise InputError(
+                    target,
+                    f"version {version} is already released with different content "
+                    "(releases are immutable):\n  " + "\n  ".join(found),
+                    "bump the version in pyproject.toml and add its CHANGELOG.md entry",
+                )
+            log(f"{target} already holds exactly this release; nothing to do")
+            return ReleaseOutcome(folder=target, created=False, counts=counts)
+        before = Counts(**read_manifest(previous)["counts"]).techniques if previous else None
+        check_counts(changelog, entry, counts.techniques, before)
+        manifest = release_manifest(
+            version=version,
+            date=entry.date,
+            source=source,
+            card=card,
+            built=built,
+            counts=counts,
+            files=files_of(staged),
+        )
+        write_manifest(staged, manifest)
+        write_sums(staged)
+        staged.rename(target)
+    return ReleaseOutcome(folder=target, created=True, counts=counts)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source", type=Path, default=DEFAULT_SOURCE, help="folder of PTC-format files"
+    )
+    parser.add_argument(
+        "--releases", type=Path, default=RELEASES_DIR, help="folder holding v<version>/ folders"
+    )
+    parser.add_argument("--changelog", type=Path, default=CHANGELOG_PATH)
+    parser.add_argument("--card", type=Path, default=CARD_PATH, help="the datasheet")
+    parser.add_argument("--sentence-layer", help="layer whose spans label the sentences table")
+    parser.add_argument("--default-layer", default=DEFAULT_LAYER)
+    parser.add_argument("--shard-rows", type=int, default=DEFAULT_SHARD_ROWS)
+
+
+def run(args: argparse.Namespace) -> int:
+    outcome = make_release(
+        args.source,
+        args.releases,
+        changelog=args.changelog,
+        card=args.card,
+        sentence_layer=args.sentence_layer,
+        default_layer=args.default_layer,
+        shard_rows=args.shard_rows,
+    )
+    rows = ", ".join(f"{name} {n}" for name, n in outcome.counts.tables.items())
+    verb = "released" if outcome.created else "unchanged"
+    print(f"{verb} {outcome.folder}: {rows}")
+    return 0

@@ -1,0 +1,84 @@
+"""release-manifest.json: what a release was made from and with.
+
+It records the version and date, the git commit and whether the tree had changes, every
+input with its sha256 and git blob id (which is what ``verify`` rebuilds from), the build
+options, the library versions, and the row counts per table and per technique. The commit
+and the Python version change with every commit and machine, so this file is a record
+that SHA256SUMS covers but ``verify`` does not expect to reproduce.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+from dataset.build import BuildResult
+from dataset.release.counts import Counts
+from dataset.release.inputs import git_commit, record, repo_relative
+from dataset.release.layout import MANIFEST, RECORD_ONLY
+from dataset.schema import SCHEMA_PATH
+
+#: Libraries whose versions shape the release's bytes or decide what it was checked with.
+LIBRARIES = (
+    "pyarrow",
+    "datasets",
+    "huggingface-hub",
+    "pyyaml",
+    "matplotlib",
+    "great-expectations",
+)
+
+
+def release_manifest(
+    *,
+    version: str,
+    date: datetime.date,
+    source: Path,
+    card: Path,
+    built: BuildResult,
+    counts: Counts,
+    files: list[str],
+) -> dict[str, Any]:
+    options = built.manifest["options"]
+    return {
+        "dataset": built.manifest["dataset"],
+        "version": version,
+        "date": date.isoformat(),
+        "git": git_commit(),
+        "source": repo_relative(source),
+        "build": {
+            "sentence_layer": options["sentence_layer"],
+            "default_layer": options["default_layer"],
+            "shard_rows": options["shard_rows"],
+            "layers": built.manifest["layers"],
+        },
+        "inputs": [
+            record(source / entry["path"], entry["path"]) for entry in built.manifest["inputs"]
+        ],
+        "card": record(card, repo_relative(card)),
+        "schema": record(SCHEMA_PATH, repo_relative(SCHEMA_PATH)),
+        "libraries": {
+            "python": platform.python_version(),
+            **{name: installed_version(name) for name in LIBRARIES},
+        },
+        "counts": counts.to_json(),
+        "files": {
+            "reproducible": [name for name in files if name not in RECORD_ONLY],
+            "record_only": sorted(RECORD_ONLY),
+        },
+    }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,441 @@
+"""Releases: one release of the shipped data, made once, read back by every consumer the
+card promises (datasets, pandas, duckdb, mlcroissant, frictionless, a browser), then made
+again, altered, verified and published to a local git repository."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import datasets
+import duckdb
+import frictionless
+import mlcroissant as mlc
+import pandas as pd
+import pyarrow as pa
+import pytest
+import yaml
+from matplotlib.image import imread
+
+from dataset.build import build
+from dataset.cli import main
+from dataset.errors import InputError
+from dataset.release.changelog import check_counts, entry_for
+from dataset.release.checksums import check_folder, read_sums
+from dataset.release.citation import cff_problems
+from dataset.release.layout import (
+    CHANGELOG_PATH,
+    DEFAULT_CONFIG,
+    MANIFEST,
+    RECORD_ONLY,
+    SHA256SUMS,
+    files_of,
+    release_dir,
+    table_paths,
+)
+from dataset.release.make import ReleaseOutcome, make_release
+from dataset.release.publish import publish_to_folder
+from dataset.release.verify import verify_release
+from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
+from dataset.version import dataset_version
+from tests.conftest import ARTICLE_ID, RAW
+
+VERSION = dataset_version()
+CHROMIUM = Path("/usr/bin/chromium")
+LOADED = "| `Loaded_Language` | \N{EN DASH} | {} |"
+EXPECTED_FILES = {
+    "README.md",
+    "CITATION.cff",
+    "CITATION.bib",
+    "croissant.json",
+    "datapackage.json",
+    "preview.html",
+    "technique_counts.png",
+    "release-manifest.json",
+    "validation.json",
+    *(f"data/{table}/{table}-00000.parquet" for table in TABLE_NAMES),
+}
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> ReleaseOutcome:
+    """The shipped data released once into a temporary releases/ folder."""
+    return make_release(RAW, tmp_path_factory.mktemp("releases"), log=lambda _: None)
+
+
+@pytest.fixture(scope="module")
+def folder(released: ReleaseOutcome) -> Path:
+    return released.folder
+
+
+def copy_release(folder: Path, tmp_path: Path) -> Path:
+    """A copy of the release in a releases/ folder of its own, to alter freely."""
+    target = tmp_path / "releases" / folder.name
+    shutil.copytree(folder, target)
+    return target
+
+
+def arrow_rows(table: pa.Table) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def corpus_copy(tmp_path: Path) -> Path:
+    source = tmp_path / "raw"
+    shutil.copytree(RAW, source)
+    return source
+
+
+def quiet(message: str) -> None:
+    del message
+
+
+# The release folder
+
+
+def test_release_holds_every_file_and_sums_them(folder: Path) -> None:
+    assert folder.name == f"v{VERSION}"
+    assert set(files_of(folder)) == EXPECTED_FILES
+    assert set(read_sums(folder)) == EXPECTED_FILES
+    assert check_folder(folder) == []
+    sums = (folder / SHA256SUMS).read_text(encoding="utf-8")
+    assert sums.endswith("\n") and "\\" not in sums and str(folder) not in sums
+
+
+def test_parquet_files_are_the_build_byte_for_byte(folder: Path, tmp_path: Path) -> None:
+    built = build(RAW, tmp_path / "build", progress=False, log=quiet)
+    for table in TABLE_NAMES:
+        (original,) = table_paths(built.out, table)
+        (shipped,) = table_paths(folder, table)
+        assert shipped.read_bytes() == original.read_bytes()
+
+
+def test_manifest_records_inputs_versions_and_counts(
+    released: ReleaseOutcome, folder: Path
+) -> None:
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["version"] == VERSION
+    assert manifest["date"] == entry_for(CHANGELOG_PATH, VERSION).date.isoformat()
+    assert manifest["source"] == "dataset/raw"
+    for entry in manifest["inputs"]:
+        data = (RAW / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["card"]["path"] == "DATACARD.md"
+    assert {"python", "pyarrow", "datasets", "matplotlib"} <= set(manifest["libraries"])
+    assert manifest["counts"]["tables"] == {
+        "articles": 1,
+        "spans": 17,
+        "sentences": 20,
+        "techniques": 18,
+    }
+    assert manifest["counts"]["techniques"]["Loaded_Language"] == 5
+    assert sum(manifest["counts"]["techniques"].values()) == 17
+    assert set(manifest["files"]["record_only"]) == set(RECORD_ONLY)
+    assert "git" in manifest and "commit" in manifest["git"]
+    assert released.counts.tables == manifest["counts"]["tables"]
+
+
+def test_validation_report_is_in_the_release(folder: Path) -> None:
+    report = json.loads((folder / "validation.json").read_text(encoding="utf-8"))
+    assert report["ok"] is True
+    assert report["counts"]["failed"] == 0
+
+
+def test_readme_front_matter_declares_configs_features_and_metadata(folder: Path) -> None:
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    front, body = text[4:].split("\n---\n", 1)
+    meta = yaml.safe_load(front)
+    configs = {c["config_name"]: c for c in meta["configs"]}
+    assert set(configs) == set(TABLE_NAMES)
+    assert configs[DEFAULT_CONFIG].get("default") is True
+    assert configs["spans"]["data_files"] == [{"split": "train", "path": "data/spans/*.parquet"}]
+    infos = {i["config_name"]: i for i in meta["dataset_info"]}
+    for table in TABLE_NAMES:
+        features = datasets.Features._from_yaml_list(infos[table]["features"])
+        assert features == schema().features(table)
+    assert meta["license"] == "other" and meta["license_name"]
+    assert meta["language"] == ["en"]
+    assert meta["size_categories"] == ["n<1K"]
+    assert meta["pretty_name"] == schema().raw["dataset"]["pretty_name"]
+    assert {"text-classification", "token-classification"} <= set(meta["task_categories"])
+    assert "![" in body and "technique_counts.png" in body
+    assert body.endswith((REPO_ROOT / "DATACARD.md").read_text(encoding="utf-8"))
+
+
+# Every reader sees the same rows
+
+
+@pytest.mark.parametrize("table", TABLE_NAMES)
+def test_load_dataset_pandas_and_duckdb_read_identical_rows(
+    folder: Path, table: str, hf_cache: str
+) -> None:
+    loaded = datasets.load_dataset(str(folder), table, split="train", cache_dir=hf_cache)
+    assert loaded.features == schema().features(table)
+    glob = (folder / "data" / table / "*.parquet").as_posix()
+    relation = duckdb.sql(f"SELECT * FROM read_parquet('{glob}')")
+    assert relation is not None
+    via_duckdb = arrow_rows(relation.to_arrow_table())
+    frame = pd.read_parquet(folder / "data" / table, dtype_backend="pyarrow")
+    via_pandas = arrow_rows(pa.Table.from_pandas(frame, preserve_index=False))
+    via_datasets = arrow_rows(loaded.data.table)
+    assert via_datasets == via_duckdb == via_pandas
+    assert (
+        len(via_datasets) == {"articles": 1, "spans": 17, "sentences": 20, "techniques": 18}[table]
+    )
+
+
+def test_class_label_names_come_back_from_the_release(folder: Path, hf_cache: str) -> None:
+    spans = datasets.load_dataset(str(folder), split="train", cache_dir=hf_cache)
+    assert spans.column_names == schema().tables[DEFAULT_CONFIG].column_names
+    names = spans.features["technique"].names
+    assert names == schema().techniques.names
+    assert spans.features["semeval_class"].names == schema().semeval_classes.names
+    loaded = {(names[row["technique"]], row["start"], row["end"]) for row in spans}
+    label_file = RAW / "labels" / f"article{ARTICLE_ID}.maintainers.labels"
+    lines = [line.split("\t") for line in label_file.read_text(encoding="utf-8").splitlines()]
+    assert loaded == {(label, int(start), int(end)) for _, label, start, end in lines}
+    sentences = datasets.load_dataset(str(folder), "sentences", split="train", cache_dir=hf_cache)
+    assert sentences.features["techniques"].feature.names == schema().techniques.names
+
+
+# Metadata files
+
+
+def test_croissant_validates_and_reads_every_record_set(folder: Path) -> None:
+    metadata = json.loads((folder / "croissant.json").read_text(encoding="utf-8"))
+    assert "http://mlcommons.org/croissant/1.0" in metadata["conformsTo"]
+    for prop in ("rai:dataCollection", "rai:dataBiases", "rai:personalSensitiveInformation"):
+        assert metadata[prop]
+    for node in metadata["distribution"]:
+        if node["@type"] == "cr:FileObject":
+            path = folder / node["contentUrl"]
+            assert node["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    dataset = mlc.Dataset(jsonld=folder / "croissant.json")
+    counts = {"articles": 1, "spans": 17, "sentences": 20, "techniques": 18}
+    records = {table: list(dataset.records(record_set=table)) for table in counts}
+    assert {table: len(rows) for table, rows in records.items()} == counts
+    techniques = schema().techniques.names
+    first = records["spans"][0]
+    assert techniques[first["spans/technique"]] == first["spans/label"].decode()
+    labels = list(dataset.records(record_set="techniques-labels"))
+    assert [r["techniques-labels/name"] for r in labels] == techniques
+
+
+def test_datapackage_validates_with_frictionless(folder: Path) -> None:
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["version"] == VERSION
+    for resource in descriptor["resources"]:
+        digest = hashlib.sha256((folder / resource["path"]).read_bytes()).hexdigest()
+        assert resource["hash"] == f"sha256:{digest}"
+
+
+def test_citation_files_name_version_date_and_ptc(folder: Path) -> None:
+    cff = (folder / "CITATION.cff").read_text(encoding="utf-8")
+    assert cff_problems(cff) == []
+    data = yaml.safe_load(cff)
+    date = entry_for(CHANGELOG_PATH, VERSION).date.isoformat()
+    assert data["version"] == VERSION
+    assert str(data["date-released"]) == date
+    dois = {ref["doi"] for ref in data["references"]}
+    assert dois == {"10.18653/v1/D19-1565", "10.18653/v1/2020.semeval-1.186"}
+    bib = (folder / "CITATION.bib").read_text(encoding="utf-8")
+    assert f"version = {{{VERSION}}}" in bib and date in bib
+    assert "da-san-martino-etal-2019-fine" in bib and "da-san-martino-etal-2020-semeval" in bib
+    broken = cff.replace("cff-version: 1.2.0", "cff-version: 9").replace("type: dataset", "type: x")
+    assert len(cff_problems(broken)) >= 2
+
+
+def test_changelog_entry_agrees_with_the_data(released: ReleaseOutcome, tmp_path: Path) -> None:
+    entry = entry_for(CHANGELOG_PATH, VERSION)
+    check_counts(CHANGELOG_PATH, entry, released.counts.techniques, None)
+    wrong = tmp_path / "CHANGELOG.md"
+    wrong.write_text(
+        CHANGELOG_PATH.read_text(encoding="utf-8").replace(LOADED.format(5), LOADED.format(6)),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="disagree with the data") as error:
+        check_counts(wrong, entry_for(wrong, VERSION), released.counts.techniques, None)
+    assert LOADED.format(5) in error.value.fix
+
+
+def test_a_version_without_changelog_entry_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no entry for version 99\.0\.0"):
+        make_release(RAW, tmp_path / "releases", version="99.0.0", log=quiet)
+    assert not (tmp_path / "releases" / "v99.0.0").exists()
+
+
+# Immutability
+
+
+def test_releasing_again_is_a_no_op(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = {name: (folder / name).stat().st_mtime_ns for name in files_of(folder)}
+    assert main(["release", "--releases", str(folder.parent)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert before == {name: (folder / name).stat().st_mtime_ns for name in files_of(folder)}
+
+
+def test_changed_data_under_a_released_version_is_refused(folder: Path, tmp_path: Path) -> None:
+    source = corpus_copy(tmp_path)
+    rationale = source / "labels" / f"article{ARTICLE_ID}.maintainers.rationale.tsv"
+    text = rationale.read_text(encoding="utf-8")
+    rationale.write_text(text.replace("stock phrase", "stock saying", 1), encoding="utf-8")
+    with pytest.raises(InputError, match="already released with different content") as error:
+        make_release(source, folder.parent, log=quiet)
+    assert "data/spans/spans-00000.parquet" in error.value.problem
+    assert check_folder(folder) == []
+
+
+def test_data_that_fails_validation_is_never_released(tmp_path: Path) -> None:
+    source = corpus_copy(tmp_path)
+    article = (source / "articles" / f"article{ARTICLE_ID}.txt").read_text(encoding="utf-8")
+    labels = source / "labels" / f"article{ARTICLE_ID}.maintainers.labels"
+    rationale = source / "labels" / f"article{ARTICLE_ID}.maintainers.rationale.tsv"
+    assert article[141] == " "
+    for path in (labels, rationale):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\t126\t141", "\t126\t142"), encoding="utf-8")
+    releases = tmp_path / "releases"
+    with pytest.raises(InputError, match="fails validation") as error:
+        make_release(source, releases, log=quiet)
+    assert "spans-boundaries" in error.value.problem
+    assert not release_dir(VERSION, releases).exists()
+    assert [p.name for p in releases.iterdir()] == []
+
+
+# verify
+
+
+def test_the_committed_release_of_this_version_verifies() -> None:
+    if not release_dir(VERSION).is_dir():
+        pytest.skip(f"releases/v{VERSION} is not committed yet")
+    assert verify_release(VERSION) == []
+
+
+def test_verify_catches_a_flipped_byte(folder: Path, tmp_path: Path) -> None:
+    copy = copy_release(folder, tmp_path)
+    shard = copy / "data" / "spans" / "spans-00000.parquet"
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    shard.write_bytes(bytes(data))
+    problems = verify_release(VERSION, copy.parent)
+    assert any(p.startswith("release folder: data/spans/spans-00000.parquet") for p in problems)
+    assert main(["verify", VERSION, "--releases", str(copy.parent)]) == 1
+
+
+def test_verify_catches_a_change_that_sha256sums_agrees_with(folder: Path, tmp_path: Path) -> None:
+    copy = copy_release(folder, tmp_path)
+    preview = copy / "preview.html"
+    preview.write_text(preview.read_text(encoding="utf-8") + "<!-- edited -->\n", "utf-8")
+    sums = (copy / SHA256SUMS).read_text(encoding="utf-8")
+    old = read_sums(copy)["preview.html"]
+    new = hashlib.sha256(preview.read_bytes()).hexdigest()
+    (copy / SHA256SUMS).write_text(sums.replace(old, new), encoding="utf-8")
+    assert check_folder(copy) == []
+    problems = verify_release(VERSION, copy.parent)
+    assert problems == [f"rebuild: preview.html: sha256 {old} in the rebuild, {new} in SHA256SUMS"]
+
+
+# publish
+
+
+def test_publish_to_a_local_repository_then_load_it(
+    folder: Path, tmp_path: Path, hf_cache: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = tmp_path / "hub"
+    args = ["publish", VERSION, "--releases", str(folder.parent), "--to", str(hub)]
+    assert main(args) == 0
+    assert "published" in capsys.readouterr().out
+    git = shutil.which("git")
+    assert git is not None
+    tags = subprocess.run([git, "-C", str(hub), "tag"], capture_output=True, text=True, check=True)
+    assert tags.stdout.split() == [f"v{VERSION}"]
+    status = subprocess.run(
+        [git, "-C", str(hub), "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+    assert set(files_of(hub)) - {p for p in files_of(hub) if p.startswith(".git/")} == (
+        EXPECTED_FILES
+    )
+    spans = datasets.load_dataset(str(hub), "spans", split="train", cache_dir=hf_cache)
+    assert spans.num_rows == 17
+    assert spans.features["technique"].names == schema().techniques.names
+    assert publish_to_folder(folder, VERSION, hub) is False
+
+
+def test_publish_dry_run_lists_files_and_needs_no_token(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", "hf_do_not_print_me")
+    assert main(["publish", VERSION, "--releases", str(folder.parent), "--dry-run"]) == 0
+    out = capsys.readouterr()
+    assert "data/spans/spans-00000.parquet" in out.out and SHA256SUMS in out.out
+    assert "hf_do_not_print_me" not in out.out + out.err
+
+
+def test_publish_to_the_hub_without_a_token_fails_clearly(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    args = ["publish", VERSION, "--releases", str(folder.parent), "--repo-id", "someone/data"]
+    assert main(args) == 2
+    assert "HF_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_publish_refuses_a_release_that_fails_verification(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = copy_release(folder, tmp_path)
+    (copy / "CITATION.bib").write_text("@misc{x}\n", encoding="utf-8")
+    args = ["publish", VERSION, "--releases", str(copy.parent), "--to", str(tmp_path / "hub")]
+    assert main(args) == 2
+    assert "fails verification" in capsys.readouterr().err
+    assert not (tmp_path / "hub").exists()
+
+
+# The preview in a real browser
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        return subprocess.run(
+            [
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)")
+def test_preview_renders_in_headless_chromium(folder: Path, tmp_path: Path) -> None:
+    page = (folder / "preview.html").as_uri()
+    shot = tmp_path / "preview.png"
+    chromium(f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars", page)
+    pixels = imread(shot)[:, :, :3].reshape(-1, 3)
+    colours = {tuple(pixel) for pixel in pixels[::97].tolist()}
+    assert len(colours) > 50
+    assert (pixels.sum(axis=1) < 2.9).mean() > 0.05
+    dom = chromium("--dump-dom", page).stdout
+    assert dom.count('class="tag"') == 17
+    assert dom.count('class="seg"') >= 17
+    assert "data:image/png;base64," in dom

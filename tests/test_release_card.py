@@ -1,0 +1,59 @@
+"""DATACARD.md is a complete datasheet: every Gebru et al. section is there and written
+out, no heading is left empty and no placeholder text remains, since a release ships the
+card as its README."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataset.release.layout import CARD_PATH
+from dataset.release.sections import REQUIRED_SECTIONS, card_problems, section_text, sections
+
+CARD = CARD_PATH.read_text(encoding="utf-8")
+
+
+def test_the_card_has_no_missing_empty_or_placeholder_section() -> None:
+    assert card_problems(CARD) == []
+
+
+@pytest.mark.parametrize("title", REQUIRED_SECTIONS)
+def test_every_datasheet_section_is_written_out(title: str) -> None:
+    text = section_text(CARD, title)
+    assert text is not None, f"no '## {title}' section"
+    assert len(text.split()) >= 20, f"'{title}' is too thin to be a datasheet section"
+
+
+def test_the_card_shows_per_technique_counts_and_generated_tables() -> None:
+    names = {section.title for section in sections(CARD)}
+    assert {"Tables and fields", "Technique taxonomy"} <= names
+    assert "<!-- BEGIN GENERATED: span-counts -->" in CARD
+    assert "`Loaded_Language` | 5" in CARD
+
+
+@pytest.mark.parametrize(
+    ("card", "problem"),
+    [
+        ("## Motivation\n\n## Composition\n\nText.\n", "'Motivation' has no text under it"),
+        ("## Motivation\n\nTODO: explain why.\n", "placeholder text 'TODO'"),
+        ("## Uses\n\nTBD\n", "placeholder text 'TBD'"),
+        ("## Uses\n\nLorem ipsum dolor sit amet.\n", "placeholder text 'Lorem'"),
+        ("## Uses\n\n- n/a\n", "placeholder text '- n/a'"),
+        ("## Uses\n\nWe will say more...\n", "placeholder text '...'"),
+        ("## Uses\n\n???\n", "placeholder text '???'"),
+        ("## Uses\n\n<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED: x -->\n", "no text"),
+        ("## Motivation\n\n### Why\n\n### How\n\nText.\n", "'Why' has no text under it"),
+        ("## Motivation\n\nWhy.\n", "no '## Citation' section"),
+    ],
+)
+def test_the_check_catches_each_kind_of_gap(card: str, problem: str) -> None:
+    assert any(problem in found for found in card_problems(card)), card_problems(card)
+
+
+def test_a_heading_whose_text_is_in_its_subsections_is_fine() -> None:
+    card = "## Composition\n\n### Tables\n\nOne row per article.\n"
+    assert not [p for p in card_problems(card) if "Composition" in p]
+
+
+def test_headings_inside_code_blocks_are_not_sections() -> None:
+    card = "## Uses\n\n```\n# not a heading\n```\n"
+    assert [s.title for s in sections(card)] == ["Uses"]

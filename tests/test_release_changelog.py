@@ -1,0 +1,76 @@
+"""CHANGELOG.md entries: dates, and span counts per technique checked against the data."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from dataset.errors import InputError
+from dataset.release.changelog import (
+    COUNTS_HEADING,
+    check_counts,
+    entry_for,
+    expected_rows,
+    parse_rows,
+    read_entries,
+    render_rows,
+)
+from dataset.release.layout import CHANGELOG_PATH
+from dataset.version import dataset_version
+
+BEFORE = {"Doubt": 2, "Loaded_Language": 5, "Slogans": 0}
+AFTER = {"Doubt": 2, "Loaded_Language": 7, "Slogans": 1}
+
+
+def changelog(tmp_path: Path, body: str, version: str = "1.1.0") -> Path:
+    path = tmp_path / "CHANGELOG.md"
+    path.write_text(f"# Changelog\n\n## [{version}] - 2027-01-02\n\nWords.\n\n{body}\n", "utf-8")
+    return path
+
+
+def test_the_current_version_has_a_dated_entry() -> None:
+    entry = entry_for(CHANGELOG_PATH, dataset_version())
+    assert isinstance(entry.date, datetime.date)
+    assert parse_rows(entry)
+
+
+def test_a_later_release_lists_only_the_counts_that_changed() -> None:
+    assert expected_rows(AFTER, BEFORE) == [("Loaded_Language", 5, 7), ("Slogans", 0, 1)]
+    assert expected_rows({"Doubt": 1}, {"Doubt": 1, "Straw_Men": 2}) == [("Straw_Men", 2, 0)]
+
+
+def test_a_first_release_lists_every_count() -> None:
+    assert expected_rows(BEFORE, None) == [
+        ("Doubt", None, 2),
+        ("Loaded_Language", None, 5),
+        ("Slogans", None, 0),
+    ]
+
+
+def test_the_rendered_block_is_what_the_check_accepts(tmp_path: Path) -> None:
+    path = changelog(tmp_path, render_rows(expected_rows(AFTER, BEFORE)))
+    check_counts(path, entry_for(path, "1.1.0"), AFTER, BEFORE)
+    unchanged = changelog(tmp_path, render_rows([]))
+    check_counts(unchanged, entry_for(unchanged, "1.1.0"), BEFORE, BEFORE)
+
+
+def test_a_wrong_or_missing_table_is_refused_with_the_expected_one(tmp_path: Path) -> None:
+    wrong = changelog(tmp_path, render_rows(expected_rows(AFTER, BEFORE)).replace("| 7 |", "| 8 |"))
+    with pytest.raises(InputError, match="disagree") as error:
+        check_counts(wrong, entry_for(wrong, "1.1.0"), AFTER, BEFORE)
+    assert "| `Loaded_Language` | 5 | 7 |" in error.value.fix
+    missing = changelog(tmp_path, "No table here.")
+    with pytest.raises(InputError, match=f"no '{COUNTS_HEADING}' section"):
+        check_counts(missing, entry_for(missing, "1.1.0"), AFTER, BEFORE)
+
+
+def test_entries_need_a_real_date_and_one_heading_per_version(tmp_path: Path) -> None:
+    path = tmp_path / "CHANGELOG.md"
+    path.write_text("## [1.0.0] - someday\n", "utf-8")
+    with pytest.raises(InputError, match="not a date"):
+        read_entries(path)
+    path.write_text("## [1.0.0] - 2026-01-01\n\n## [1.0.0] - 2026-01-02\n", "utf-8")
+    with pytest.raises(InputError, match="two entries"):
+        read_entries(path)
