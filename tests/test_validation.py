@@ -379,3 +379,17 @@ def test_build_gate_keeps_previous_output_when_validation_fails(
     report = json.loads((tmp_path / "out-validation" / "validation.json").read_text())
     assert report["ok"] is False
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out-validation", "raw"]
+
+
+@pytest.mark.parametrize("table", schema().tables.values(), ids=lambda t: t.name)
+def test_validation_column_lists_follow_the_schema(table: Any) -> None:
+    from validation.expectations import column_expectations
+
+    by_type: dict[str, list[Any]] = {}
+    for expectation in column_expectations(table):
+        by_type.setdefault(type(expectation).__name__, []).append(expectation)
+    assert by_type["ExpectTableColumnsToMatchOrderedList"][0].column_list == table.column_names
+    not_null = {e.column for e in by_type["ExpectColumnValuesToNotBeNull"]}
+    assert not_null == {f.name for f in table.fields if not f.nullable}
+    patterns = {e.column: e.regex for e in by_type.get("ExpectColumnValuesToMatchRegex", [])}
+    assert patterns == {f.name: f.pattern for f in table.fields if f.pattern}

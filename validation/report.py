@@ -83,6 +83,10 @@ class Report:
     version: str
     previous_release: Path | None
     checks: list[CheckResult]
+    #: Rows per table and wall-clock seconds per phase (load, then per table), for the
+    #: benchmarks and for anyone wondering where the time goes.
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +109,8 @@ class Report:
                 status: sum(1 for r in self.checks if r.status == status)
                 for status in ("passed", "allowed", "warning", "failed", "error", "skipped")
             },
+            "rows": self.rows,
+            "seconds": self.seconds,
             "checks": [result.to_json() for result in self.checks],
         }
 
@@ -122,6 +128,8 @@ def summary_lines(report: Report) -> list[str]:
         if len(result.blocking) > 5:
             lines.append(f"    ... and {len(result.blocking) - 5} more (see the JSON report)")
         lines.extend(f"    {error}" for error in result.errors)
+    rows = ", ".join(f"{name} {count}" for name, count in report.rows.items())
+    lines.append(f"rows: {rows}; {sum(report.seconds.values()):.1f} s")
     lines.append("validation " + ("passed" if report.ok else "FAILED"))
     return lines
 

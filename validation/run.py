@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +175,13 @@ def _run_listed_rule(
             collector.add_plain(check_id, table, row, detail)
 
 
+@contextmanager
+def _timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
+    began = time.perf_counter()
+    yield
+    seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - began
+
+
 def validate_dataset(
     folder: Path,
     *,
@@ -180,7 +189,9 @@ def validate_dataset(
     previous: Path | None = None,
 ) -> Report:
     """Run every check of the catalogue on a built dataset folder."""
-    data = load(folder)
+    seconds: dict[str, float] = {}
+    with _timed(seconds, "load"):
+        data = load(folder)
     runner = ExpectationRunner()
     collector = _Collector(data)
     for table in data.missing:
@@ -188,70 +199,77 @@ def validate_dataset(
     collector.ran.add("schema-columns")
     for table in TABLE_NAMES:
         if table in data.tables:
-            expectations = [
-                e
-                for e in column_expectations(schema().tables[table])
-                if getattr(e, "column", None) is None or e.column in data.tables[table].column_names
-            ]
-            collector.add_outcomes(runner.run(table, _frame(data, table), expectations), {})
-    _run_listed_rule(
-        runner,
-        collector,
-        "schema-types",
-        rules.schema_types(data),
-    )
+            with _timed(seconds, table):
+                expectations = [
+                    e
+                    for e in column_expectations(schema().tables[table])
+                    if getattr(e, "column", None) is None
+                    or e.column in data.tables[table].column_names
+                ]
+                collector.add_outcomes(runner.run(table, _frame(data, table), expectations), {})
+    with _timed(seconds, "schema"):
+        _run_listed_rule(runner, collector, "schema-types", rules.schema_types(data))
     if "spans" in data.tables:
-        _run_table_rules(
-            runner,
-            collector,
-            "spans",
-            [
-                rules.article_exists(data, "spans"),
-                rules.semeval_mapping(data),
-                rules.derived_ids(data, "spans"),
-                rules.offsets_in_range(data, "spans"),
-                rules.text_matches_offsets(data, "spans"),
-                rules.spans_boundaries(data),
-                rules.spans_no_duplicates(data),
-                rules.spans_no_self_overlap(data),
-                rules.spans_rationale_present(data),
-            ],
-        )
+        with _timed(seconds, "spans"):
+            _run_table_rules(
+                runner,
+                collector,
+                "spans",
+                [
+                    rules.article_exists(data, "spans"),
+                    rules.semeval_mapping(data),
+                    rules.derived_ids(data, "spans"),
+                    rules.offsets_in_range(data, "spans"),
+                    rules.text_matches_offsets(data, "spans"),
+                    rules.spans_boundaries(data),
+                    rules.spans_no_duplicates(data),
+                    rules.spans_no_self_overlap(data),
+                    rules.spans_rationale_present(data),
+                ],
+            )
     if "sentences" in data.tables:
-        _run_table_rules(
-            runner,
-            collector,
-            "sentences",
-            [
-                rules.article_exists(data, "sentences"),
-                rules.derived_ids(data, "sentences"),
-                rules.offsets_in_range(data, "sentences"),
-                rules.text_matches_offsets(data, "sentences"),
-                rules.sentences_tile(data) if "articles" in data.tables else None,
-                rules.sentences_labels(data) if "spans" in data.tables else None,
-                rules.list_class_ids(data),
-            ],
-        )
+        with _timed(seconds, "sentences"):
+            _run_table_rules(
+                runner,
+                collector,
+                "sentences",
+                [
+                    rules.article_exists(data, "sentences"),
+                    rules.derived_ids(data, "sentences"),
+                    rules.offsets_in_range(data, "sentences"),
+                    rules.text_matches_offsets(data, "sentences"),
+                    rules.sentences_tile(data) if "articles" in data.tables else None,
+                    rules.sentences_labels(data) if "spans" in data.tables else None,
+                    rules.list_class_ids(data),
+                ],
+            )
     if "articles" in data.tables:
-        _run_table_rules(
+        with _timed(seconds, "articles"):
+            _run_table_rules(
+                runner,
+                collector,
+                "articles",
+                [
+                    rules.articles_hash_length(data),
+                    rules.articles_provenance_hash(data),
+                    rules.articles_provenance_present(data),
+                ],
+            )
+    with _timed(seconds, "techniques"):
+        if "techniques" in data.tables:
+            _run_listed_rule(
+                runner, collector, "keys-taxonomy", rules.techniques_match_schema(data)
+            )
+        _run_listed_rule(
             runner,
             collector,
-            "articles",
-            [
-                rules.articles_hash_length(data),
-                rules.articles_provenance_hash(data),
-                rules.articles_provenance_present(data),
-            ],
+            "taxonomy-stable",
+            [("techniques", row, ok, d) for row, ok, d in rules.taxonomy_stable(data, previous)],
         )
-    if "techniques" in data.tables:
-        _run_listed_rule(runner, collector, "keys-taxonomy", rules.techniques_match_schema(data))
-    _run_listed_rule(
-        runner,
-        collector,
-        "taxonomy-stable",
-        [("techniques", row, ok, d) for row, ok, d in rules.taxonomy_stable(data, previous)],
-    )
-    return _report(folder, collector, allowlist, previous)
+    report = _report(folder, collector, allowlist, previous)
+    report.seconds = {phase: round(value, 3) for phase, value in seconds.items()}
+    report.rows = {name: table.num_rows for name, table in data.tables.items()}
+    return report
 
 
 def _report(
