@@ -144,6 +144,7 @@ def build(
             layer=layer,
             default_layer=default_layer,
             shard_rows=shard_rows,
+            digests=batch.digests,
         )
         write_manifest(staging, manifest)
         if gate is not None:
@@ -160,6 +161,7 @@ def _manifest(
     layer: str | None,
     default_layer: str,
     shard_rows: int,
+    digests: dict[Path, tuple[str, int]],
 ) -> dict[str, Any]:
     tables = {
         name: {
@@ -186,7 +188,11 @@ def _manifest(
             "parquet": PARQUET_OPTIONS,
         },
         "layers": corpus.layers,
-        "inputs": [_file_record(path, source) for path in corpus.input_files],
+        "inputs": [
+            {"path": path.relative_to(source).as_posix(), "sha256": digest, "bytes": size}
+            for path in corpus.input_files
+            for digest, size in [digests[path]]
+        ],
         "tables": tables,
         "libraries": {
             "python": platform.python_version(),

@@ -42,9 +42,9 @@ ARTICLE_COLUMNS = (
 )
 
 
-def read_provenance(path: Path, article_id: str) -> dict[str, Any]:
+def read_provenance(path: Path, article_id: str, data: bytes | None = None) -> dict[str, Any]:
     try:
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = yaml.safe_load((path.read_bytes() if data is None else data).decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
         raise InputError(

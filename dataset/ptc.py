@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from dataset.errors import InputError
@@ -72,9 +73,16 @@ def parse_label_file_name(name: str) -> tuple[str, str | None] | None:
     return match["id"], match["layer"]
 
 
-def read_article(path: Path) -> str:
-    """The article exactly as stored: decoded as UTF-8 with no newline translation."""
-    data = path.read_bytes()
+def is_digits(value: str) -> bool:
+    """ASCII digits only (str.isdigit alone accepts other scripts' digits)."""
+    return value.isascii() and value.isdigit()
+
+
+def read_article(path: Path, data: bytes | None = None) -> str:
+    """The article exactly as stored: decoded as UTF-8 with no newline translation.
+    ``data`` is the file's bytes when the caller has read them already."""
+    if data is None:
+        data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -97,8 +105,9 @@ def read_article(path: Path) -> str:
     return text
 
 
-def _decode_lines(path: Path) -> list[str]:
-    data = path.read_bytes()
+def _decode_lines(path: Path, data: bytes | None = None) -> list[str]:
+    if data is None:
+        data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -112,6 +121,8 @@ def _decode_lines(path: Path) -> list[str]:
 
 
 def _offset(path: Path, number: int, column: str, value: str) -> int:
+    if is_digits(value):
+        return int(value)
     if not INTEGER.match(value):
         raise InputError(
             path,
@@ -131,8 +142,18 @@ def _offset(path: Path, number: int, column: str, value: str) -> int:
     return offset
 
 
+@cache
+def known_labels() -> frozenset[str]:
+    """Names a label file may use: the 18 PTC techniques and the 14 SemEval-2020 classes."""
+    return frozenset(schema().techniques.names + schema().semeval_classes.names)
+
+
 def read_label_file(
-    path: Path, *, article_id: str | None = None, num_chars: int | None = None
+    path: Path,
+    *,
+    article_id: str | None = None,
+    num_chars: int | None = None,
+    data: bytes | None = None,
 ) -> list[LabelLine]:
     """Read a PTC technique-classification label file.
 
@@ -140,10 +161,9 @@ def read_label_file(
     when ``num_chars`` is given, offsets must lie inside the article. Blank lines are
     skipped; a trailing carriage return is tolerated.
     """
-    names = schema().techniques.names + schema().semeval_classes.names
-    known = frozenset(names)
+    known = known_labels()
     lines: list[LabelLine] = []
-    for number, raw in enumerate(_decode_lines(path), start=1):
+    for number, raw in enumerate(_decode_lines(path, data), start=1):
         row = raw.removesuffix("\r")
         if not row.strip():
             continue
@@ -157,7 +177,7 @@ def read_label_file(
                 line=number,
             )
         line_id, label, start_text, end_text = columns
-        if not DIGITS.match(line_id):
+        if not is_digits(line_id):
             raise InputError(
                 path,
                 f"the article ID {line_id!r} in column 1 is not a string of digits",
@@ -203,10 +223,10 @@ def read_label_file(
     return lines
 
 
-def read_rationale_file(path: Path) -> dict[tuple[str, int, int], str]:
+def read_rationale_file(path: Path, data: bytes | None = None) -> dict[tuple[str, int, int], str]:
     """Rationales keyed by (label, start, end), from a TSV with the header
     ``technique, start, end, rationale``."""
-    rows = _decode_lines(path)
+    rows = _decode_lines(path, data)
     header = RATIONALE_HEADER.split("\t")
     if rows[0].removesuffix("\r") != RATIONALE_HEADER:
         raise InputError(

@@ -99,11 +99,10 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    """(start, end) without surrounding whitespace (str.isspace, as strip() uses)."""
+    piece = text[start:end]
+    left = piece.lstrip()
+    return start + len(piece) - len(left), end - len(left) + len(left.rstrip())
 
 
 def split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:

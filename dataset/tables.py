@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,16 @@ class LabelResolver:
         return self._by_label[label]
 
 
-def _spans(article: ArticleFiles, num_chars: int, resolve: LabelResolver) -> list[Span]:
+def _spans(
+    article: ArticleFiles, num_chars: int, resolve: LabelResolver, read: Callable[[Path], bytes]
+) -> list[Span]:
     spans: list[Span] = []
     for layer in sorted(article.labels):
         path = article.labels[layer]
-        lines = read_label_file(path, article_id=article.article_id, num_chars=num_chars)
-        rationales = _rationales(article, layer, lines)
+        lines = read_label_file(
+            path, article_id=article.article_id, num_chars=num_chars, data=read(path)
+        )
+        rationales = _rationales(article, layer, lines, read)
         for line in lines:
             technique, semeval_class = resolve(line.label)
             spans.append(
@@ -82,12 +87,12 @@ def _spans(article: ArticleFiles, num_chars: int, resolve: LabelResolver) -> lis
 
 
 def _rationales(
-    article: ArticleFiles, layer: str, lines: list[LabelLine]
+    article: ArticleFiles, layer: str, lines: list[LabelLine], read: Callable[[Path], bytes]
 ) -> dict[tuple[str, int, int], str]:
     path = article.rationales.get(layer)
     if path is None:
         return {}
-    rationales = read_rationale_file(path)
+    rationales = read_rationale_file(path, read(path))
     labelled = {(line.label, line.start, line.end) for line in lines}
     stray = sorted(set(rationales) - labelled)
     if stray:
@@ -116,6 +121,8 @@ class TableBatch:
         self.source_root = source_root
         self.sentence_layer = sentence_layer
         self.resolve = LabelResolver(self.spec)
+        #: sha256 and size of every input file read, so the manifest never reads them again.
+        self.digests: dict[Path, tuple[str, int]] = {}
         self.clear()
 
     def clear(self) -> None:
@@ -125,24 +132,31 @@ class TableBatch:
         }
         self.articles = 0
 
+    def read(self, path: Path) -> bytes:
+        """An input file's bytes, read once; its digest goes to the manifest."""
+        data = path.read_bytes()
+        self.digests[path] = (hashlib.sha256(data).hexdigest(), len(data))
+        return data
+
     def add(self, article: ArticleFiles) -> None:
         assert article.path is not None
-        raw = article.path.read_bytes()
-        text = read_article(article.path)
+        raw = self.read(article.path)
+        text = read_article(article.path, raw)
         title = text.split("\n", 1)[0].rstrip("\r")
         record: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS)
         record["sha256"] = None
         if article.provenance is not None:
-            record = read_provenance(article.provenance, article.article_id)
+            provenance = self.read(article.provenance)
+            record = read_provenance(article.provenance, article.article_id, provenance)
             check_against_article(article.provenance, record, raw, title)
-        spans = _spans(article, len(text), self.resolve)
-        self._add_article(article, text, title, raw, record)
+        spans = _spans(article, len(text), self.resolve, self.read)
+        self._add_article(article, text, title, record)
         self._add_spans(article.article_id, text, spans)
         self._add_sentences(article, text, spans)
         self.articles += 1
 
     def _add_article(
-        self, article: ArticleFiles, text: str, title: str, raw: bytes, record: dict[str, Any]
+        self, article: ArticleFiles, text: str, title: str, record: dict[str, Any]
     ) -> None:
         assert article.path is not None
         columns = self.columns["articles"]
@@ -151,7 +165,7 @@ class TableBatch:
             "title": title,
             "text": text,
             "num_chars": len(text),
-            "sha256": hashlib.sha256(raw).hexdigest(),
+            "sha256": self.digests[article.path][0],
             "provenance_sha256": record["sha256"],
             "source_file": article.path.relative_to(self.source_root).as_posix(),
             **{key: record[key] for key in ARTICLE_COLUMNS},
@@ -193,19 +207,22 @@ class TableBatch:
                         techniques[index].add(span.technique)
                     if span.semeval_class is not None:
                         classes[index].add(span.semeval_class)
+        count = len(sentences)
+        article_id = article.article_id
         columns = self.columns["sentences"]
-        for index, sentence in enumerate(sentences):
-            columns["sentence_id"].append(f"{article.article_id}:{index}")
-            columns["article_id"].append(article.article_id)
-            columns["sentence_index"].append(index)
-            columns["paragraph_index"].append(sentence.paragraph_index)
-            columns["start"].append(sentence.start)
-            columns["end"].append(sentence.end)
-            columns["text"].append(text[sentence.start : sentence.end])
-            columns["label_layer"].append(self.sentence_layer if annotated else None)
-            columns["techniques"].append(sorted(techniques[index]))
-            columns["semeval_classes"].append(sorted(classes[index]))
-            columns["has_propaganda"].append(index in flagged if annotated else None)
+        columns["sentence_id"].extend(f"{article_id}:{index}" for index in range(count))
+        columns["article_id"].extend([article_id] * count)
+        columns["sentence_index"].extend(range(count))
+        columns["paragraph_index"].extend(s.paragraph_index for s in sentences)
+        columns["start"].extend(s.start for s in sentences)
+        columns["end"].extend(s.end for s in sentences)
+        columns["text"].extend(text[s.start : s.end] for s in sentences)
+        columns["label_layer"].extend([self.sentence_layer if annotated else None] * count)
+        columns["techniques"].extend(sorted(techniques.get(i, ())) for i in range(count))
+        columns["semeval_classes"].extend(sorted(classes.get(i, ())) for i in range(count))
+        columns["has_propaganda"].extend(
+            (index in flagged if annotated else None) for index in range(count)
+        )
 
     def table(self, name: str) -> pa.Table:
         return pa.table(self.columns[name], schema=self.spec.arrow_schema(name))
