@@ -393,3 +393,14 @@ def test_validation_column_lists_follow_the_schema(table: Any) -> None:
     assert not_null == {f.name for f in table.fields if not f.nullable}
     patterns = {e.column: e.regex for e in by_type.get("ExpectColumnValuesToMatchRegex", [])}
     assert patterns == {f.name: f.pattern for f in table.fields if f.pattern}
+
+
+def test_missing_list_column_is_a_schema_failure_not_a_crash(dataset: Path) -> None:
+    arrow = schema().arrow_schema("sentences")
+    rows = read(dataset, "sentences")
+    for row in rows:
+        del row["techniques"]
+    write(dataset, "sentences", rows, arrow.remove(arrow.get_field_index("techniques")))
+    report = validate_dataset(dataset)
+    assert rows_of(report, "schema-columns") == ["sentences"]
+    assert not report.ok

@@ -326,11 +326,20 @@ def _symmetric_difference(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return different
 
 
-def _list_pairs(array: pa.ChunkedArray) -> np.ndarray:
-    """(row, value) pairs of a list column, packed as row * PAIR_STRIDE + value."""
+def _flattened(array: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """The items of an integer list column (nulls as -1) and the row each comes from; none
+    when the column is not a list (schema-types reports that)."""
+    if not pa.types.is_list(array.type):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     combined = array.combine_chunks()
     values = np.asarray(pc.fill_null(pc.list_flatten(combined), -1).to_numpy(), dtype=np.int64)
     parents = np.asarray(pc.list_parent_indices(combined).to_numpy(), dtype=np.int64)
+    return values, parents
+
+
+def _list_pairs(array: pa.ChunkedArray) -> np.ndarray:
+    """(row, value) pairs of a list column, packed as row * PAIR_STRIDE + value."""
+    values, parents = _flattened(array)
     usable = (values >= 0) & (values < PAIR_STRIDE)
     return _unique(parents[usable] * PAIR_STRIDE + values[usable])
 
@@ -418,11 +427,7 @@ def list_class_ids(data: LoadedDataset) -> RuleOutcome:
         ("techniques", len(spec.techniques.labels)),
         ("semeval_classes", len(spec.semeval_classes.labels)),
     ):
-        combined = data.array("sentences", column).combine_chunks()
-        if not pa.types.is_list(combined.type):
-            continue
-        values = np.asarray(pc.fill_null(pc.list_flatten(combined), -1).to_numpy(), dtype=np.int64)
-        parents = np.asarray(pc.list_parent_indices(combined).to_numpy(), dtype=np.int64)
+        values, parents = _flattened(data.array("sentences", column))
         ok[parents[(values < 0) | (values >= size)]] = False
         same_list = parents[1:] == parents[:-1]
         ok[parents[1:][same_list & (values[1:] <= values[:-1])]] = False
