@@ -21,7 +21,6 @@ ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]*)\.txt$")
 LABEL_NAME = re.compile(r"^article(?P<id>[^.]*)(?:\.(?P<layer>[^.]+))?\.labels(?:\.tsv)?$")
 RATIONALE_NAME = re.compile(r"^article(?P<id>[^.]*)\.(?P<layer>[^.]+)\.rationale\.tsv$")
 PROVENANCE_NAME = re.compile(r"^article(?P<id>[^.]*)\.provenance\.ya?ml$")
-DIGITS = re.compile(r"^[0-9]+$")
 LAYER = re.compile(r"^[A-Za-z0-9_-]+$")
 INTEGER = re.compile(r"^-?[0-9]+$")
 LABEL_COLUMNS = ("article ID", "technique", "start", "end")
@@ -43,7 +42,7 @@ class LabelLine:
 def checked_article_id(path: Path, candidate: str) -> str:
     """The digits of a file name, or an InputError: IDs are digits and nothing else, so no
     name can smuggle path separators or other surprises into the output."""
-    if not DIGITS.match(candidate):
+    if not is_digits(candidate):
         raise InputError(
             path,
             f"the article ID {candidate!r} in the file name is not a string of digits",

@@ -23,6 +23,7 @@ class LoadedDataset:
     shard_schemas: dict[str, list[tuple[Path, pa.Schema]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     _lists: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    _positions: dict[str, np.ndarray] = field(default_factory=dict)
 
     def array(self, table: str, name: str) -> pa.ChunkedArray:
         """A column as Arrow data; all nulls when the column is missing (the schema checks
@@ -52,13 +53,19 @@ class LoadedDataset:
         return self.column("articles", "text") if "articles" in self.tables else []
 
     def article_positions(self, table: str) -> np.ndarray:
-        """For each row, the position of its article in the articles table, or -1."""
-        if "articles" not in self.tables:
-            return np.full(self.tables[table].num_rows, -1, dtype=np.int64)
-        positions = pc.index_in(
-            self.array(table, "article_id"), value_set=self.array("articles", "article_id")
-        )
-        return np.asarray(pc.fill_null(positions, -1).to_numpy(), dtype=np.int64)
+        """For each row, the position of its article in the articles table, or -1; looked
+        up once per table, as most rules need it."""
+        if table not in self._positions:
+            if "articles" not in self.tables:
+                found = np.full(self.tables[table].num_rows, -1, dtype=np.int64)
+            else:
+                positions = pc.index_in(
+                    self.array(table, "article_id"), value_set=self.array("articles", "article_id")
+                )
+                found = np.asarray(pc.fill_null(positions, -1).to_numpy(), dtype=np.int64)
+            found.flags.writeable = False
+            self._positions[table] = found
+        return self._positions[table]
 
 
 def shard_paths(folder: Path, table: str) -> list[Path]:

@@ -118,9 +118,9 @@ class _Collector:
 
 def _frame(data: LoadedDataset, table: str) -> pd.DataFrame:
     """The table in the form its column expectations need. Columns whose only column-level
-    rule is non-nullness (free text, lists) are passed as their lengths, nulls kept: Great
-    Expectations fingerprints every frame it validates, and hashing millions of long strings
-    or pickling list columns would cost more than all the checks together."""
+    rule is non-nullness (free text, lists) are passed as their lengths, nulls kept: turning
+    millions of long strings and lists into pandas objects would cost more time and memory
+    than the checks on them."""
     spec = schema().tables[table]
     columns: dict[str, Any] = {}
     arrow = data.tables[table]
