@@ -1,7 +1,7 @@
 """Benchmark the build, the validation and loading on synthetic PTC-format corpora.
 
 ``python -m benchmarks.run [--sizes 1000,10000] [--repeats 3] [--with-100k]`` synthesizes a
-corpus per size (``dataset.synth``), then measures, in a fresh process per run so that no
+corpus per size (``dataset.ptc.synth``), then measures, in a fresh process per run so that no
 run's memory or caches leak into another's figures:
 
 - our build (all four tables) and the same build without the sentences table, whose
@@ -37,7 +37,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from dataset.synth import synthesize
+from dataset.ptc.synth import synthesize
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (1_000, 10_000)

@@ -9,7 +9,7 @@ next one's figures.
 
 Tasks:
 
-- ``build``: ``dataset.build.build``, all four tables.
+- ``build``: ``dataset.build.pipeline.build``, all four tables.
 - ``build-no-sentences``: the same build with sentence segmentation switched off, so it
   writes the content the baseline writes (articles and spans); the difference to ``build``
   is the sentences table's own cost.
@@ -51,7 +51,7 @@ def peak_rss_bytes() -> int:
 
 
 def _build(source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
-    from dataset.build import build
+    from dataset.build.pipeline import build
 
     result = build(source, out, progress=False, log=lambda _message: None)
     return {"articles": result.rows("articles"), "spans": result.rows("spans")}
@@ -60,10 +60,12 @@ def _build(source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
 def _build_no_sentences(source: Path, out: Path, cache: Path | None) -> dict[str, Any]:
     """The build with ``TableBatch._add_sentences`` patched to do nothing: no segmentation
     and an empty sentences table, everything else unchanged."""
-    from dataset.tables import TableBatch
+    from dataset.build.tables import TableBatch
 
     if not callable(getattr(TableBatch, "_add_sentences", None)):
-        raise SystemExit("dataset.tables.TableBatch._add_sentences is gone; update benchmarks")
+        raise SystemExit(
+            "dataset.build.tables.TableBatch._add_sentences is gone; update benchmarks"
+        )
 
     def skip(_self: TableBatch, *_args: object) -> None:
         return None
@@ -153,7 +155,7 @@ def _floor(source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from dataset.output import PARQUET_OPTIONS, ROW_GROUP_ROWS
+    from dataset.build.output import PARQUET_OPTIONS, ROW_GROUP_ROWS
     from dataset.schema import schema
 
     spec = schema()
@@ -251,10 +253,10 @@ TASKS: dict[str, Callable[[Path, Path, Path | None], dict[str, Any]]] = {
 }
 #: Modules each task imports before its clock starts.
 PRELOAD = {
-    "build": ("dataset.build",),
-    "build-no-sentences": ("dataset.build",),
+    "build": ("dataset.build.pipeline",),
+    "build-no-sentences": ("dataset.build.pipeline",),
     "baseline": ("datasets", "dataset.schema"),
-    "floor": ("pyarrow.parquet", "dataset.output", "dataset.schema"),
+    "floor": ("pyarrow.parquet", "dataset.build.output", "dataset.schema"),
     "load-hf": ("datasets",),
     "load-pandas": ("pandas", "pyarrow.parquet"),
 }

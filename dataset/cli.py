@@ -15,17 +15,20 @@ from collections.abc import Sequence
 from dataset.errors import InputError
 
 COMMANDS = {
-    "build": ("dataset.build", "Build the Parquet tables from a folder of PTC-format files."),
-    "card": ("dataset.card", "Regenerate the generated sections of DATACARD.md."),
+    "build": (
+        "dataset.commands.build",
+        "Build the Parquet tables from a folder of PTC-format files.",
+    ),
+    "card": ("dataset.release.datacard", "Regenerate the generated sections of DATACARD.md."),
     "annotate": (
-        "dataset.annotate",
+        "dataset.annotation.annotate",
         "Turn (fragment, occurrence) annotation records into PTC label and rationale files.",
     ),
     "agreement": (
-        "dataset.agreement",
+        "dataset.annotation.agreement",
         "Compare two annotation layers with the SemEval-2020 Task 11 span metrics.",
     ),
-    "synth": ("dataset.synth", "Write a synthetic PTC-format corpus for tests and benchmarks."),
+    "synth": ("dataset.ptc.synth", "Write a synthetic PTC-format corpus for tests and benchmarks."),
     "release": (
         "dataset.release.make",
         "Build, validate and write releases/v<version>/ (never changing a released version).",

@@ -1,4 +1,4 @@
-"""Errors about the user's input files, reported without a traceback."""
+"""Errors about the user's input, reported as one message without a traceback."""
 
 from __future__ import annotations
 
@@ -10,19 +10,26 @@ class BuildRejectedError(Exception):
 
 
 class InputError(Exception):
-    """A problem in an input file that the user must fix before the build can go on.
+    """A problem in the user's input that must be fixed before the command can go on.
 
-    The message names the file, the line when there is one, what is wrong and how to fix
-    it, so that a build over thousands of files points straight at the culprit.
+    ``where`` is what the problem points at: a file or folder (a ``Path``, shown with the
+    line when there is one) or a named input that is not a file, such as a command-line
+    option (``"--repo-id"``) or a tool (``"git"``). The message says what is wrong and how
+    to fix it, so a build over thousands of files points straight at the culprit.
     """
 
-    def __init__(self, path: Path | str, problem: str, fix: str, line: int | None = None):
-        self.path = Path(path)
+    def __init__(self, where: Path | str, problem: str, fix: str, line: int | None = None):
+        self.where = where
         self.problem = problem
         self.fix = fix
         self.line = line
         super().__init__(self.render())
 
+    @property
+    def path(self) -> Path | None:
+        """The file or folder at fault, or None when the problem is not in a file."""
+        return self.where if isinstance(self.where, Path) else None
+
     def render(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else f"{self.path}"
+        where = f"{self.where}:{self.line}" if self.line is not None else f"{self.where}"
         return f"error: {where}: {self.problem}\n  fix: {self.fix}"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset.agreement import (
+from dataset.annotation.agreement import (
     Report,
     Scores,
     Span,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from dataset.annotate import (
+from dataset.annotation.annotate import (
     FragmentError,
     expected_outputs,
     load_record,
@@ -19,7 +19,7 @@ from dataset.annotate import (
 )
 from dataset.cli import main
 from dataset.errors import InputError
-from dataset.ptc import RATIONALE_HEADER, read_label_file, read_rationale_file
+from dataset.ptc.formats import RATIONALE_HEADER, read_label_file, read_rationale_file
 from dataset.schema import schema
 
 REPO = Path(__file__).resolve().parent.parent

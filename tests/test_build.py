@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build import BuildResult, build
+from dataset.build.output import MANIFEST_NAME
+from dataset.build.pipeline import BuildResult, build
 from dataset.cli import main
-from dataset.output import MANIFEST_NAME
 from dataset.schema import TABLE_NAMES, schema
 from tests.conftest import ARTICLE, ARTICLE_ID, FIXTURE_LABELS, make_corpus
 

@@ -6,7 +6,7 @@ import hashlib
 
 import yaml
 
-from dataset.provenance import REQUIRED_KEYS
+from dataset.ptc.provenance import REQUIRED_KEYS
 from tests.conftest import ARTICLE, PROVENANCE
 
 ARTICLE_SHA256 = "21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe385"

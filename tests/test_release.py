@@ -22,14 +22,14 @@ import pytest
 import yaml
 from matplotlib.image import imread
 
-from dataset.build import build
+from dataset.build.pipeline import build
 from dataset.cli import main
 from dataset.errors import InputError
+from dataset.project import CHANGELOG_PATH, dataset_version
 from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, read_sums
 from dataset.release.citation import cff_problems
 from dataset.release.layout import (
-    CHANGELOG_PATH,
     DEFAULT_CONFIG,
     MANIFEST,
     RECORD_ONLY,
@@ -42,7 +42,6 @@ from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.publish import publish_to_folder
 from dataset.release.verify import verify_release
 from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
-from dataset.version import dataset_version
 from tests.conftest import ARTICLE_ID, RAW
 
 VERSION = dataset_version()

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from dataset.release.layout import CARD_PATH
+from dataset.project import DATACARD_PATH
 from dataset.release.sections import REQUIRED_SECTIONS, card_problems, section_text, sections
 
-CARD = CARD_PATH.read_text(encoding="utf-8")
+CARD = DATACARD_PATH.read_text(encoding="utf-8")
 
 
 def test_the_card_has_no_missing_empty_or_placeholder_section() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dataset.errors import InputError
+from dataset.project import CHANGELOG_PATH, dataset_version
 from dataset.release.changelog import (
     COUNTS_HEADING,
     check_counts,
@@ -17,8 +18,6 @@ from dataset.release.changelog import (
     read_entries,
     render_rows,
 )
-from dataset.release.layout import CHANGELOG_PATH
-from dataset.version import dataset_version
 
 BEFORE = {"Doubt": 2, "Loaded_Language": 5, "Slogans": 0}
 AFTER = {"Doubt": 2, "Loaded_Language": 7, "Slogans": 1}

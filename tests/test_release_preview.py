@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from dataset.build import BuildResult
+from dataset.build.pipeline import BuildResult
 from dataset.release.counts import count
 from dataset.release.info import ReleaseInfo
 from dataset.release.preview import Span, highlight, preview_html, with_lanes

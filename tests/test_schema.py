@@ -7,7 +7,8 @@ from pathlib import Path
 import datasets
 import pytest
 
-from dataset.card import CARD_PATH, GENERATORS, render
+from dataset.project import DATACARD_PATH
+from dataset.release.datacard import GENERATORS, render
 from dataset.schema import TABLE_NAMES, load_schema, schema
 
 #: PTC's 18 technique names, transcribed independently from the PTC reference.
@@ -93,12 +94,12 @@ def test_primary_keys_and_order_name_real_columns() -> None:
 
 
 def test_datacard_generated_sections_are_current() -> None:
-    card = CARD_PATH.read_text(encoding="utf-8")
+    card = DATACARD_PATH.read_text(encoding="utf-8")
     assert render(card) == card, "run `python -m dataset card` and commit DATACARD.md"
 
 
 def test_datacard_drift_is_detected() -> None:
-    card = CARD_PATH.read_text(encoding="utf-8")
+    card = DATACARD_PATH.read_text(encoding="utf-8")
     assert "`num_chars`" in card
     drifted = card.replace("`num_chars`", "`n_chars`", 1)
     assert render(drifted) != drifted

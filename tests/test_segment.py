@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset.segment import segment, split_line
+from dataset.build.segment import segment, split_line
 
 ALPHABET = st.sampled_from([*"Ab c.!?\u00a0\n\u201c\u201d\"'()5é", "Mr.", "U.S.", " J. "])
 TEXTS = st.lists(ALPHABET, max_size=80).map("".join)

@@ -16,9 +16,9 @@ import datasets
 import pandas as pd
 import pytest
 
-from dataset.build import build
+from dataset.build.pipeline import build
 from dataset.cli import EXIT_INPUT_ERROR, main
-from dataset.synth import LAYER, SynthStats, synthesize
+from dataset.ptc.synth import LAYER, SynthStats, synthesize
 
 BOUNDARY_CHARACTERS = ".,:;"
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build import BuildResult, build
+from dataset.build.pipeline import BuildResult, build
 from dataset.schema import schema
 from tests.conftest import ARTICLE_ID, RAW
 from validation.allowlist import AllowlistEntry, read_allowlist

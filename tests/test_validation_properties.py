@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dataset.build import build
+from dataset.build.pipeline import build
 from dataset.schema import schema
 from validation.run import validate_dataset
 

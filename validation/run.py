@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 from packaging.version import InvalidVersion, Version
 
 from dataset.errors import InputError
-from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
-from dataset.version import dataset_version
+from dataset.project import BUILD_DIR, RELEASES_DIR, dataset_version
+from dataset.schema import TABLE_NAMES, schema
 from validation import rules
 from validation.allowlist import AllowlistEntry, read_allowlist
 from validation.catalogue import CHECKS
@@ -34,11 +34,8 @@ from validation.expectations import (
 from validation.load import LoadedDataset, load
 from validation.report import CheckResult, Report, Violation, print_summary, write_reports
 
-DEFAULT_DATASET = REPO_ROOT / "build" / "dataset"
-RELEASES = REPO_ROOT / "releases"
 
-
-def previous_release(current: str = "", releases: Path = RELEASES) -> Path | None:
+def previous_release(current: str = "", releases: Path = RELEASES_DIR) -> Path | None:
     """The newest release folder older than ``current`` (default: this version)."""
     now = Version(current or dataset_version())
     found: list[tuple[Version, Path]] = []
@@ -313,7 +310,7 @@ def _report(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "folder", nargs="?", type=Path, default=DEFAULT_DATASET, help="built dataset folder"
+        "folder", nargs="?", type=Path, default=BUILD_DIR, help="built dataset folder"
     )
     parser.add_argument("--allowlist", type=Path, help="YAML list of accepted violations")
     parser.add_argument(

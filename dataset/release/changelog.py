@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.card import markdown_table
 from dataset.errors import InputError
+from dataset.markdown import markdown_table
 
 HEADING = re.compile(r"^## \[(?P<version>[^\]\s]+)\] - (?P<date>\S+)[ \t]*$", re.MULTILINE)
 COUNTS_HEADING = "### Spans per technique"

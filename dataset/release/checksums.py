@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dataset.build.output import sha256_of
 from dataset.errors import InputError
-from dataset.output import sha256_of
 from dataset.release.layout import SHA256SUMS, files_of
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dataset.output import sha256_of
+from dataset.build.output import sha256_of
 from dataset.release.citation import citation_bib
 from dataset.release.counts import Counts, languages
 from dataset.release.info import DATA_LICENCE_URL, TEXT_TERMS, ReleaseInfo, authors, keywords

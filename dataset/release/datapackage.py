@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dataset.output import sha256_of
+from dataset.build.output import sha256_of
 from dataset.release.info import DATA_LICENCE, DATA_LICENCE_URL, ReleaseInfo, authors, keywords
 from dataset.release.layout import table_paths
 from dataset.schema import TABLE_NAMES, Field, Table, schema

@@ -18,7 +18,7 @@ from datasets.splits import SplitDict, SplitInfo
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCardData
 
-from dataset.card import markdown_table
+from dataset.markdown import markdown_table
 from dataset.release.counts import Counts, languages
 from dataset.release.info import ReleaseInfo, keywords
 from dataset.release.layout import (

@@ -4,12 +4,11 @@ release date, the datasheet text, and the project metadata in pyproject.toml."""
 from __future__ import annotations
 
 import datetime
-import tomllib
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from dataset.schema import REPO_ROOT, schema
+from dataset.project import pyproject
+from dataset.schema import schema
 
 #: Licence of the project's own work in the data (annotations, rationales, schema), as an
 #: SPDX id; the article text keeps its publisher's copyright (see ``TEXT_TERMS``).
@@ -39,12 +38,9 @@ class ReleaseInfo:
         return pretty
 
 
-@cache
 def project() -> dict[str, Any]:
     """The ``[project]`` table of pyproject.toml."""
-    with (REPO_ROOT / "pyproject.toml").open("rb") as handle:
-        table: dict[str, Any] = tomllib.load(handle)["project"]
-    return table
+    return pyproject()
 
 
 def description() -> str:

@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from dataset.build.output import sha256_of
 from dataset.errors import InputError
-from dataset.output import sha256_of
 from dataset.schema import REPO_ROOT
 
 

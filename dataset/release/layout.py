@@ -8,11 +8,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from dataset.errors import InputError
-from dataset.schema import REPO_ROOT
-
-RELEASES_DIR = REPO_ROOT / "releases"
-CHANGELOG_PATH = REPO_ROOT / "CHANGELOG.md"
-CARD_PATH = REPO_ROOT / "DATACARD.md"
+from dataset.project import RELEASES_DIR
 
 DATA_DIR = "data"
 README = "README.md"

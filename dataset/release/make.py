@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset import card as card_module
-from dataset.build import DEFAULT_SOURCE, build
-from dataset.corpus import DEFAULT_LAYER
+from dataset.build.output import DEFAULT_SHARD_ROWS
+from dataset.build.pipeline import build
 from dataset.errors import InputError
-from dataset.output import DEFAULT_SHARD_ROWS
+from dataset.project import CHANGELOG_PATH, DATACARD_PATH, RAW_DIR, RELEASES_DIR, dataset_version
+from dataset.ptc.corpus import DEFAULT_LAYER
+from dataset.release import datacard as card_module
 from dataset.release.assemble import assemble
 from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, compare, hashes, read_sums, write_sums
@@ -28,9 +29,6 @@ from dataset.release.counts import Counts
 from dataset.release.gate import validate
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
-    CARD_PATH,
-    CHANGELOG_PATH,
-    RELEASES_DIR,
     files_of,
     is_reproducible,
     previous_release,
@@ -38,7 +36,6 @@ from dataset.release.layout import (
 )
 from dataset.release.manifest import read_manifest, release_manifest, write_manifest
 from dataset.release.sections import card_problems
-from dataset.version import dataset_version
 
 
 @dataclass(frozen=True)
@@ -87,12 +84,12 @@ def differences(existing: Path, staged: Path) -> list[str]:
 
 
 def make_release(
-    source: Path = DEFAULT_SOURCE,
+    source: Path = RAW_DIR,
     releases: Path = RELEASES_DIR,
     *,
     version: str | None = None,
     changelog: Path = CHANGELOG_PATH,
-    card: Path = CARD_PATH,
+    card: Path = DATACARD_PATH,
     sentence_layer: str | None = None,
     default_layer: str = DEFAULT_LAYER,
     shard_rows: int = DEFAULT_SHARD_ROWS,
@@ -153,14 +150,12 @@ def make_release(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source", type=Path, default=DEFAULT_SOURCE, help="folder of PTC-format files"
-    )
+    parser.add_argument("--source", type=Path, default=RAW_DIR, help="folder of PTC-format files")
     parser.add_argument(
         "--releases", type=Path, default=RELEASES_DIR, help="folder holding v<version>/ folders"
     )
     parser.add_argument("--changelog", type=Path, default=CHANGELOG_PATH)
-    parser.add_argument("--card", type=Path, default=CARD_PATH, help="the datasheet")
+    parser.add_argument("--card", type=Path, default=DATACARD_PATH, help="the datasheet")
     parser.add_argument("--sentence-layer", help="layer whose spans label the sentences table")
     parser.add_argument("--default-layer", default=DEFAULT_LAYER)
     parser.add_argument("--shard-rows", type=int, default=DEFAULT_SHARD_ROWS)

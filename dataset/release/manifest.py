@@ -16,7 +16,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from dataset.build import BuildResult
+from dataset.build.pipeline import BuildResult
 from dataset.release.counts import Counts
 from dataset.release.inputs import git_commit, record, repo_relative
 from dataset.release.layout import MANIFEST, RECORD_ONLY

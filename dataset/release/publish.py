@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 
 from dataset.errors import InputError
+from dataset.project import RELEASES_DIR, dataset_version
 from dataset.release.inputs import git_blob_id
-from dataset.release.layout import RELEASES_DIR, SHA256SUMS, files_of, release_dir
+from dataset.release.layout import SHA256SUMS, files_of, release_dir
 from dataset.release.manifest import read_manifest
 from dataset.release.verify import verify_release
-from dataset.version import dataset_version
 
 TOKEN_VARIABLE = "HF_TOKEN"
 COMMITTER = ("propaganda-spans release", "release@propaganda-spans.invalid")

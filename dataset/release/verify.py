@@ -25,9 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dataset.build import build
+from dataset.build.output import sha256_of
+from dataset.build.pipeline import build
 from dataset.errors import InputError
-from dataset.output import sha256_of
+from dataset.project import RELEASES_DIR, dataset_version
 from dataset.release.assemble import assemble
 from dataset.release.checksums import check_folder, compare, hashes, read_sums
 from dataset.release.gate import validate
@@ -35,14 +36,12 @@ from dataset.release.info import ReleaseInfo
 from dataset.release.inputs import fetch, materialise
 from dataset.release.layout import (
     MANIFEST,
-    RELEASES_DIR,
     is_reproducible,
     previous_release,
     release_dir,
 )
 from dataset.release.manifest import read_manifest
 from dataset.schema import REPO_ROOT, SCHEMA_PATH
-from dataset.version import dataset_version
 
 
 def _quiet(message: str) -> None:

@@ -33,7 +33,8 @@ from typing import Any
 import yaml
 
 from dataset.errors import InputError
-from dataset.ptc import (
+from dataset.project import ANNOTATIONS_DIR, RAW_DIR
+from dataset.ptc.formats import (
     LAYER,
     RATIONALE_HEADER,
     RATIONALE_NAME,
@@ -42,8 +43,6 @@ from dataset.ptc import (
 )
 from dataset.schema import schema
 
-DEFAULT_ANNOTATIONS = Path("dataset/annotations")
-DEFAULT_RAW = Path("dataset/raw")
 RECORD_NAME = re.compile(r"^article(?P<id>[0-9]+)\.yaml$")
 #: Anything that looks like a record but does not follow the naming rule is an error, not
 #: something to skip silently: a typo in a file name must not drop an article's labels.
@@ -597,14 +596,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--annotations",
         type=Path,
-        default=DEFAULT_ANNOTATIONS,
+        default=ANNOTATIONS_DIR,
         metavar="DIR",
         help="folder of <layer>/article<ID>.yaml records (default: %(default)s)",
     )
     parser.add_argument(
         "--raw",
         type=Path,
-        default=DEFAULT_RAW,
+        default=RAW_DIR,
         metavar="DIR",
         help="folder holding articles/ and labels/ (default: %(default)s)",
     )

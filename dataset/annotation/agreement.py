@@ -36,12 +36,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset.annotate import write_atomically
+from dataset.annotation.annotate import write_atomically
 from dataset.errors import InputError
-from dataset.ptc import LabelLine, checked_article_id, parse_label_file_name, read_label_file
+from dataset.project import RAW_DIR
+from dataset.ptc.formats import (
+    LabelLine,
+    checked_article_id,
+    parse_label_file_name,
+    read_label_file,
+)
 from dataset.schema import schema
 
-DEFAULT_SOURCE = Path("dataset/raw")
 NO_LABEL = ""
 
 
@@ -349,7 +354,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help=f"folder searched for article<ID>.<layer>.labels (default: {DEFAULT_SOURCE})",
+        help=f"folder searched for article<ID>.<layer>.labels (default: {RAW_DIR})",
     )
     parser.add_argument(
         "--layers",
@@ -376,7 +381,7 @@ def run(args: argparse.Namespace) -> int:
     if args.layers is not None:
         if args.gold is not None or args.pred is not None:
             return _usage_error("give either --layers (with --source) or --gold and --pred")
-        source: Path = args.source if args.source is not None else DEFAULT_SOURCE
+        source: Path = args.source if args.source is not None else RAW_DIR
         gold_layer, pred_layer = args.layers
         gold = load_layer(source, gold_layer)
         pred = load_layer(source, pred_layer)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataset.errors import InputError
-from dataset.ptc import (
+from dataset.ptc.formats import (
     ARTICLE_NAME,
     LABEL_NAME,
     PROVENANCE_NAME,

@@ -12,31 +12,20 @@ import argparse
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
-from dataset.build import DEFAULT_SOURCE
-from dataset.corpus import discover
-from dataset.ptc import read_label_file
-from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
+from dataset.markdown import markdown_table
+from dataset.project import DATACARD_PATH, RAW_DIR
+from dataset.ptc.corpus import discover
+from dataset.ptc.formats import read_label_file
+from dataset.schema import TABLE_NAMES, schema
 
-CARD_PATH = REPO_ROOT / "DATACARD.md"
 BLOCK = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
     r"(<!-- END GENERATED: (?P=name) -->)",
     re.DOTALL,
 )
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
-
-
-def markdown_table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
-    head = list(header)
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(_cell(str(value)) for value in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
 
 
 def field_tables() -> str:
@@ -80,7 +69,7 @@ def taxonomy_table() -> str:
     )
 
 
-def span_counts(source: Path = DEFAULT_SOURCE) -> str:
+def span_counts(source: Path = RAW_DIR) -> str:
     """Spans per technique and layer, read from the raw label files the build reads."""
     corpus = discover(source)
     counts: Counter[tuple[str, str]] = Counter()
@@ -156,7 +145,7 @@ def render(card: str, generators: dict[str, Callable[[], str]] = GENERATORS) -> 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", type=Path, default=CARD_PATH)
+    parser.add_argument("--card", type=Path, default=DATACARD_PATH)
     parser.add_argument(
         "--check", action="store_true", help="fail instead of writing when the card is stale"
     )

@@ -343,7 +343,7 @@ def _spans(text: str, rng: random.Random, count: int) -> tuple[list[tuple[str, i
 def synthesize(out: Path, articles: int, seed: int) -> SynthStats:
     """Write a corpus of ``articles`` articles under ``out`` (which must be empty or new)."""
     if articles < 1:
-        raise InputError("command line", "--articles must be positive", "pass 1 or more")
+        raise InputError("--articles", "must be positive", "pass 1 or more")
     if out.exists() and any(out.iterdir()):
         raise InputError(
             out,

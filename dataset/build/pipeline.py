@@ -1,6 +1,6 @@
 """Build the dataset's Parquet tables from a folder of PTC-format files.
 
-``python -m dataset build [--source DIR] [--out DIR]`` reads ``article<ID>.txt`` files and
+The build reads ``article<ID>.txt`` files and
 their label files (18 PTC technique names or 14 SemEval-2020 class names), in batches so
 memory stays flat, and writes ``<out>/<table>/<table>-NNNNN.parquet`` for the articles,
 spans, sentences and techniques tables plus a MANIFEST.json of input and output hashes.
@@ -9,7 +9,6 @@ The output folder is replaced only when the whole build succeeds.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import platform
 import sys
@@ -21,9 +20,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from dataset.corpus import DEFAULT_LAYER, Corpus, discover
-from dataset.errors import BuildRejectedError, InputError
-from dataset.output import (
+from dataset.build.output import (
     DEFAULT_SHARD_ROWS,
     PARQUET_OPTIONS,
     ROW_GROUP_ROWS,
@@ -32,12 +29,12 @@ from dataset.output import (
     staged_output,
     write_manifest,
 )
-from dataset.schema import REPO_ROOT, SCHEMA_PATH, TABLE_NAMES, schema
-from dataset.tables import TableBatch, techniques_table
-from dataset.version import dataset_version
+from dataset.build.tables import TableBatch, techniques_table
+from dataset.errors import InputError
+from dataset.project import BUILD_DIR, RAW_DIR, REPO_ROOT, dataset_version
+from dataset.ptc.corpus import DEFAULT_LAYER, Corpus, discover
+from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
 
-DEFAULT_SOURCE = REPO_ROOT / "dataset" / "raw"
-DEFAULT_OUT = REPO_ROOT / "build" / "dataset"
 DEFAULT_BATCH_ARTICLES = 1_000
 #: Below this many articles a progress bar is noise.
 PROGRESS_MIN_ARTICLES = 200
@@ -88,8 +85,8 @@ def _file_record(path: Path, root: Path) -> dict[str, Any]:
 
 
 def build(
-    source: Path = DEFAULT_SOURCE,
-    out: Path = DEFAULT_OUT,
+    source: Path = RAW_DIR,
+    out: Path = BUILD_DIR,
     *,
     sentence_layer: str | None = None,
     default_layer: str = DEFAULT_LAYER,
@@ -199,74 +196,3 @@ def _manifest(
             **{name: installed_version(name) for name in BYTE_SHAPING_LIBRARIES},
         },
     }
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source", type=Path, default=DEFAULT_SOURCE, help="folder of PTC-format files"
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    parser.add_argument(
-        "--sentence-layer",
-        help="annotation layer whose spans label the sentences table "
-        "(default: the only layer, else 'gold')",
-    )
-    parser.add_argument(
-        "--default-layer",
-        default=DEFAULT_LAYER,
-        help="layer of label files named article<ID>.labels, without a layer "
-        f"(default: {DEFAULT_LAYER})",
-    )
-    parser.add_argument(
-        "--batch-articles",
-        type=int,
-        default=DEFAULT_BATCH_ARTICLES,
-        help="articles converted per batch; bounds memory",
-    )
-    parser.add_argument(
-        "--shard-rows",
-        type=int,
-        default=DEFAULT_SHARD_ROWS,
-        help="maximum rows per Parquet file",
-    )
-    parser.add_argument(
-        "--validate",
-        action="store_true",
-        help="run the validation suite on the new build before it replaces --out; on an "
-        "error-level failure keep the previous output and exit 1",
-    )
-    parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help=f"show a progress bar (default: from {PROGRESS_MIN_ARTICLES} articles on)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.batch_articles < 1 or args.shard_rows < 1:
-        raise InputError(
-            "command line", "--batch-articles and --shard-rows must be positive", "pass 1 or more"
-        )
-    gate = None
-    if args.validate:
-        from validation.gate import validation_gate
-
-        gate = validation_gate(args.out)
-    try:
-        result = build(
-            args.source,
-            args.out,
-            sentence_layer=args.sentence_layer,
-            default_layer=args.default_layer,
-            batch_articles=args.batch_articles,
-            shard_rows=args.shard_rows,
-            progress=args.progress,
-            gate=gate,
-        )
-    except BuildRejectedError as failure:
-        print(f"validation failed; {args.out} was left as it was. {failure}", file=sys.stderr)
-        return 1
-    counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
-    print(f"built {result.out} (version {result.manifest['version']}): {counts}")
-    return 0

@@ -17,12 +17,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset.corpus import ArticleFiles
+from dataset.build.segment import segment
 from dataset.errors import InputError
-from dataset.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
-from dataset.ptc import LabelLine, read_article, read_label_file, read_rationale_file
+from dataset.ptc.corpus import ArticleFiles
+from dataset.ptc.formats import LabelLine, read_article, read_label_file, read_rationale_file
+from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
 from dataset.schema import Schema, schema
-from dataset.segment import segment
 
 
 @dataclass(frozen=True)

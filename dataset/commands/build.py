@@ -1,0 +1,124 @@
+"""``python -m dataset build``: build the Parquet tables from a folder of PTC-format files.
+
+Reads ``article<ID>.txt`` files and their label files (18 PTC technique names or 14
+SemEval-2020 class names) under ``--source`` and writes ``<out>/<table>/<table>-NNNNN.parquet``
+plus MANIFEST.json. With ``--validate`` the new build is validated before it replaces
+``--out``; known upstream errata can be accepted with ``--allowlist``. The output folder is
+replaced only when the whole build (and the gate) succeeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from dataset.build.output import DEFAULT_SHARD_ROWS
+from dataset.build.pipeline import DEFAULT_BATCH_ARTICLES, PROGRESS_MIN_ARTICLES, build
+from dataset.errors import BuildRejectedError, InputError
+from dataset.project import BUILD_DIR, RAW_DIR
+from dataset.ptc.corpus import DEFAULT_LAYER
+from dataset.schema import TABLE_NAMES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", type=Path, default=RAW_DIR, help="folder of PTC-format files")
+    parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output folder")
+    parser.add_argument(
+        "--sentence-layer",
+        help="annotation layer whose spans label the sentences table "
+        "(default: the only layer, else 'gold')",
+    )
+    parser.add_argument(
+        "--default-layer",
+        default=DEFAULT_LAYER,
+        help="layer of label files named article<ID>.labels, without a layer "
+        f"(default: {DEFAULT_LAYER})",
+    )
+    parser.add_argument(
+        "--batch-articles",
+        type=int,
+        default=DEFAULT_BATCH_ARTICLES,
+        help="articles converted per batch; bounds memory",
+    )
+    parser.add_argument(
+        "--shard-rows", type=int, default=DEFAULT_SHARD_ROWS, help="maximum rows per Parquet file"
+    )
+    parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="run the validation suite on the new build before it replaces --out; on an "
+        "error-level failure keep the previous output and exit 1",
+    )
+    parser.add_argument(
+        "--allowlist",
+        type=Path,
+        help="with --validate: YAML list of accepted violations [{check, row, reason}], for "
+        "known upstream errata (python -m validation --list-checks names the checks)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"show a progress bar (default: from {PROGRESS_MIN_ARTICLES} articles on)",
+    )
+
+
+def validation_gate(out: Path, allowlist: Path | None) -> Callable[[Path], None]:
+    """A build gate that validates the staged folder, writes the reports beside ``out``
+    (``<out>-validation/``) and vetoes the build when an error-level check fails."""
+    from validation.allowlist import read_allowlist
+    from validation.report import print_summary, write_reports
+    from validation.run import previous_release, validate_dataset
+
+    entries = read_allowlist(allowlist) if allowlist is not None else ()
+
+    def gate(staging: Path) -> None:
+        report = validate_dataset(staging, allowlist=entries, previous=previous_release())
+        report.folder = out
+        print_summary(report)
+        written = write_reports(report, out.parent / f"{out.name}-validation")
+        if not report.ok:
+            raise BuildRejectedError(f"see {written[1]}")
+
+    return gate
+
+
+def _fate_of(out: Path, existed: bool) -> str:
+    """What happened to ``out`` when the build was rejected, said truthfully."""
+    if existed:
+        return f"{out} was left as it was"
+    return f"{out} was not created"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.batch_articles < 1:
+        raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")
+    if args.shard_rows < 1:
+        raise InputError("--shard-rows", "must be a positive number", "pass 1 or more")
+    if args.allowlist is not None and not args.validate:
+        raise InputError(
+            "--allowlist", "only applies when the build is validated", "add --validate"
+        )
+    out: Path = args.out
+    existed = out.is_dir() and any(out.iterdir())
+    gate = validation_gate(out, args.allowlist) if args.validate else None
+    try:
+        result = build(
+            args.source,
+            out,
+            sentence_layer=args.sentence_layer,
+            default_layer=args.default_layer,
+            batch_articles=args.batch_articles,
+            shard_rows=args.shard_rows,
+            progress=args.progress,
+            gate=gate,
+        )
+    except BuildRejectedError as failure:
+        print(f"validation failed; {_fate_of(out, existed)}. {failure}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
+    action = "replaced" if existed else "created"
+    print(f"built {result.out} ({action}; version {result.manifest['version']}): {counts}")
+    return 0
