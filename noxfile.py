@@ -38,7 +38,13 @@ def session_env(session: nox.Session) -> dict[str, str]:
     """Offline Hugging Face settings with a cache of the session's own, so runs never reach
     the network nor reuse a cache that a different library version wrote."""
     cache = Path(session.virtualenv.location) / "hf-home"
-    return {**OFFLINE, "HF_HOME": str(cache)}
+    return {**OFFLINE, "HF_HOME": str(cache), **uv_env()}
+
+
+def uv_env() -> dict[str, str]:
+    """Where uv is, for ``verify``, which installs each release commit's uv.lock with it."""
+    uv = shutil.which("uv")
+    return {"UV": uv} if uv else {}
 
 
 @nox.session(python=PYTHON)
@@ -93,10 +99,21 @@ def release(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def verify(session: nox.Session) -> None:
-    """Rebuild a release from its recorded inputs and compare it byte for byte with its
-    SHA256SUMS: ``nox -s verify -- 1.0.0``."""
+    """Check a release against its SHA256SUMS, then rebuild it in a temporary worktree of the
+    commit that reproduces it, with that commit's uv.lock, and compare byte for byte:
+    ``nox -s verify -- 1.0.0``. Needs a clone with full history."""
     install_locked(session, "release")
     session.run("python", "-m", "dataset", "verify", *session.posargs, env=session_env(session))
+
+
+@nox.session(python=PYTHON)
+def verify_releases(session: nox.Session) -> None:
+    """``verify`` of every release in releases/ (what CI runs), so no commit can break an
+    earlier version unnoticed."""
+    install_locked(session, "release")
+    session.run(
+        "python", "-m", "dataset", "verify", "--all", *session.posargs, env=session_env(session)
+    )
 
 
 @nox.session(python=PYTHON)

@@ -1,10 +1,12 @@
 """Cut a release: ``python -m dataset release`` (``nox -s release``).
 
-Builds the dataset from its inputs into a temporary folder, writes every release file
-beside the Parquet shards, validates the result, and moves it into ``releases/v<version>/``
-(the version from pyproject.toml, the date from its CHANGELOG.md entry). Published releases
-are immutable: if the version exists with the same reproducible content nothing happens;
-with different content the release is refused.
+Refuses a working tree that differs from HEAD or an input that HEAD does not track (see
+``clean``), then builds the dataset from its inputs into a temporary folder, writes every
+release file beside the Parquet shards, validates the result, and moves it into
+``releases/v<version>/`` (the version from pyproject.toml, the date from its CHANGELOG.md
+entry); the manifest records the clean commit. Published releases are immutable: if the
+version exists with the same reproducible content nothing happens; with different content
+the release is refused.
 """
 
 from __future__ import annotations
@@ -19,12 +21,20 @@ from pathlib import Path
 from dataset.build.output import DEFAULT_SHARD_ROWS
 from dataset.build.pipeline import build
 from dataset.errors import InputError
-from dataset.project import CHANGELOG_PATH, DATACARD_PATH, RAW_DIR, RELEASES_DIR, dataset_version
+from dataset.project import (
+    CHANGELOG_PATH,
+    DATACARD_PATH,
+    RAW_DIR,
+    RELEASES_DIR,
+    REPO_ROOT,
+    dataset_version,
+)
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.release import datacard as card_module
 from dataset.release.assemble import assemble
 from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, compare, hashes, read_sums, write_sums
+from dataset.release.clean import clean_commit
 from dataset.release.counts import Counts
 from dataset.release.gate import validate
 from dataset.release.info import ReleaseInfo
@@ -36,6 +46,7 @@ from dataset.release.layout import (
 )
 from dataset.release.manifest import read_manifest, release_manifest, write_manifest
 from dataset.release.sections import card_problems
+from dataset.schema import SCHEMA_PATH
 
 
 @dataclass(frozen=True)
@@ -93,8 +104,12 @@ def make_release(
     sentence_layer: str | None = None,
     default_layer: str = DEFAULT_LAYER,
     shard_rows: int = DEFAULT_SHARD_ROWS,
+    repo: Path | None = REPO_ROOT,
     log: Callable[[str], None] = _stderr,
 ) -> ReleaseOutcome:
+    """``repo``: the git repository whose clean HEAD the release must come from and
+    records (see ``clean``); None skips that check and records HEAD as it is."""
+    commit = None if repo is None else clean_commit(repo, [source, card, changelog, SCHEMA_PATH])
     version = version or dataset_version()
     entry = entry_for(changelog, version)
     info = ReleaseInfo(version=version, date=entry.date, card=_fresh_card(card))
@@ -142,6 +157,7 @@ def make_release(
             built=built,
             counts=counts,
             files=files_of(staged),
+            commit=commit,
         )
         write_manifest(staged, manifest)
         write_sums(staged)

@@ -42,13 +42,15 @@ def release_manifest(
     built: BuildResult,
     counts: Counts,
     files: list[str],
+    commit: str | None = None,
 ) -> dict[str, Any]:
+    """``commit``: the clean commit the release was made from (else HEAD as found)."""
     options = built.manifest["options"]
     return {
         "dataset": built.manifest["dataset"],
         "version": version,
         "date": date.isoformat(),
-        "git": git_commit(),
+        "git": git_commit() if commit is None else {"commit": commit, "dirty": False},
         "source": repo_relative(source),
         "build": {
             "sentence_layer": options["sentence_layer"],

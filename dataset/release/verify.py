@@ -1,35 +1,45 @@
-"""Verify a release: ``python -m dataset verify [VERSION]`` (``nox -s verify -- 1.0.0``).
+"""Verify a release with the code that made it: ``python -m dataset verify VERSION``
+(``nox -s verify -- 1.0.0``; ``--all`` for every folder under releases/).
 
-Two checks, every difference reported:
+1. Integrity: every file of ``releases/v<version>/`` matches its SHA256SUMS, and no file is
+   missing or unlisted.
+2. The commit: the one ``releases/REPRODUCIBLE.yaml`` names for the version, else the one
+   the release's manifest records (see ``pins``); verify says which it used.
+3. Reproducibility with that commit's own code: the commit is checked out into a temporary
+   git worktree, its ``uv.lock`` is installed with ``uv sync --locked`` (see ``checkout``),
+   and the commit's own ``python -m dataset verify VERSION --releases DIR`` runs there
+   against the release folder under test. It rebuilds the release from the inputs its
+   manifest records, validates it, and compares every reproducible file (the Parquet
+   shards and every generated file; see ``dataset.release``) byte for byte with
+   SHA256SUMS, which step 1 tied to the folder's bytes. release-manifest.json and
+   validation.json are records of the original run, checked by step 1 only.
 
-1. integrity: every file of ``releases/v<version>/`` matches its SHA256SUMS, and no file
-   is missing or unlisted;
-2. reproducibility: the release is rebuilt from the inputs its manifest records (read
-   from the working tree when unchanged, else from git history by blob id) with the
-   date and datasheet it was made with, validated, and every reproducible file (the
-   Parquet shards and every generated file; see ``dataset.release``) must equal its
-   SHA256SUMS entry byte for byte. release-manifest.json and validation.json are records
-   of the original run (commit, machine), checked by 1 only.
-
-The rebuild uses the checked-out code and locked libraries; a code change that alters the
-output therefore fails verification, which is the point: it must come with a new version.
+Commits from this one on understand ``--checked-out-code``, which is that third step on its
+own (rebuild with the code checked out here, in the current environment); verify passes it
+to every commit whose ``verify --help`` lists it, and earlier commits' verify does exactly
+that step by default. A code change that alters the output therefore never breaks the
+verification of an earlier release.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dataset.build.output import sha256_of
 from dataset.build.pipeline import build
 from dataset.errors import InputError
-from dataset.project import RELEASES_DIR, dataset_version
+from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
 from dataset.release.assemble import assemble
+from dataset.release.checkout import ENVS_DIR, locked_environment, require_commit, worktree
 from dataset.release.checksums import check_folder, compare, hashes, read_sums
 from dataset.release.gate import validate
 from dataset.release.info import ReleaseInfo
@@ -39,13 +49,34 @@ from dataset.release.layout import (
     is_reproducible,
     previous_release,
     release_dir,
+    released_versions,
 )
 from dataset.release.manifest import read_manifest
-from dataset.schema import REPO_ROOT, SCHEMA_PATH
+from dataset.release.pins import PINS_PATH, Pin, reproducing_commit
+from dataset.schema import SCHEMA_PATH
+
+#: The flag that runs only the rebuild-and-compare step with the checked-out code.
+CHECKED_OUT_CODE = "--checked-out-code"
+#: Offline settings for the rebuild: it never needs the network.
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
 
 def _quiet(message: str) -> None:
     del message
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@dataclass
+class Verification:
+    """What verify found: no problems means the release verifies."""
+
+    folder: Path
+    problems: list[str] = field(default_factory=list)
+    pin: Pin | None = None
+    lock_sha256: str | None = None
 
 
 def _located(path: str, repo: Path) -> Path:
@@ -73,14 +104,15 @@ def rebuild(manifest: dict[str, Any], version: str, out: Path, work: Path, repo:
     assemble(built.out, out, info)
 
 
-def verify_release(
+def verify_with_checked_out_code(
     version: str,
     releases: Path = RELEASES_DIR,
     repo: Path = REPO_ROOT,
     log: Callable[[str], None] = _quiet,
 ) -> list[str]:
-    """Every difference between the release and its SHA256SUMS or its rebuild; empty when
-    the release verifies."""
+    """Integrity, then a rebuild with the code checked out here compared byte for byte:
+    every difference, empty when the release verifies. Only meaningful at the commit that
+    reproduces the release, which is where ``verify_release`` runs it."""
     folder = release_dir(version, releases)
     if not folder.is_dir():
         raise InputError(folder, f"there is no release {version}", "list releases/ for versions")
@@ -95,7 +127,7 @@ def verify_release(
         return [
             *problems,
             f"schemas/ changed since {version} was released, so this checkout cannot rebuild it; "
-            f"verify from the commit that added releases/v{version}",
+            f"run `python -m dataset verify {version}` to rebuild with the release's own commit",
         ]
     log(f"rebuilding {version} from {len(manifest['inputs'])} recorded input file(s)")
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
@@ -109,26 +141,146 @@ def verify_release(
     return problems
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("version", nargs="?", help="version to verify (default: pyproject's)")
-    parser.add_argument("--releases", type=Path, default=RELEASES_DIR)
+def _commit_env(python: Path, home: Path) -> dict[str, str]:
+    """The environment of the old commit's process: its venv first on PATH, nothing of the
+    current one leaking in, Hugging Face offline with a cache of its own."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}
+    }
+    venv = python.parent.parent
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
+    return {**env, **OFFLINE, "HF_HOME": str(home)}
 
 
-def run(args: argparse.Namespace) -> int:
-    version = args.version or dataset_version()
-    problems = verify_release(
-        version, args.releases, log=lambda message: print(message, file=sys.stderr)
+def _rebuild_at_commit(
+    python: Path, tree: Path, version: str, releases: Path, log: Callable[[str], None]
+) -> list[str]:
+    """Run the commit's own verify (rebuild and byte-for-byte comparison) in its worktree
+    against the release folder under test; its problems, empty when it reproduces."""
+    env = _commit_env(python, tree.parent / "hf-home")
+    dataset = [str(python), "-m", "dataset", "verify"]
+    usage = subprocess.run(
+        [*dataset, "--help"], cwd=tree, env=env, capture_output=True, text=True, check=False
     )
-    folder = release_dir(version, args.releases)
+    flag = [CHECKED_OUT_CODE] if CHECKED_OUT_CODE in usage.stdout else []
+    command = [*dataset, version, "--releases", str(releases.resolve()), *flag]
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
+    for line in (done.stderr + done.stdout).splitlines():
+        log(f"  | {line}")
+    if done.returncode == 0:
+        return []
+    details = [line.strip() for line in done.stderr.splitlines() if line.startswith("  ")]
+    if done.returncode == 1 and details:
+        return [f"the commit's rebuild: {line}" for line in details]
+    return [f"the commit's verify stopped with exit code {done.returncode} (its output is above)"]
+
+
+def verify_release(
+    version: str,
+    releases: Path = RELEASES_DIR,
+    repo: Path = REPO_ROOT,
+    *,
+    pins: Path = PINS_PATH,
+    envs: Path = ENVS_DIR,
+    log: Callable[[str], None] = _quiet,
+) -> Verification:
+    """Integrity, then a rebuild with the code and locked libraries of the commit that
+    reproduces the release, compared byte for byte."""
+    folder = release_dir(version, releases)
+    if not folder.is_dir():
+        raise InputError(folder, f"there is no release {version}", "list releases/ for versions")
+    result = Verification(folder)
+    result.problems = [f"release folder: {line}" for line in check_folder(folder)]
+    if result.problems:
+        return result
+    log(f"{version}: every file of {folder} matches SHA256SUMS")
+    if not (folder / MANIFEST).is_file():
+        result.problems.append(f"{MANIFEST} is missing: nothing says how to rebuild the release")
+        return result
+    result.pin = pin = reproducing_commit(version, folder, pins)
+    log(f"{version}: commit {pin.commit}, from {pin.origin}")
+    recorded = (read_manifest(folder).get("git") or {}).get("commit")
+    if recorded != pin.commit:
+        log(f"{version}: ({MANIFEST} records commit {recorded}; {pins.name} overrides it)")
+    require_commit(repo, pin.commit, f"the commit that reproduces {version}")
+    with worktree(repo, pin.commit) as tree:
+        env = locked_environment(tree, envs, log=lambda line: log(f"{version}: {line}"))
+        result.lock_sha256 = env.lock_sha256
+        log(f"{version}: environment ready in {env.seconds:.1f} s; rebuilding with its code")
+        result.problems = _rebuild_at_commit(env.python, tree, version, releases, log)
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "versions", nargs="*", metavar="VERSION", help="versions to verify (default: pyproject's)"
+    )
+    parser.add_argument("--all", action="store_true", help="verify every release in --releases")
+    parser.add_argument("--releases", type=Path, default=RELEASES_DIR)
+    parser.add_argument(
+        "--pins", type=Path, default=PINS_PATH, help="the file naming reproducing commits"
+    )
+    parser.add_argument(
+        "--envs", type=Path, default=ENVS_DIR, help="where the per-lock environments are kept"
+    )
+    parser.add_argument(
+        CHECKED_OUT_CODE,
+        action="store_true",
+        help="only rebuild with the code checked out here, in this environment, and compare "
+        "(what verify runs inside the release commit's worktree)",
+    )
+
+
+def _versions(args: argparse.Namespace) -> list[str]:
+    if args.all:
+        found = [str(version) for version in sorted(released_versions(args.releases))]
+        if not found:
+            raise InputError(args.releases, "holds no release folder", "run nox -s release first")
+        return found
+    return list(args.versions) or [dataset_version()]
+
+
+def _run_checked_out_code(version: str, releases: Path) -> bool:
+    problems = verify_with_checked_out_code(version, releases, log=_stderr)
+    folder = release_dir(version, releases)
     if problems:
         print(f"{folder} FAILS verification:", file=sys.stderr)
         for line in problems:
             print(f"  {line}", file=sys.stderr)
-        return 1
+        return False
     sums = read_sums(folder)
     reproducible = sum(1 for name in sums if is_reproducible(name))
     print(
         f"verified {folder}: all {len(sums)} files match SHA256SUMS and the "
         f"{reproducible} reproducible ones were rebuilt byte for byte"
     )
-    return 0
+    return True
+
+
+def _run_at_commit(version: str, args: argparse.Namespace) -> bool:
+    result = verify_release(version, args.releases, pins=args.pins, envs=args.envs, log=_stderr)
+    if result.problems:
+        print(f"{result.folder} FAILS verification:", file=sys.stderr)
+        for line in result.problems:
+            print(f"  {line}", file=sys.stderr)
+        return False
+    assert result.pin is not None
+    print(
+        f"verified {result.folder}: every file matches SHA256SUMS, and commit "
+        f"{result.pin.commit} (from {result.pin.origin}) with its uv.lock "
+        f"(sha256 {result.lock_sha256}) rebuilt every reproducible file byte for byte"
+    )
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    outcomes = [
+        _run_checked_out_code(version, args.releases)
+        if args.checked_out_code
+        else _run_at_commit(version, args)
+        for version in _versions(args)
+    ]
+    return 0 if all(outcomes) else 1
