@@ -28,6 +28,15 @@ COMMANDS = {
         "dataset.annotation.agreement",
         "Compare two annotation layers with the SemEval-2020 Task 11 span metrics.",
     ),
+    "export": (
+        "dataset.commands.export",
+        "Write a built dataset's gold as SemEval-2020 / NLP4IF-2019 task files (si, tc, slc).",
+    ),
+    "score": (
+        "dataset.commands.score",
+        "Score predictions in a task's file format against a built dataset, as the official "
+        "scorers do.",
+    ),
     "synth": ("dataset.ptc.synth", "Write a synthetic PTC-format corpus for tests and benchmarks."),
     "release": (
         "dataset.release.make",

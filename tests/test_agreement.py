@@ -12,16 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset.annotation.agreement import (
-    Report,
-    Scores,
-    Span,
-    compare,
-    format_table,
-    merge_overlapping,
-    score,
-)
+from dataset.annotation.agreement import Report, format_table
 from dataset.cli import main
+from dataset.ptc.scoring import Scores, Span, compare, merge_overlapping, partial_overlap
 from dataset.schema import schema
 
 LL = "Loaded_Language"
@@ -44,7 +37,7 @@ def figures(scores: Scores) -> tuple[float, float, float]:
 
 def test_half_overlap_gives_half_credit_both_ways() -> None:
     # |s ∩ t| = 5 of 10 characters on each side.
-    assert figures(score([s(0, 10)], [s(5, 15)])) == (0.5, 0.5, 0.5)
+    assert figures(partial_overlap([s(0, 10)], [s(5, 15)])) == (0.5, 0.5, 0.5)
 
 
 def test_partial_overlaps_per_technique_and_overall() -> None:
@@ -66,7 +59,7 @@ def test_partial_overlaps_per_technique_and_overall() -> None:
 def test_one_prediction_across_two_gold_spans() -> None:
     gold = [s(0, 10), s(20, 30)]
     pred = [s(5, 25)]
-    result = score(gold, pred)
+    result = partial_overlap(gold, pred)
     # The prediction: 5 + 5 of its 20 characters are gold. Each gold span: 5 of 10 covered.
     assert figures(result) == (0.5, 0.5, 0.5)
 
@@ -89,7 +82,11 @@ def test_disjoint_layers_score_zero() -> None:
 
 
 def test_same_offsets_in_different_articles_do_not_match() -> None:
-    assert figures(score([s(0, 10, article="1")], [s(0, 10, article="2")])) == (0.0, 0.0, 0.0)
+    assert figures(partial_overlap([s(0, 10, article="1")], [s(0, 10, article="2")])) == (
+        0.0,
+        0.0,
+        0.0,
+    )
 
 
 def test_labels_matter_for_classification_but_not_for_identification() -> None:
@@ -128,17 +125,18 @@ def test_merging_joins_chains_but_not_adjacent_spans() -> None:
 
 def test_per_span_credit_is_clipped_at_one() -> None:
     # The prediction repeats one span: without the clip the gold span would earn 2.
-    result = score([s(0, 10)], [s(0, 10), s(0, 10)])
+    result = partial_overlap([s(0, 10)], [s(0, 10), s(0, 10)])
     assert figures(result) == (1.0, 1.0, 1.0)
     # Two overlapping predictions, 0-10 and 5-15, over gold 0-10: gold credit 10/10 + 5/10,
     # clipped to 1; precision (1 + 0.5) / 2.
-    assert figures(score([s(0, 10)], [s(0, 10), s(5, 15)])) == (0.75, 1.0, 0.8571)
+    assert figures(partial_overlap([s(0, 10)], [s(0, 10), s(5, 15)])) == (0.75, 1.0, 0.8571)
 
 
 def test_an_empty_side_scores_zero_and_two_empty_sides_agree() -> None:
-    assert figures(score([s(0, 10)], [])) == (0.0, 0.0, 0.0)
-    assert figures(score([], [s(0, 10)])) == (0.0, 0.0, 0.0)
-    assert figures(score([], [])) == (1.0, 1.0, 1.0)
+    assert figures(partial_overlap([s(0, 10)], [])) == (0.0, 0.0, 0.0)
+    assert figures(partial_overlap([], [s(0, 10)])) == (0.0, 0.0, 0.0)
+    # As the SemEval scorer's compute_prec_rec_f1: no denominator, P = R = 0, but F1 = 1.
+    assert figures(partial_overlap([], [])) == (0.0, 0.0, 1.0)
 
 
 # Properties ------------------------------------------------------------------------------
@@ -167,7 +165,7 @@ def test_a_layer_agrees_perfectly_with_itself(layer: list[Span]) -> None:
 
 @given(spans_strategy, spans_strategy)
 def test_swapping_sides_swaps_precision_and_recall(gold: list[Span], pred: list[Span]) -> None:
-    forward, backward = score(gold, pred), score(pred, gold)
+    forward, backward = partial_overlap(gold, pred), partial_overlap(pred, gold)
     assert 0.0 <= forward.precision <= 1.0 and 0.0 <= forward.recall <= 1.0
     assert forward.precision == pytest.approx(backward.recall)
     assert forward.recall == pytest.approx(backward.precision)

@@ -2,17 +2,12 @@
 
 Why this metric: propaganda fragments have fuzzy edges, and two careful annotators rarely
 pick the same first and last character. Exact-match scores would call that disagreement;
-the SemEval-2020 Task 11 scorer instead gives each span credit for the share of it that the
-other side covers with the same label. For predicted spans S and gold spans T of one
-article and one label::
-
-    P = (1/|S|) * sum over s of min(1, sum over t of |s ∩ t| / |s|)
-    R = (1/|T|) * sum over t of min(1, sum over s of |s ∩ t| / |t|)
-
-F1 is their harmonic mean. The sums run per technique and overall (micro: every span counts
-once). The clip at 1 only matters when one side holds overlapping spans of the same label.
-"Span identification" scores the same way with labels ignored, after merging the spans of
-each side that share a character, as the SemEval span-identification scorer does.
+the SemEval-2020 Task 11 metric instead gives each span credit for the share of it that the
+other side covers with the same label (dataset/ptc/scoring.py has the formulas; ``python -m
+dataset score`` uses the same code). The sums run per technique and overall (micro: every
+span counts once). "Span identification" scores the same way with labels ignored, after
+merging the spans of each side that share a character, as the SemEval span-identification
+scorer does.
 
 Which articles are compared: with ``--source DIR --layers GOLD PRED``, the articles that
 both layers annotated (a layer without a label file for an article has not annotated it;
@@ -31,13 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset.annotation.annotate import write_atomically
 from dataset.errors import InputError
+from dataset.files import write_atomically
 from dataset.project import RAW_DIR
 from dataset.ptc.formats import (
     LabelLine,
@@ -45,21 +40,8 @@ from dataset.ptc.formats import (
     parse_label_file_name,
     read_label_file,
 )
+from dataset.ptc.scoring import Scores, Span, compare
 from dataset.schema import schema
-
-NO_LABEL = ""
-
-
-@dataclass(frozen=True)
-class Span:
-    article_id: str
-    label: str
-    start: int
-    end: int
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -77,15 +59,6 @@ class Side:
     description: str
     articles: frozenset[str]
     entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
-class Scores:
-    gold: int
-    pred: int
-    precision: float
-    recall: float
-    f1: float
 
 
 @dataclass(frozen=True)
@@ -109,80 +82,6 @@ class Report:
             "overall_micro": asdict(self.overall),
             "span_identification": asdict(self.span_identification),
         }
-
-
-# The metric ------------------------------------------------------------------------------
-
-
-def _intersection(a: Span, b: Span) -> int:
-    return max(0, min(a.end, b.end) - max(a.start, b.start))
-
-
-def _credit(spans: Sequence[Span], others: Sequence[Span]) -> float:
-    """Sum over ``spans`` of the share of each covered by ``others`` with the same article
-    and label, each share clipped at 1."""
-    groups: dict[tuple[str, str], list[Span]] = {}
-    for other in others:
-        groups.setdefault((other.article_id, other.label), []).append(other)
-    total = 0.0
-    for span in spans:
-        covered = sum(
-            _intersection(span, other) for other in groups.get((span.article_id, span.label), [])
-        )
-        total += min(1.0, covered / span.length)
-    return total
-
-
-def f1_score(precision: float, recall: float) -> float:
-    if precision + recall == 0:
-        return 0.0
-    return 2 * precision * recall / (precision + recall)
-
-
-def score(gold: Sequence[Span], pred: Sequence[Span]) -> Scores:
-    """Partial-overlap precision, recall and F1 of ``pred`` against ``gold``. A side with no
-    spans has precision (or recall) 0, as in the SemEval scorer, except that two empty sides
-    agree perfectly (1.0 throughout)."""
-    if not gold and not pred:
-        return Scores(gold=0, pred=0, precision=1.0, recall=1.0, f1=1.0)
-    precision = _credit(pred, gold) / len(pred) if pred else 0.0
-    recall = _credit(gold, pred) / len(gold) if gold else 0.0
-    return Scores(
-        gold=len(gold),
-        pred=len(pred),
-        precision=precision,
-        recall=recall,
-        f1=f1_score(precision, recall),
-    )
-
-
-def merge_overlapping(spans: Iterable[Span]) -> list[Span]:
-    """Spans with labels dropped, those of one article that share a character merged into
-    one (adjacent spans stay apart), as the SemEval span-identification scorer does."""
-    merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.article_id, s.start, s.end)):
-        last = merged[-1] if merged else None
-        if last is not None and last.article_id == span.article_id and span.start < last.end:
-            merged[-1] = Span(span.article_id, NO_LABEL, last.start, max(last.end, span.end))
-        else:
-            merged.append(Span(span.article_id, NO_LABEL, span.start, span.end))
-    return merged
-
-
-def compare(
-    gold: Sequence[Span], pred: Sequence[Span], labels: Sequence[str]
-) -> tuple[dict[str, Scores], Scores, Scores]:
-    """Per-label scores (for the labels of ``labels`` present on either side, in that
-    order), the overall micro scores, and the label-ignored span-identification scores."""
-    by_label: dict[str, Scores] = {}
-    for label in labels:
-        gold_label = [span for span in gold if span.label == label]
-        pred_label = [span for span in pred if span.label == label]
-        if gold_label or pred_label:
-            by_label[label] = score(gold_label, pred_label)
-    overall = score(gold, pred)
-    identification = score(merge_overlapping(gold), merge_overlapping(pred))
-    return by_label, overall, identification
 
 
 # Inputs ----------------------------------------------------------------------------------

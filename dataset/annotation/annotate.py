@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from typing import Any
 import yaml
 
 from dataset.errors import InputError
+from dataset.files import write_atomically
 from dataset.project import ANNOTATIONS_DIR, RAW_DIR
 from dataset.ptc.formats import (
     LAYER,
@@ -533,23 +532,6 @@ def outputs(record: Record, raw: Path) -> dict[Path, str]:
         stem.with_name(stem.name + ".labels"): label_file_text(record),
         stem.with_name(stem.name + ".rationale.tsv"): rationale_file_text(record),
     }
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write through a temporary file in the same folder and rename it into place, so a
-    reader (or a crash) never sees a half-written file. UTF-8, no newline translation."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def expected_outputs(annotations: Path, raw: Path) -> dict[Path, tuple[Path, str]]:

@@ -43,6 +43,41 @@ BYTE_SHAPING_LIBRARIES = ("pyarrow", "datasets", "pyyaml")
 
 
 @dataclass(frozen=True)
+class CorpusName:
+    """What a build says the corpus is: a name and, optionally, a version."""
+
+    name: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        return self.name if self.version is None else f"{self.name} {self.version}"
+
+
+def project_corpus() -> CorpusName:
+    """This project's own dataset, at the version in pyproject.toml."""
+    return CorpusName(schema().raw["dataset"]["name"], dataset_version())
+
+
+def name_of(source: Path, requested: CorpusName | None) -> CorpusName | None:
+    """The name asked for; else this project's dataset when the source is its own raw
+    folder; else none, so another corpus is never stamped as this dataset's release."""
+    if requested is not None:
+        return requested
+    return project_corpus() if source.resolve() == RAW_DIR.resolve() else None
+
+
+def _identity(corpus: CorpusName | None) -> dict[str, Any]:
+    if corpus is None:
+        return {
+            "dataset": None,
+            "version": None,
+            "note": "an unnamed corpus (python -m dataset build --name NAME --version VERSION "
+            "names one)",
+        }
+    return {"dataset": corpus.name, "version": corpus.version}
+
+
+@dataclass(frozen=True)
 class BuildResult:
     out: Path
     manifest: dict[str, Any]
@@ -95,9 +130,12 @@ def build(
     progress: bool | None = None,
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
     gate: Callable[[Path], None] | None = None,
+    named: CorpusName | None = None,
 ) -> BuildResult:
     """Build the tables into ``out``. ``gate`` sees the finished folder before it replaces
-    ``out`` and can veto it by raising, so data that fails validation never lands."""
+    ``out`` and can veto it by raising, so data that fails validation never lands. ``named``
+    names the corpus in MANIFEST.json (see :func:`name_of`)."""
+    corpus_name = name_of(source, named)
     source = source.resolve()
     corpus = discover(source, default_layer=default_layer)
     if not corpus.articles:
@@ -142,6 +180,7 @@ def build(
             default_layer=default_layer,
             shard_rows=shard_rows,
             digests=batch.digests,
+            name=corpus_name,
         )
         write_manifest(staging, manifest)
         if gate is not None:
@@ -159,6 +198,7 @@ def _manifest(
     default_layer: str,
     shard_rows: int,
     digests: dict[Path, tuple[str, int]],
+    name: CorpusName | None,
 ) -> dict[str, Any]:
     tables = {
         name: {
@@ -171,8 +211,7 @@ def _manifest(
         for name, writer in writers.items()
     }
     return {
-        "dataset": schema().raw["dataset"]["name"],
-        "version": dataset_version(),
+        **_identity(name),
         "schema": {
             "path": SCHEMA_PATH.relative_to(REPO_ROOT).as_posix(),
             "sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),

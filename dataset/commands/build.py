@@ -2,9 +2,12 @@
 
 Reads ``article<ID>.txt`` files and their label files (18 PTC technique names or 14
 SemEval-2020 class names) under ``--source`` and writes ``<out>/<table>/<table>-NNNNN.parquet``
-plus MANIFEST.json. With ``--validate`` the new build is validated before it replaces
-``--out``; known upstream errata can be accepted with ``--allowlist``. The output folder is
-replaced only when the whole build (and the gate) succeeds.
+plus MANIFEST.json. MANIFEST.json names the corpus as ``--name`` and ``--version`` say;
+without them only this project's own ``dataset/raw`` is named (``propaganda-spans`` at the
+version in pyproject.toml) and any other corpus is recorded as unnamed. With ``--validate``
+the new build is validated before it replaces ``--out``; known upstream errata can be
+accepted with ``--allowlist``. The output folder is replaced only when the whole build
+(and the gate) succeeds.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dataset.build.output import DEFAULT_SHARD_ROWS
-from dataset.build.pipeline import DEFAULT_BATCH_ARTICLES, PROGRESS_MIN_ARTICLES, build
+from dataset.build.pipeline import (
+    DEFAULT_BATCH_ARTICLES,
+    PROGRESS_MIN_ARTICLES,
+    CorpusName,
+    build,
+)
 from dataset.errors import BuildRejectedError, InputError
 from dataset.project import BUILD_DIR, RAW_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
@@ -58,6 +66,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "known upstream errata (python -m validation --list-checks names the checks)",
     )
     parser.add_argument(
+        "--name",
+        help="what the corpus is, recorded in MANIFEST.json (default: propaganda-spans for "
+        "the project's own dataset/raw, else unnamed)",
+    )
+    parser.add_argument(
+        "--version",
+        dest="corpus_version",
+        metavar="VERSION",
+        help="with --name: the corpus's version, recorded in MANIFEST.json",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -92,7 +111,24 @@ def _fate_of(out: Path, existed: bool) -> str:
     return f"{out} was not created"
 
 
+def corpus_name(name: str | None, version: str | None) -> CorpusName | None:
+    """The corpus named on the command line, or None when it was not named."""
+    for option, value in (("--name", name), ("--version", version)):
+        if value is not None and (not value.strip() or value != value.strip()):
+            raise InputError(
+                option, f"{value!r} is blank or has surrounding spaces", "pass a plain value"
+            )
+    if name is None:
+        if version is not None:
+            raise InputError(
+                "--version", "a version needs the name of what it versions", "add --name NAME"
+            )
+        return None
+    return CorpusName(name, version)
+
+
 def run(args: argparse.Namespace) -> int:
+    name = corpus_name(args.name, args.corpus_version)
     if args.batch_articles < 1:
         raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")
     if args.shard_rows < 1:
@@ -114,11 +150,17 @@ def run(args: argparse.Namespace) -> int:
             shard_rows=args.shard_rows,
             progress=args.progress,
             gate=gate,
+            named=name,
         )
     except BuildRejectedError as failure:
         print(f"validation failed; {_fate_of(out, existed)}. {failure}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
     action = "replaced" if existed else "created"
-    print(f"built {result.out} ({action}; version {result.manifest['version']}): {counts}")
+    named = result.manifest["dataset"]
+    if named is None:
+        what = "an unnamed corpus"
+    else:
+        what = str(CorpusName(named, result.manifest["version"]))
+    print(f"built {result.out} ({action}; {what}): {counts}")
     return 0

@@ -104,7 +104,8 @@ def read_article(path: Path, data: bytes | None = None) -> str:
     return text
 
 
-def _decode_lines(path: Path, data: bytes | None = None) -> list[str]:
+def decode_lines(path: Path, data: bytes | None = None) -> list[str]:
+    """A tab-separated file's lines, split at "\n" only (a "\r" stays for the caller)."""
     if data is None:
         data = path.read_bytes()
     try:
@@ -119,7 +120,8 @@ def _decode_lines(path: Path, data: bytes | None = None) -> list[str]:
     return text.split("\n")
 
 
-def _offset(path: Path, number: int, column: str, value: str) -> int:
+def parse_offset(path: Path, number: int, column: str, value: str) -> int:
+    """Column ``column`` of line ``number`` as a code-point offset, or an InputError."""
     if is_digits(value):
         return int(value)
     if not INTEGER.match(value):
@@ -162,7 +164,7 @@ def read_label_file(
     """
     known = known_labels()
     lines: list[LabelLine] = []
-    for number, raw in enumerate(_decode_lines(path, data), start=1):
+    for number, raw in enumerate(decode_lines(path, data), start=1):
         row = raw.removesuffix("\r")
         if not row.strip():
             continue
@@ -199,8 +201,8 @@ def read_label_file(
                 "hyphens matter)",
                 line=number,
             )
-        start = _offset(path, number, "start", start_text)
-        end = _offset(path, number, "end", end_text)
+        start = parse_offset(path, number, "start", start_text)
+        end = parse_offset(path, number, "end", end_text)
         if start >= end:
             raise InputError(
                 path,
@@ -225,7 +227,7 @@ def read_label_file(
 def read_rationale_file(path: Path, data: bytes | None = None) -> dict[tuple[str, int, int], str]:
     """Rationales keyed by (label, start, end), from a TSV with the header
     ``technique, start, end, rationale``."""
-    rows = _decode_lines(path, data)
+    rows = decode_lines(path, data)
     header = RATIONALE_HEADER.split("\t")
     if rows[0].removesuffix("\r") != RATIONALE_HEADER:
         raise InputError(
@@ -250,8 +252,8 @@ def read_rationale_file(path: Path, data: bytes | None = None) -> dict[tuple[str
         label, start_text, end_text, rationale = columns
         key = (
             label,
-            _offset(path, number, "start", start_text),
-            _offset(path, number, "end", end_text),
+            parse_offset(path, number, "start", start_text),
+            parse_offset(path, number, "end", end_text),
         )
         rationales[key] = rationale
     return rationales

@@ -1,0 +1,53 @@
+"""``python -m dataset score``: score predictions in a task's file format against a built
+dataset, with the metrics of the official scorers.
+
+``--task si``: SemEval-2020 Task 11 span identification, partial-overlap precision, recall
+and F1 (the same code as ``python -m dataset agreement``). ``--task tc``: technique
+classification of the gold spans, micro F1 and per-class F1 over SemEval-2020's 14 classes
+(or PTC's 18 techniques with ``--classes ptc``). ``--task slc``: NLP4IF-2019 sentence
+level, precision, recall and F1 of the propaganda class. ``--json`` also writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from dataset.evaluation.gold import CLASS_SETS
+from dataset.evaluation.score import format_report, score
+from dataset.files import write_atomically
+from dataset.project import BUILD_DIR
+from dataset.ptc.task_files import TASKS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        default=BUILD_DIR,
+        metavar="DIR",
+        help=f"a built dataset or a release folder (default: {BUILD_DIR})",
+    )
+    parser.add_argument(
+        "--layer",
+        help="gold annotation layer (default: the only one, else 'gold'; for slc "
+        "the layer that labels the lines table)",
+    )
+    parser.add_argument("--pred", type=Path, required=True, metavar="FILE", help="the predictions")
+    parser.add_argument("--task", required=True, choices=TASKS, help="the task's file format")
+    parser.add_argument(
+        "--classes",
+        choices=CLASS_SETS,
+        default=None,
+        help="si and tc: SemEval-2020's 14 classes (default) or PTC's 18 techniques",
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+
+
+def run(args: argparse.Namespace) -> int:
+    report = score(args.gold, args.pred, args.task, layer=args.layer, classes=args.classes)
+    print(format_report(report))
+    if args.json is not None:
+        write_atomically(args.json, json.dumps(report.to_json(), indent=2) + "\n")
+    return 0

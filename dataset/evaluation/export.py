@@ -1,0 +1,126 @@
+"""Writing a built dataset's gold as the official task files.
+
+One file for the whole dataset, as the scorers read it, in the order they need (see
+dataset/ptc/task_files.py). For ``tc``, ``per_article`` writes PTC's own layout instead:
+one ``article<ID>.<layer>.labels`` per annotated article, empty when the article has no
+span, which the builder reads back as the same layer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataset.errors import InputError
+from dataset.evaluation.gold import ClassSet, LeftOut, load_lines, load_spans
+from dataset.files import write_atomically
+from dataset.ptc.task_files import Task, line_row, span_row
+
+DEFAULT_CLASSES: ClassSet = "semeval"
+
+
+@dataclass(frozen=True)
+class Exported:
+    out: Path
+    task: Task
+    layer: str
+    classes: ClassSet | None
+    rows: int
+    articles: int
+    left_out: tuple[LeftOut, ...] = ()
+    not_annotated: tuple[str, ...] = ()
+
+
+def check_classes(task: Task, classes: ClassSet | None) -> ClassSet | None:
+    """The class set a task uses: none for ``slc`` (its labels come from the lines table),
+    SemEval-2020's by default for ``si`` and ``tc``."""
+    if task == "slc":
+        if classes is not None:
+            raise InputError(
+                "--classes",
+                "does not apply to --task slc: a line is propaganda when any span of the "
+                "label layer touches it, whatever its technique",
+                "leave out --classes",
+            )
+        return None
+    return classes or DEFAULT_CLASSES
+
+
+def export(
+    folder: Path,
+    task: Task,
+    out: Path,
+    *,
+    layer: str | None = None,
+    classes: ClassSet | None = None,
+    per_article: bool = False,
+) -> Exported:
+    chosen = check_classes(task, classes)
+    if per_article and task != "tc":
+        raise InputError(
+            "--per-article",
+            f"only --task tc has a per-article layout; the {task} scorer reads one file",
+            "leave out --per-article",
+        )
+    if out.is_dir() and not per_article:
+        raise InputError(out, "--out is a folder", "pass the path of the file to write")
+    if task == "slc":
+        lines = load_lines(folder, layer)
+        write_atomically(out, "".join(line_row(*line) for line in lines.lines))
+        return Exported(
+            out=out,
+            task=task,
+            layer=lines.layer,
+            classes=None,
+            rows=len(lines.lines),
+            articles=len(lines.line_counts),
+            not_annotated=lines.not_annotated,
+        )
+    assert chosen is not None
+    gold = load_spans(folder, layer, chosen, labelled=task == "tc")
+    if per_article:
+        by_article: dict[str, list[str]] = defaultdict(list)
+        for span in gold.spans:
+            by_article[span.article_id].append(span_row(task, span))
+        files = {
+            f"article{article}.{gold.layer}.labels": "".join(by_article[article])
+            for article in gold.annotated
+        }
+        _write_folder(out, files)
+    else:
+        write_atomically(out, "".join(span_row(task, span) for span in gold.spans))
+    return Exported(
+        out=out,
+        task=task,
+        layer=gold.layer,
+        classes=chosen,
+        rows=len(gold.spans),
+        articles=len({span.article_id for span in gold.spans}),
+        left_out=gold.left_out,
+    )
+
+
+def _write_folder(out: Path, files: dict[str, str]) -> None:
+    """Write every file into a new folder beside ``out`` and rename it into place, so a
+    failure leaves nothing behind; an existing non-empty folder is never touched."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(
+            out,
+            "--out exists and is not an empty folder",
+            "pass a new folder for the per-article files",
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.exporting-", dir=out.parent))
+    try:
+        for name, content in files.items():
+            (staging / name).write_bytes(content.encode("utf-8"))
+        staging.chmod(0o755)
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

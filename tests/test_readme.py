@@ -1,0 +1,90 @@
+"""Every example of README.md runs: the Python blocks on a build of the fixtures (whose
+labels include a merged SemEval-2020 class) and of the releases, and the commands of the
+PTC round trip section, in a folder laid out like a checkout."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dataset.build.pipeline import build
+from dataset.cli import main
+from dataset.project import RELEASES_DIR, REPO_ROOT
+from tests.conftest import make_corpus
+
+README = REPO_ROOT / "README.md"
+BLOCK = re.compile(r"^```(?P<language>\w+)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
+ROUND_TRIP = "## PTC round trip"
+WSR = "Whataboutism,Straw_Men,Red_Herring"
+
+
+def blocks(language: str, section: str | None = None) -> list[str]:
+    text = README.read_text("utf-8")
+    if section is not None:
+        start = text.index(section)
+        end = text.find("\n## ", start + len(section))
+        text = text[start : end if end >= 0 else len(text)]
+    return [m["code"] for m in BLOCK.finditer(text) if m["language"] == language]
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, hf_cache: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with build/dataset (the fixtures built) and releases/."""
+    build(make_corpus(tmp_path / "raw"), tmp_path / "build" / "dataset", progress=False)
+    (tmp_path / "releases").symlink_to(RELEASES_DIR)
+    monkeypatch.setenv("HF_DATASETS_CACHE", hf_cache)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_block(code: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "readme"}
+    exec(compile(code, str(README), "exec"), namespace)
+    return namespace
+
+
+def test_the_readme_has_the_examples_this_test_checks() -> None:
+    python = blocks("python")
+    assert any("pd.read_parquet" in code for code in python)
+    assert any('load_dataset("parquet"' in code for code in python)
+    assert blocks("bash", ROUND_TRIP)
+
+
+def test_every_python_example_runs_and_names_every_span(
+    checkout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for code in blocks("python"):
+        namespace = run_block(code)
+        spans = namespace["spans"]
+        if "pd.read_parquet" in code:
+            names = spans["technique_name"].tolist()
+            assert all(isinstance(name, str) for name in names)
+            assert WSR in names  # a merged class, where technique is null
+        elif 'load_dataset("parquet"' in code:
+            rows = spans.to_list()
+            assert all(row["technique_name"] or row["class_name"] for row in rows)
+            assert {row["class_name"] for row in rows if row["technique_name"] is None} == {WSR}
+            assert capsys.readouterr().out.strip()
+        else:
+            assert len(spans) > 0
+
+
+def test_the_round_trip_commands_run(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    commands = [
+        shlex.split(line)
+        for code in blocks("bash", ROUND_TRIP)
+        for line in code.splitlines()
+        if line.strip()
+    ]
+    assert commands
+    for command in commands:
+        assert command[:3] == ["python", "-m", "dataset"], command
+        assert main(command[3:]) == 0, command
+    printed = capsys.readouterr().out
+    assert "micro (all spans)" in printed
+    assert "span identification" in printed
+    assert (checkout / "build" / "tc.json").is_file()
