@@ -33,7 +33,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 #: Articles per Parquet write in the floor, as in the build's default batch.
 FLOOR_BATCH_ARTICLES = 1_000
@@ -58,20 +57,12 @@ def _build(source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
 
 
 def _build_no_sentences(source: Path, out: Path, cache: Path | None) -> dict[str, Any]:
-    """The build with ``TableBatch._add_sentences`` patched to do nothing: no segmentation
-    and an empty sentences table, everything else unchanged."""
-    from dataset.build.tables import TableBatch
+    """The build with the lines table left empty (``lines=False``), everything else
+    unchanged, so it writes what the baseline writes."""
+    from dataset.build.pipeline import build
 
-    if not callable(getattr(TableBatch, "_add_sentences", None)):
-        raise SystemExit(
-            "dataset.build.tables.TableBatch._add_sentences is gone; update benchmarks"
-        )
-
-    def skip(_self: TableBatch, *_args: object) -> None:
-        return None
-
-    with mock.patch.object(TableBatch, "_add_sentences", skip):
-        return _build(source, out, cache)
+    result = build(source, out, lines=False, progress=False, log=lambda _message: None)
+    return {"articles": result.rows("articles"), "spans": result.rows("spans")}
 
 
 def _label_paths(source: Path) -> dict[str, list[tuple[str, Path]]]:

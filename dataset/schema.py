@@ -20,7 +20,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO_ROOT / "schemas" / "propaganda_spans.yaml"
-TABLE_NAMES = ("articles", "spans", "sentences", "techniques")
+TABLE_NAMES = ("articles", "spans", "lines", "techniques")
 
 
 @dataclass(frozen=True)

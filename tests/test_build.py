@@ -38,7 +38,7 @@ def test_builds_the_four_tables(built: BuildResult) -> None:
     assert built.rows("articles") == 1
     assert built.rows("spans") == len(fixture_lines())
     assert built.rows("techniques") == 18
-    assert built.rows("sentences") == 20
+    assert built.rows("lines") == 30, "the article file has 30 lines"
 
 
 def test_article_row_keeps_the_raw_text(built: BuildResult) -> None:
@@ -74,21 +74,35 @@ def test_labels_map_to_both_taxonomies(built: BuildResult) -> None:
     assert merged["semeval_class"] == semeval.id_of("Whataboutism,Straw_Men,Red_Herring")
 
 
-def test_sentences_tile_the_text_and_carry_span_labels(built: BuildResult) -> None:
-    sentences = table(built, "sentences")
-    cursor = 0
-    for row in records(sentences):
-        assert TEXT[cursor : row["start"]].strip() == ""
+def test_lines_are_ptc_lines_and_carry_span_labels(built: BuildResult) -> None:
+    lines = table(built, "lines")
+    assert list(lines["line"]) == list(range(1, 31))
+    assert "".join(lines["text"]) == TEXT, "the lines tile the article exactly"
+    assert list(lines["text"]) == TEXT.splitlines(keepends=True)
+    assert lines["start"].iloc[0] == 0 and lines["end"].iloc[-1] == len(TEXT)
+    for row in records(lines):
         assert row["text"] == TEXT[row["start"] : row["end"]]
-        cursor = row["end"]
-    assert TEXT[cursor:].strip() == ""
+        assert row["line_id"] == f"{ARTICLE_ID}:{row['line']}"
     loaded = schema().techniques.id_of("Loaded_Language")
-    with_excuse = sentences[sentences["text"].str.contains("perfectly good excuse")].iloc[0]
+    with_excuse = lines[lines["text"].str.contains("perfectly good excuse")].iloc[0]
+    assert with_excuse["line"] == 7
     assert list(with_excuse["techniques"]) == [loaded]
     assert with_excuse["has_propaganda"]
-    assert not sentences.iloc[0]["has_propaganda"], "the title carries no fixture span"
-    assert set(sentences["label_layer"]) == {"fixture"}
-    assert sentences["has_propaganda"].sum() == 5, "the five fixture spans sit in five sentences"
+    assert not lines.iloc[0]["has_propaganda"], "the title carries no fixture span"
+    assert set(lines["label_layer"]) == {"fixture"}
+    assert list(lines.loc[lines["has_propaganda"], "line"]) == [7, 17, 23]
+    line_23 = lines.set_index("line").loc[23]
+    assert sorted(line_23["techniques"]) == sorted(
+        schema().techniques.id_of(name) for name in ("Name_Calling,Labeling", "Doubt")
+    ), "a merged SemEval class names no technique, so only the two techniques are listed"
+    assert len(line_23["semeval_classes"]) == 3
+
+
+def test_a_span_that_crosses_a_line_break_labels_both_lines(tmp_path: Path) -> None:
+    source = make_corpus(tmp_path / "raw")
+    (source / "labels" / FIXTURE_LABELS.name).write_text(f"{ARTICLE_ID}\tSlogans\t100\t120\n")
+    lines = table(build(source, tmp_path / "out", progress=False), "lines").set_index("line")
+    assert list(lines.index[lines["has_propaganda"]]) == [3, 4, 5]
 
 
 def test_parquet_files_carry_the_generated_schema(built: BuildResult) -> None:
@@ -158,16 +172,19 @@ def test_empty_label_file_means_no_propaganda(tmp_path: Path) -> None:
     (source / "labels" / FIXTURE_LABELS.name).write_text("")
     result = build(source, tmp_path / "out", progress=False)
     assert result.rows("spans") == 0
-    sentences = table(result, "sentences")
-    assert not sentences["has_propaganda"].any()
-    assert set(sentences["label_layer"]) == {"fixture"}
+    lines = table(result, "lines")
+    assert not lines["has_propaganda"].any()
+    assert set(lines["label_layer"]) == {"fixture"}
+    assert all(list(techniques) == [] for techniques in lines["techniques"])
 
 
 def test_article_without_labels_is_unannotated(tmp_path: Path) -> None:
     result = build(make_corpus(tmp_path / "raw", labels=False), tmp_path / "out", progress=False)
-    sentences = table(result, "sentences")
-    assert sentences["has_propaganda"].isna().all()
-    assert sentences["label_layer"].isna().all()
+    lines = table(result, "lines")
+    assert lines["has_propaganda"].isna().all()
+    assert lines["label_layer"].isna().all()
+    assert lines["techniques"].isna().all(), "not annotated is null, not an empty list"
+    assert lines["semeval_classes"].isna().all()
 
 
 def test_reads_semeval_2020_distribution_layout(tmp_path: Path) -> None:
@@ -200,27 +217,27 @@ def test_unlayered_label_files_take_the_default_layer(tmp_path: Path) -> None:
     assert list(table(result, "spans")["layer"]) == ["gold"]
 
 
-def test_several_layers_need_a_sentence_layer(corpus: Path, tmp_path: Path) -> None:
+def test_several_layers_need_a_label_layer(corpus: Path, tmp_path: Path) -> None:
     shutil.copyfile(FIXTURE_LABELS, corpus / "labels" / f"article{ARTICLE_ID}.second.labels")
     assert main(["build", "--source", str(corpus), "--out", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()
-    result = build(corpus, tmp_path / "out", sentence_layer="second", progress=False)
-    assert set(table(result, "sentences")["label_layer"]) == {"second"}
+    result = build(corpus, tmp_path / "out", label_layer="second", progress=False)
+    assert set(table(result, "lines")["label_layer"]) == {"second"}
     assert set(table(result, "spans")["layer"]) == {"fixture", "second"}
 
 
 def test_shards_are_bounded_and_load_as_one_table(tmp_path: Path, hf_cache: str) -> None:
     result = build(make_corpus(tmp_path / "raw"), tmp_path / "out", shard_rows=6, progress=False)
-    shards = sorted((result.out / "sentences").glob("*.parquet"))
-    assert [pq.read_metadata(p).num_rows for p in shards] == [6, 6, 6, 2]
+    shards = sorted((result.out / "lines").glob("*.parquet"))
+    assert [pq.read_metadata(p).num_rows for p in shards] == [6, 6, 6, 6, 6]
     loaded = datasets.load_dataset(
         "parquet",
-        data_files=str(result.out / "sentences" / "*.parquet"),
+        data_files=str(result.out / "lines" / "*.parquet"),
         split="train",
         cache_dir=hf_cache,
     )
-    assert loaded["sentence_index"] == list(range(20))
-    assert list(pd.read_parquet(result.out / "sentences")["sentence_index"]) == list(range(20))
+    assert loaded["line"] == list(range(1, 31))
+    assert list(pd.read_parquet(result.out / "lines")["line"]) == list(range(1, 31))
 
 
 def test_cli_build_reports_counts(

@@ -129,7 +129,7 @@ def test_manifest_records_inputs_versions_and_counts(
     assert manifest["counts"]["tables"] == {
         "articles": 1,
         "spans": 17,
-        "sentences": 20,
+        "lines": 30,
         "techniques": 18,
     }
     assert manifest["counts"]["techniques"]["Loaded_Language"] == 5
@@ -184,9 +184,7 @@ def test_load_dataset_pandas_and_duckdb_read_identical_rows(
     via_pandas = arrow_rows(pa.Table.from_pandas(frame, preserve_index=False))
     via_datasets = arrow_rows(loaded.data.table)
     assert via_datasets == via_duckdb == via_pandas
-    assert (
-        len(via_datasets) == {"articles": 1, "spans": 17, "sentences": 20, "techniques": 18}[table]
-    )
+    assert len(via_datasets) == {"articles": 1, "spans": 17, "lines": 30, "techniques": 18}[table]
 
 
 def test_class_label_names_come_back_from_the_release(folder: Path, hf_cache: str) -> None:
@@ -199,8 +197,8 @@ def test_class_label_names_come_back_from_the_release(folder: Path, hf_cache: st
     label_file = RAW / "labels" / f"article{ARTICLE_ID}.maintainers.labels"
     lines = [line.split("\t") for line in label_file.read_text(encoding="utf-8").splitlines()]
     assert loaded == {(label, int(start), int(end)) for _, label, start, end in lines}
-    sentences = datasets.load_dataset(str(folder), "sentences", split="train", cache_dir=hf_cache)
-    assert sentences.features["techniques"].feature.names == schema().techniques.names
+    lines = datasets.load_dataset(str(folder), "lines", split="train", cache_dir=hf_cache)
+    assert lines.features["techniques"].feature.names == schema().techniques.names
 
 
 # Metadata files
@@ -216,7 +214,7 @@ def test_croissant_validates_and_reads_every_record_set(folder: Path) -> None:
             path = folder / node["contentUrl"]
             assert node["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     dataset = mlc.Dataset(jsonld=folder / "croissant.json")
-    counts = {"articles": 1, "spans": 17, "sentences": 20, "techniques": 18}
+    counts = {"articles": 1, "spans": 17, "lines": 30, "techniques": 18}
     records = {table: list(dataset.records(record_set=table)) for table in counts}
     assert {table: len(rows) for table, rows in records.items()} == counts
     techniques = schema().techniques.names

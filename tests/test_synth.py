@@ -132,7 +132,7 @@ def test_streaming_build_reads_back_whole_and_in_order(tmp_path: Path, hf_cache:
         source, tmp_path / "sharded", batch_articles=7, shard_rows=25, progress=False, log=print
     )
     whole = build(source, tmp_path / "whole", progress=False, log=print)
-    for table in ("articles", "spans", "sentences"):
+    for table in ("articles", "spans", "lines"):
         files = sorted((sharded.out / table).glob("*.parquet"))
         assert len(files) > 1, f"{table} should span several shards"
         counts = [entry["rows"] for entry in sharded.manifest["tables"][table]["files"]]

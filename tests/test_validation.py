@@ -88,12 +88,12 @@ def reorder_columns(folder: Path) -> None:
 
 
 def widen_start(folder: Path) -> None:
-    arrow = schema().arrow_schema("sentences")
+    arrow = schema().arrow_schema("lines")
     index = arrow.get_field_index("start")
     write(
         folder,
-        "sentences",
-        read(folder, "sentences"),
+        "lines",
+        read(folder, "lines"),
         arrow.set(index, arrow.field("start").with_type(pa.int64())),
     )
 
@@ -166,31 +166,32 @@ def move_span_start_onto_space(folder: Path) -> None:
     write(folder, "spans", rows)
 
 
-def extend_last_sentence(folder: Path) -> None:
+def extend_last_line(folder: Path) -> None:
     text = article_text(folder)
-    rows = read(folder, "sentences")
+    rows = read(folder, "lines")
     rows[-1]["end"] = len(text) + 3
     rows[-1]["text"] = text[rows[-1]["start"] :]
-    write(folder, "sentences", rows)
+    write(folder, "lines", rows)
 
 
-def shrink_sentence_start(folder: Path) -> None:
+def shrink_line_start(folder: Path) -> None:
     text = article_text(folder)
-    rows = read(folder, "sentences")
-    assert rows[5]["text"].startswith("We saw")
-    rows[5]["start"] += 3
-    rows[5]["text"] = text[rows[5]["start"] : rows[5]["end"]]
-    write(folder, "sentences", rows)
+    rows = read(folder, "lines")
+    assert rows[10]["text"].startswith("We saw")
+    rows[10]["start"] += 3
+    rows[10]["text"] = text[rows[10]["start"] : rows[10]["end"]]
+    write(folder, "lines", rows)
 
 
 def first_span(label: str) -> str:
     return span_id(ARTICLE_ID, 126, 141, label)
 
 
-SENTENCE_5 = f"{ARTICLE_ID}:5"
+LINE_2 = f"{ARTICLE_ID}:2"
+LINE_11 = f"{ARTICLE_ID}:11"
 CASES: dict[str, Case] = {
     "schema-columns": Case(reorder_columns, ["spans"]),
-    "schema-types": Case(widen_start, ["sentences:sentences-00000.parquet:start"]),
+    "schema-types": Case(widen_start, ["lines:lines-00000.parquet:start"]),
     "schema-not-null": Case(set_value("articles", 0, source_file=None), [ARTICLE_ID]),
     "schema-values": Case(set_value("articles", 0, language="English"), [ARTICLE_ID]),
     "keys-unique": Case(duplicate_row("articles", 0), [ARTICLE_ID, ARTICLE_ID]),
@@ -203,7 +204,9 @@ CASES: dict[str, Case] = {
         [span_id(ARTICLE_ID, 334, 415, "Whataboutism,Straw_Men,Red_Herring")],
     ),
     "keys-derived-ids": Case(set_value("spans", 1, span_id="x"), ["x"]),
-    "offsets-in-range": Case(extend_last_sentence, [f"{ARTICLE_ID}:19"]),
+    "offsets-in-range": Case(
+        extend_last_line, [f"{ARTICLE_ID}:30"], also=frozenset({"lines-tile"})
+    ),
     "text-matches-offsets": Case(
         set_value("spans", 1, text="XYZ"), [first_span("Loaded_Language")]
     ),
@@ -224,8 +227,8 @@ CASES: dict[str, Case] = {
             ]
         ),
     ),
-    "sentences-labels": Case(set_value("sentences", 5, has_propaganda=True), [SENTENCE_5]),
-    "sentences-tile": Case(shrink_sentence_start, [SENTENCE_5]),
+    "lines-labels": Case(set_value("lines", 1, has_propaganda=True), [LINE_2]),
+    "lines-tile": Case(shrink_line_start, [LINE_11]),
     "articles-hash-length": Case(set_value("articles", 0, num_chars=2335), [ARTICLE_ID]),
     "articles-provenance-hash": Case(
         set_value("articles", 0, provenance_sha256="0" * 64), [ARTICLE_ID]
@@ -268,9 +271,9 @@ def test_check_fails_on_data_that_breaks_it(check_id: str, dataset: Path) -> Non
 @pytest.mark.parametrize(
     ("table", "values", "also"),
     [
-        ("sentences", {"techniques": [18]}, {"sentences-labels"}),
-        ("spans", {"technique": 18}, {"keys-semeval-mapping", "sentences-labels"}),
-        ("spans", {"semeval_class": -1}, {"keys-semeval-mapping", "sentences-labels"}),
+        ("lines", {"techniques": [18]}, {"lines-labels"}),
+        ("spans", {"technique": 18}, {"keys-semeval-mapping", "lines-labels"}),
+        ("spans", {"semeval_class": -1}, {"keys-semeval-mapping", "lines-labels"}),
     ],
 )
 def test_ids_outside_the_taxonomy_are_caught(
@@ -396,11 +399,11 @@ def test_validation_column_lists_follow_the_schema(table: Any) -> None:
 
 
 def test_missing_list_column_is_a_schema_failure_not_a_crash(dataset: Path) -> None:
-    arrow = schema().arrow_schema("sentences")
-    rows = read(dataset, "sentences")
+    arrow = schema().arrow_schema("lines")
+    rows = read(dataset, "lines")
     for row in rows:
         del row["techniques"]
-    write(dataset, "sentences", rows, arrow.remove(arrow.get_field_index("techniques")))
+    write(dataset, "lines", rows, arrow.remove(arrow.get_field_index("techniques")))
     report = validate_dataset(dataset)
-    assert rows_of(report, "schema-columns") == ["sentences"]
+    assert rows_of(report, "schema-columns") == ["lines"]
     assert not report.ok

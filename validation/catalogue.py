@@ -25,14 +25,14 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "schema-columns",
         "error",
-        ("articles", "spans", "sentences", "techniques"),
+        ("articles", "spans", "lines", "techniques"),
         "Each table exists and has exactly the schema's columns, in the schema's order.",
         "expectation",
     ),
     Check(
         "schema-types",
         "error",
-        ("articles", "spans", "sentences", "techniques"),
+        ("articles", "spans", "lines", "techniques"),
         "Every column of every Parquet shard has the Arrow type generated from the schema, "
         "and the Hugging Face features are stored in the schema metadata.",
         "rule",
@@ -40,35 +40,35 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "schema-not-null",
         "error",
-        ("articles", "spans", "sentences", "techniques"),
+        ("articles", "spans", "lines", "techniques"),
         "Columns the schema declares non-nullable hold no nulls.",
         "expectation",
     ),
     Check(
         "schema-values",
         "error",
-        ("articles", "spans", "sentences"),
+        ("articles", "spans", "lines"),
         "Values match the schema's patterns, allowed values and minimums.",
         "expectation",
     ),
     Check(
         "keys-unique",
         "error",
-        ("articles", "spans", "sentences", "techniques"),
+        ("articles", "spans", "lines", "techniques"),
         "Primary keys are unique.",
         "expectation",
     ),
     Check(
         "keys-article-exists",
         "error",
-        ("spans", "sentences"),
-        "Every span and sentence points at an article of the articles table.",
+        ("spans", "lines"),
+        "Every span and line points at an article of the articles table.",
         "rule",
     ),
     Check(
         "keys-taxonomy",
         "error",
-        ("spans", "sentences", "techniques"),
+        ("spans", "lines", "techniques"),
         "Technique and SemEval class ids lie in their taxonomies, and the techniques table "
         "holds exactly the schema's ids, names and mapping.",
         "expectation",
@@ -84,21 +84,21 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "keys-derived-ids",
         "error",
-        ("spans", "sentences"),
-        "span_id and sentence_id are built from the row as the schema documents.",
+        ("spans", "lines"),
+        "span_id and line_id are built from the row as the schema documents.",
         "rule",
     ),
     Check(
         "offsets-in-range",
         "error",
-        ("spans", "sentences"),
+        ("spans", "lines"),
         "0 <= start < end <= the article's num_chars.",
         "rule",
     ),
     Check(
         "text-matches-offsets",
         "error",
-        ("spans", "sentences"),
+        ("spans", "lines"),
         "The stored text equals the article's text[start:end].",
         "rule",
     ),
@@ -126,19 +126,21 @@ CHECKS: tuple[Check, ...] = (
         "rule",
     ),
     Check(
-        "sentences-labels",
+        "lines-labels",
         "error",
-        ("sentences",),
-        "Each sentence's techniques, SemEval classes and has_propaganda equal what the "
-        "overlapping spans of its label layer imply.",
+        ("lines",),
+        "Each line's techniques, SemEval classes and has_propaganda equal what the spans of "
+        "its label layer that share a code point with it imply (PTC's SLC rule); all three "
+        "are null when the article is not annotated in that layer.",
         "rule",
     ),
     Check(
-        "sentences-tile",
+        "lines-tile",
         "error",
-        ("sentences",),
-        "Each article's sentences are indexed 0..n-1 in text order, never overlap, and "
-        "leave only whitespace uncovered.",
+        ("lines",),
+        "Each article's lines are numbered 1..n in text order and tile its text exactly: "
+        "the first starts at 0, each starts where the previous ends, each ends after a "
+        "line break except the last, which ends at num_chars.",
         "rule",
     ),
     Check(

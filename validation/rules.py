@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dataset.ptc.formats import line_ranges, title_of
 from dataset.schema import schema
 from validation.load import LoadedDataset, shard_paths
 
@@ -252,10 +253,10 @@ def derived_ids(data: LoadedDataset, table: str) -> RuleOutcome:
             ":",
         )
     else:
-        key = "sentence_id"
+        key = "line_id"
         derived = pc.binary_join_element_wise(
             data.array(table, "article_id"),
-            pc.cast(data.array(table, "sentence_index"), text),
+            pc.cast(data.array(table, "line"), text),
             ":",
         )
     ok = _bools(pc.equal(data.array(table, key), derived))
@@ -266,47 +267,39 @@ def derived_ids(data: LoadedDataset, table: str) -> RuleOutcome:
     return RuleOutcome("keys-derived-ids", table, ok, describe)
 
 
-def sentences_tile(data: LoadedDataset) -> RuleOutcome:
-    """Order and overlap are checked in bulk; then each gap between consecutive sentences
-    (and before the first and after the last) must hold whitespace only."""
-    article = data.article_positions("sentences")
-    index = data.integers("sentences", "sentence_index", NULL)
-    start = data.integers("sentences", "start", NULL)
-    end = data.integers("sentences", "end", NULL)
+def lines_tile(data: LoadedDataset) -> RuleOutcome:
+    """Lines must be PTC's lines exactly: recomputed from the article text with the one
+    line rule (dataset.ptc.formats.line_ranges) and compared row by row."""
+    article = data.article_positions("lines")
+    number = data.integers("lines", "line", NULL)
+    start = data.integers("lines", "start", NULL)
+    end = data.integers("lines", "end", NULL)
     ok = np.ones(len(article), dtype=bool)
     problem: dict[int, str] = {}
-    rows = np.flatnonzero((article >= 0) & (start != NULL) & (end != NULL))
-    if len(rows):
-        rows = rows[np.lexsort((index[rows], article[rows]))]
-        a = article[rows]
-        new_article = np.r_[True, a[1:] != a[:-1]]
-        last_of_article = np.r_[a[1:] != a[:-1], True]
-        group_start = np.maximum.accumulate(np.where(new_article, np.arange(len(rows)), 0))
-        position = np.arange(len(rows)) - group_start
-        previous_end = np.where(new_article, 0, np.r_[0, end[rows][:-1]])
-        for k in np.flatnonzero(index[rows] != position):
-            problem[int(rows[k])] = f"sentence_index {index[rows[k]]}; expected {position[k]}"
-        for k in np.flatnonzero(start[rows] < previous_end):
-            problem.setdefault(
-                int(rows[k]),
-                f"starts at {start[rows[k]]}, before the previous sentence ends "
-                f"({previous_end[k]})",
+    texts = [text or "" for text in data.article_texts]
+    expected = [line_ranges(text) for text in texts]
+    seen: dict[int, int] = {}
+    for row in np.flatnonzero(article >= 0).tolist():
+        ranges = expected[article[row]]
+        seen[int(article[row])] = seen.get(int(article[row]), 0) + 1
+        n = int(number[row])
+        if not 1 <= n <= len(ranges):
+            problem[row] = f"line {n}; the article has lines 1..{len(ranges)}"
+        elif (int(start[row]), int(end[row])) != ranges[n - 1]:
+            problem[row] = (
+                f"line {n} covers {start[row]}-{end[row]}; the article's line {n} is "
+                f"{ranges[n - 1][0]}-{ranges[n - 1][1]}"
             )
-        texts = [text or "" for text in data.article_texts]
-        gaps = zip(a.tolist(), previous_end.tolist(), start[rows].tolist(), strict=True)
-        blank = np.fromiter(
-            (g >= s or texts[t][g:s].isspace() for t, g, s in gaps), dtype=bool, count=len(rows)
-        )
-        for k in np.flatnonzero(~blank):
-            gap = texts[a[k]][previous_end[k] : start[rows[k]]].strip()
-            problem.setdefault(int(rows[k]), f"leaves {gap[:60]!r} uncovered before it")
-        for k in np.flatnonzero(last_of_article):
-            tail = texts[a[k]][end[rows[k]] :].strip()
-            if tail:
-                problem.setdefault(int(rows[k]), f"leaves {tail[:60]!r} uncovered after it")
+    counts = {position: len(ranges) for position, ranges in enumerate(expected)}
+    for row in np.flatnonzero(article >= 0).tolist():
+        position = int(article[row])
+        if row not in problem and seen.get(position, 0) != counts[position]:
+            problem[row] = (
+                f"the article has {counts[position]} lines and the table {seen[position]} rows"
+            )
     for row in problem:
         ok[row] = False
-    return RuleOutcome("sentences-tile", "sentences", ok, problem.__getitem__)
+    return RuleOutcome("lines-tile", "lines", ok, problem.__getitem__)
 
 
 def _unique(values: np.ndarray) -> np.ndarray:
@@ -344,13 +337,13 @@ def _list_pairs(array: pa.ChunkedArray) -> np.ndarray:
     return _unique(parents[usable] * PAIR_STRIDE + values[usable])
 
 
-def sentences_labels(data: LoadedDataset) -> RuleOutcome:
-    """Expected labels from an interval join of spans and sentences on global offsets
+def lines_labels(data: LoadedDataset) -> RuleOutcome:
+    """Expected labels from an interval join of spans and lines on global offsets
     (article position * stride + offset), done with searchsorted instead of loops."""
-    article_s = data.article_positions("sentences")
-    start_s = data.integers("sentences", "start", NULL)
-    end_s = data.integers("sentences", "end", NULL)
-    layer_s = np.array(data.column("sentences", "label_layer"), dtype=object)
+    article_s = data.article_positions("lines")
+    start_s = data.integers("lines", "start", NULL)
+    end_s = data.integers("lines", "end", NULL)
+    layer_s = np.array(data.column("lines", "label_layer"), dtype=object)
     n_articles = data.tables["articles"].num_rows if "articles" in data.tables else 0
     article_layer = np.full(max(n_articles, 1), None, dtype=object)
     known_s = (article_s >= 0) & (start_s != NULL) & (end_s != NULL)
@@ -374,25 +367,25 @@ def sentences_labels(data: LoadedDataset) -> RuleOutcome:
     counts = np.maximum(last - first, 0)
     span_of_pair = np.repeat(spans, counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    sentence_of_pair = order[np.repeat(first, counts) + offsets]
+    line_of_pair = order[np.repeat(first, counts) + offsets]
 
     def expected_pairs(column: str) -> np.ndarray:
         values = data.integers("spans", column, -1)[span_of_pair]
         keep = values >= 0
-        return _unique(sentence_of_pair[keep] * PAIR_STRIDE + values[keep])
+        return _unique(line_of_pair[keep] * PAIR_STRIDE + values[keep])
 
     ok = np.ones(len(article_s), dtype=bool)
     mismatched: set[int] = set()
     expectations = {}
     for column, stored in (("technique", "techniques"), ("semeval_class", "semeval_classes")):
         expectations[column] = expected_pairs(column)
-        found = _list_pairs(data.array("sentences", stored))
+        found = _list_pairs(data.array("lines", stored))
         mismatched.update(
             (_symmetric_difference(expectations[column], found) // PAIR_STRIDE).tolist()
         )
     flagged = np.zeros(len(article_s), dtype=bool)
-    flagged[sentence_of_pair] = True
-    has = data.array("sentences", "has_propaganda")
+    flagged[line_of_pair] = True
+    has = data.array("lines", "has_propaganda")
     has_value = _bools(has, null=False)
     has_null = ~_bools(pc.is_valid(has), null=False)
     annotated = np.array([layer is not None for layer in layer_s], dtype=bool)
@@ -410,35 +403,35 @@ def sentences_labels(data: LoadedDataset) -> RuleOutcome:
 
         flag = bool(flagged[index]) if annotated[index] else None
         return (
-            f"found techniques={data.column('sentences', 'techniques')[index]}, "
-            f"semeval_classes={data.column('sentences', 'semeval_classes')[index]}, "
-            f"has_propaganda={data.column('sentences', 'has_propaganda')[index]}; expected "
+            f"found techniques={data.column('lines', 'techniques')[index]}, "
+            f"semeval_classes={data.column('lines', 'semeval_classes')[index]}, "
+            f"has_propaganda={data.column('lines', 'has_propaganda')[index]}; expected "
             f"{wanted('technique')}, {wanted('semeval_class')}, {flag}"
         )
 
-    return RuleOutcome("sentences-labels", "sentences", ok, describe)
+    return RuleOutcome("lines-labels", "lines", ok, describe)
 
 
 def list_class_ids(data: LoadedDataset) -> RuleOutcome:
-    """List-valued class labels (sentences) hold ids of their taxonomy, sorted, distinct."""
+    """List-valued class labels (lines) hold ids of their taxonomy, sorted, distinct."""
     spec = schema()
-    ok = np.ones(data.tables["sentences"].num_rows, dtype=bool)
+    ok = np.ones(data.tables["lines"].num_rows, dtype=bool)
     for column, size in (
         ("techniques", len(spec.techniques.labels)),
         ("semeval_classes", len(spec.semeval_classes.labels)),
     ):
-        values, parents = _flattened(data.array("sentences", column))
+        values, parents = _flattened(data.array("lines", column))
         ok[parents[(values < 0) | (values >= size)]] = False
         same_list = parents[1:] == parents[:-1]
         ok[parents[1:][same_list & (values[1:] <= values[:-1])]] = False
     sizes = (len(spec.techniques.labels), len(spec.semeval_classes.labels))
     return RuleOutcome(
         "keys-taxonomy",
-        "sentences",
+        "lines",
         ok,
         lambda i: (
-            f"techniques={data.column('sentences', 'techniques')[i]}, semeval_classes="
-            f"{data.column('sentences', 'semeval_classes')[i]}; expected sorted distinct ids below "
+            f"techniques={data.column('lines', 'techniques')[i]}, semeval_classes="
+            f"{data.column('lines', 'semeval_classes')[i]}; expected sorted distinct ids below "
             f"{sizes[0]} and {sizes[1]}"
         ),
     )
@@ -467,7 +460,7 @@ def articles_hash_length(data: LoadedDataset) -> RuleOutcome:
         )
     )
     actual = [
-        (hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text), text.split("\n", 1)[0])
+        (hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text), title_of(text))
         if text is not None
         else None
         for text in texts

@@ -224,19 +224,19 @@ def validate_dataset(
                     rules.spans_rationale_present(data),
                 ],
             )
-    if "sentences" in data.tables:
-        with _timed(seconds, "sentences"):
+    if "lines" in data.tables:
+        with _timed(seconds, "lines"):
             _run_table_rules(
                 runner,
                 collector,
-                "sentences",
+                "lines",
                 [
-                    rules.article_exists(data, "sentences"),
-                    rules.derived_ids(data, "sentences"),
-                    rules.offsets_in_range(data, "sentences"),
-                    rules.text_matches_offsets(data, "sentences"),
-                    rules.sentences_tile(data) if "articles" in data.tables else None,
-                    rules.sentences_labels(data) if "spans" in data.tables else None,
+                    rules.article_exists(data, "lines"),
+                    rules.derived_ids(data, "lines"),
+                    rules.offsets_in_range(data, "lines"),
+                    rules.text_matches_offsets(data, "lines"),
+                    rules.lines_tile(data) if "articles" in data.tables else None,
+                    rules.lines_labels(data) if "spans" in data.tables else None,
                     rules.list_class_ids(data),
                 ],
             )

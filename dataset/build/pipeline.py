@@ -3,7 +3,7 @@
 The build reads ``article<ID>.txt`` files and
 their label files (18 PTC technique names or 14 SemEval-2020 class names), in batches so
 memory stays flat, and writes ``<out>/<table>/<table>-NNNNN.parquet`` for the articles,
-spans, sentences and techniques tables plus a MANIFEST.json of input and output hashes.
+spans, lines and techniques tables plus a MANIFEST.json of input and output hashes.
 The output folder is replaced only when the whole build succeeds.
 """
 
@@ -29,7 +29,7 @@ from dataset.build.output import (
     staged_output,
     write_manifest,
 )
-from dataset.build.tables import TableBatch, techniques_table
+from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR, RAW_DIR, REPO_ROOT, dataset_version
 from dataset.ptc.corpus import DEFAULT_LAYER, Corpus, discover
@@ -86,15 +86,15 @@ class BuildResult:
         return int(self.manifest["tables"][table]["rows"])
 
 
-def choose_sentence_layer(corpus: Corpus, requested: str | None) -> str | None:
-    """The layer whose spans give the sentence labels: the one asked for, else the only
+def choose_label_layer(corpus: Corpus, requested: str | None) -> str | None:
+    """The layer whose spans label the lines: the one asked for, else the only
     layer, else ``gold``; several layers and no choice is an error, not a silent pick."""
     layers = corpus.layers
     if requested is not None:
         if layers and requested not in layers:
             raise InputError(
                 corpus.root,
-                f"--sentence-layer {requested!r} is not a layer of this corpus "
+                f"--label-layer {requested!r} is not a layer of this corpus "
                 f"(layers: {', '.join(layers)})",
                 "pass one of the layers found, named by the label files article<ID>.<layer>.labels",
             )
@@ -107,7 +107,7 @@ def choose_sentence_layer(corpus: Corpus, requested: str | None) -> str | None:
         corpus.root,
         f"the corpus has several annotation layers ({', '.join(layers)}) and none is "
         f"called {DEFAULT_LAYER!r}",
-        "pass --sentence-layer NAME to say which layer labels the sentences table",
+        "pass --label-layer NAME to say which layer labels the lines table",
     )
 
 
@@ -123,7 +123,8 @@ def build(
     source: Path = RAW_DIR,
     out: Path = BUILD_DIR,
     *,
-    sentence_layer: str | None = None,
+    label_layer: str | None = None,
+    lines: bool = True,
     default_layer: str = DEFAULT_LAYER,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
     shard_rows: int = DEFAULT_SHARD_ROWS,
@@ -146,9 +147,9 @@ def build(
         )
     for path in corpus.skipped:
         log(f"note: skipping span-identification file {path.relative_to(source)}")
-    layer = choose_sentence_layer(corpus, sentence_layer)
+    layer = choose_label_layer(corpus, label_layer)
     spec = schema()
-    batch = TableBatch(source, layer)
+    batch = TableBatch(source, layer, lines=lines)
     with staged_output(out) as staging:
         writers = {
             name: ShardedTableWriter(staging / name, name, spec.arrow_schema(name), shard_rows)
@@ -158,7 +159,7 @@ def build(
             writer.folder.mkdir()
 
         def flush() -> None:
-            for name in ("articles", "spans", "sentences"):
+            for name in BATCHED_TABLES:
                 writers[name].write(batch.table(name))
             batch.clear()
 
@@ -179,6 +180,7 @@ def build(
             layer=layer,
             default_layer=default_layer,
             shard_rows=shard_rows,
+            lines=lines,
             digests=batch.digests,
             name=corpus_name,
         )
@@ -197,6 +199,7 @@ def _manifest(
     layer: str | None,
     default_layer: str,
     shard_rows: int,
+    lines: bool,
     digests: dict[Path, tuple[str, int]],
     name: CorpusName | None,
 ) -> dict[str, Any]:
@@ -217,7 +220,8 @@ def _manifest(
             "sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),
         },
         "options": {
-            "sentence_layer": layer,
+            "label_layer": layer,
+            "lines": lines,
             "default_layer": default_layer,
             "shard_rows": shard_rows,
             "row_group_rows": ROW_GROUP_ROWS,

@@ -1,4 +1,4 @@
-"""Turning one article's files into rows of the four tables.
+"""Turning one article's files into rows of the articles, spans and lines tables.
 
 Rows are gathered column by column for a batch of articles and handed to Arrow in one go,
 with the Arrow schema generated from ``schemas/``; a batch is then cleared, so memory is
@@ -17,12 +17,22 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset.build.segment import segment
 from dataset.errors import InputError
 from dataset.ptc.corpus import ArticleFiles
-from dataset.ptc.formats import LabelLine, read_article, read_label_file, read_rationale_file
+from dataset.ptc.formats import (
+    LabelLine,
+    line_ranges,
+    read_article,
+    read_label_file,
+    read_rationale_file,
+    title_of,
+)
 from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
 from dataset.schema import Schema, schema
+
+#: The tables whose rows come from the articles, gathered per batch; the techniques table
+#: comes from the schema alone.
+BATCHED_TABLES = ("articles", "spans", "lines")
 
 
 @dataclass(frozen=True)
@@ -106,20 +116,24 @@ def _rationales(
     return rationales
 
 
-def _overlapping(sentence_ends: list[int], sentence_starts: list[int], span: Span) -> range:
-    """Indices of the sentences that share at least one character with the span."""
-    first = bisect.bisect_right(sentence_ends, span.start)
-    last = bisect.bisect_left(sentence_starts, span.end)
+def _overlapping(line_ends: list[int], line_starts: list[int], span: Span) -> range:
+    """Indices of the lines that share at least one code point with the span."""
+    first = bisect.bisect_right(line_ends, span.start)
+    last = bisect.bisect_left(line_starts, span.end)
     return range(first, last)
 
 
 class TableBatch:
-    """Columns of the articles, spans and sentences tables for a batch of articles."""
+    """Columns of the articles, spans and lines tables for a batch of articles.
 
-    def __init__(self, source_root: Path, sentence_layer: str | None) -> None:
+    ``label_layer`` is the annotation layer whose spans label the lines; ``lines=False``
+    leaves the lines table empty (for builds that only need articles and spans)."""
+
+    def __init__(self, source_root: Path, label_layer: str | None, *, lines: bool = True) -> None:
         self.spec = schema()
         self.source_root = source_root
-        self.sentence_layer = sentence_layer
+        self.label_layer = label_layer
+        self.with_lines = lines
         self.resolve = LabelResolver(self.spec)
         #: sha256 and size of every input file read, so the manifest never reads them again.
         self.digests: dict[Path, tuple[str, int]] = {}
@@ -128,7 +142,7 @@ class TableBatch:
     def clear(self) -> None:
         self.columns: dict[str, dict[str, list[Any]]] = {
             name: {column: [] for column in self.spec.tables[name].column_names}
-            for name in ("articles", "spans", "sentences")
+            for name in BATCHED_TABLES
         }
         self.articles = 0
 
@@ -142,7 +156,7 @@ class TableBatch:
         assert article.path is not None
         raw = self.read(article.path)
         text = read_article(article.path, raw)
-        title = text.split("\n", 1)[0].rstrip("\r")
+        title = title_of(text)
         record: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS)
         record["sha256"] = None
         if article.provenance is not None:
@@ -152,7 +166,8 @@ class TableBatch:
         spans = _spans(article, len(text), self.resolve, self.read)
         self._add_article(article, text, title, record)
         self._add_spans(article.article_id, text, spans)
-        self._add_sentences(article, text, spans)
+        if self.with_lines:
+            self._add_lines(article, text, spans)
         self.articles += 1
 
     def _add_article(
@@ -189,17 +204,17 @@ class TableBatch:
             columns["text"].append(text[span.start : span.end])
             columns["rationale"].append(span.rationale)
 
-    def _add_sentences(self, article: ArticleFiles, text: str, spans: list[Span]) -> None:
-        sentences = segment(text)
-        annotated = self.sentence_layer is not None and self.sentence_layer in article.labels
+    def _add_lines(self, article: ArticleFiles, text: str, spans: list[Span]) -> None:
+        ranges = line_ranges(text)
+        annotated = self.label_layer is not None and self.label_layer in article.labels
         techniques: dict[int, set[int]] = defaultdict(set)
         classes: dict[int, set[int]] = defaultdict(set)
         flagged: set[int] = set()
         if annotated:
-            starts = [s.start for s in sentences]
-            ends = [s.end for s in sentences]
+            starts = [start for start, _ in ranges]
+            ends = [end for _, end in ranges]
             for span in spans:
-                if span.layer != self.sentence_layer:
+                if span.layer != self.label_layer:
                     continue
                 for index in _overlapping(ends, starts, span):
                     flagged.add(index)
@@ -207,22 +222,23 @@ class TableBatch:
                         techniques[index].add(span.technique)
                     if span.semeval_class is not None:
                         classes[index].add(span.semeval_class)
-        count = len(sentences)
+        count = len(ranges)
         article_id = article.article_id
-        columns = self.columns["sentences"]
-        columns["sentence_id"].extend(f"{article_id}:{index}" for index in range(count))
+        columns = self.columns["lines"]
+        columns["line_id"].extend(f"{article_id}:{number}" for number in range(1, count + 1))
         columns["article_id"].extend([article_id] * count)
-        columns["sentence_index"].extend(range(count))
-        columns["paragraph_index"].extend(s.paragraph_index for s in sentences)
-        columns["start"].extend(s.start for s in sentences)
-        columns["end"].extend(s.end for s in sentences)
-        columns["text"].extend(text[s.start : s.end] for s in sentences)
-        columns["label_layer"].extend([self.sentence_layer if annotated else None] * count)
-        columns["techniques"].extend(sorted(techniques.get(i, ())) for i in range(count))
-        columns["semeval_classes"].extend(sorted(classes.get(i, ())) for i in range(count))
-        columns["has_propaganda"].extend(
-            (index in flagged if annotated else None) for index in range(count)
-        )
+        columns["line"].extend(range(1, count + 1))
+        columns["start"].extend(start for start, _ in ranges)
+        columns["end"].extend(end for _, end in ranges)
+        columns["text"].extend(text[start:end] for start, end in ranges)
+        columns["label_layer"].extend([self.label_layer if annotated else None] * count)
+        if annotated:
+            columns["techniques"].extend(sorted(techniques.get(i, ())) for i in range(count))
+            columns["semeval_classes"].extend(sorted(classes.get(i, ())) for i in range(count))
+            columns["has_propaganda"].extend(index in flagged for index in range(count))
+        else:
+            for column in ("techniques", "semeval_classes", "has_propaganda"):
+                columns[column].extend([None] * count)
 
     def table(self, name: str) -> pa.Table:
         return pa.table(self.columns[name], schema=self.spec.arrow_schema(name))

@@ -34,9 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", type=Path, default=RAW_DIR, help="folder of PTC-format files")
     parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output folder")
     parser.add_argument(
-        "--sentence-layer",
-        help="annotation layer whose spans label the sentences table "
+        "--label-layer",
+        help="annotation layer whose spans label the lines table "
         "(default: the only layer, else 'gold')",
+    )
+    parser.add_argument(
+        "--no-lines",
+        dest="lines",
+        action="store_false",
+        help="leave the lines table empty (a build of articles and spans only)",
     )
     parser.add_argument(
         "--default-layer",
@@ -144,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
         result = build(
             args.source,
             out,
-            sentence_layer=args.sentence_layer,
+            label_layer=args.label_layer,
+            lines=args.lines,
             default_layer=args.default_layer,
             batch_articles=args.batch_articles,
             shard_rows=args.shard_rows,

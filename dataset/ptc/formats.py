@@ -104,6 +104,33 @@ def read_article(path: Path, data: bytes | None = None) -> str:
     return text
 
 
+#: A UTF-8 byte order mark decodes to U+FEFF at offset 0; it stays in the text (offsets
+#: count it, as PTC's tools would) but is not part of the title.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def title_of(text: str) -> str:
+    """Line 1 of the article, the title: without a leading byte order mark and without its
+    line break (``\n`` or ``\r\n``). The one title rule, used by the build and validation."""
+    first = text.split("\n", 1)[0].removeprefix(BYTE_ORDER_MARK)
+    return first.removesuffix("\r")
+
+
+def line_ranges(text: str) -> list[tuple[int, int]]:
+    """PTC's sentence-level unit (NLP4IF-2019 SLC): the article file's lines, as code-point
+    ranges ``[start, end)``. Line *i* runs from the end of line *i-1* to its own end,
+    including its ``\n``, as PTC's own tool derives the SLC gold, so the lines tile the
+    text. A last line without ``\n`` counts; the empty string after a final ``\n`` does not."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline + 1
+        ranges.append((start, end))
+        start = end
+    return ranges
+
+
 def decode_lines(path: Path, data: bytes | None = None) -> list[str]:
     """A tab-separated file's lines, split at "\n" only (a "\r" stays for the caller)."""
     if data is None:

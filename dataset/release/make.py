@@ -101,7 +101,7 @@ def make_release(
     version: str | None = None,
     changelog: Path = CHANGELOG_PATH,
     card: Path = DATACARD_PATH,
-    sentence_layer: str | None = None,
+    label_layer: str | None = None,
     default_layer: str = DEFAULT_LAYER,
     shard_rows: int = DEFAULT_SHARD_ROWS,
     repo: Path | None = REPO_ROOT,
@@ -119,7 +119,7 @@ def make_release(
         built = build(
             source,
             Path(tmp) / "build",
-            sentence_layer=sentence_layer,
+            label_layer=label_layer,
             default_layer=default_layer,
             shard_rows=shard_rows,
             progress=False,
@@ -172,7 +172,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--changelog", type=Path, default=CHANGELOG_PATH)
     parser.add_argument("--card", type=Path, default=DATACARD_PATH, help="the datasheet")
-    parser.add_argument("--sentence-layer", help="layer whose spans label the sentences table")
+    parser.add_argument("--label-layer", help="layer whose spans label the lines table")
     parser.add_argument("--default-layer", default=DEFAULT_LAYER)
     parser.add_argument("--shard-rows", type=int, default=DEFAULT_SHARD_ROWS)
 
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         args.releases,
         changelog=args.changelog,
         card=args.card,
-        sentence_layer=args.sentence_layer,
+        label_layer=args.label_layer,
         default_layer=args.default_layer,
         shard_rows=args.shard_rows,
     )

@@ -53,7 +53,7 @@ def release_manifest(
         "git": git_commit() if commit is None else {"commit": commit, "dirty": False},
         "source": repo_relative(source),
         "build": {
-            "sentence_layer": options["sentence_layer"],
+            "label_layer": options["label_layer"],
             "default_layer": options["default_layer"],
             "shard_rows": options["shard_rows"],
             "layers": built.manifest["layers"],

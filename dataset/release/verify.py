@@ -94,7 +94,7 @@ def rebuild(manifest: dict[str, Any], version: str, out: Path, work: Path, repo:
     built = build(
         source,
         work / "build",
-        sentence_layer=options["sentence_layer"],
+        label_layer=options["label_layer"],
         default_layer=options["default_layer"],
         shard_rows=options["shard_rows"],
         progress=False,
