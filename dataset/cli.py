@@ -73,8 +73,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     command = arguments[0] if arguments and arguments[0] in COMMANDS else None
-    args = parser(command).parse_args(arguments)
     try:
+        args = parser(command).parse_args(arguments)
         return int(args.run(args))
     except InputError as error:
         print(error.render(), file=sys.stderr)

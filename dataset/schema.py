@@ -1,41 +1,85 @@
-"""The dataset schema, read from ``schemas/propaganda_spans.yaml``.
+"""The dataset schema, read from ``schemas/propaganda_spans.yaml`` into validated models.
 
-Every other description of the tables (Arrow schemas, Hugging Face features, the field
-tables in DATACARD.md, the validation suites' column lists) is derived here, so they
-cannot drift from the YAML.
+Every other description of the tables (Arrow schemas, Hugging Face features, Croissant and
+Frictionless types, the field tables in DATACARD.md, the validation suites' column lists and
+rules, synthetic data) is derived here, so none can drift from the YAML. The models reject
+unknown keys, wrong types and dangling references, and say in which line of the YAML file:
+a typo such as ``patern:`` must stop everything, not silently drop a check.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
+import os
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import datasets
 import pyarrow as pa
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = REPO_ROOT / "schemas" / "propaganda_spans.yaml"
-TABLE_NAMES = ("articles", "spans", "lines", "techniques")
+from dataset.errors import InputError
+from dataset.project import REPO_ROOT
+
+if TYPE_CHECKING:
+    import datasets
+
+SCHEMA_FILE = "propaganda_spans.yaml"
 
 
-@dataclass(frozen=True)
-class Label:
+def _schema_path() -> Path:
+    """The schema in the checkout; in an installed wheel, the copy packaged beside this
+    module (the wheel build puts ``schemas/`` there)."""
+    checkout = REPO_ROOT / "schemas" / SCHEMA_FILE
+    return checkout if checkout.is_file() else Path(__file__).parent / "_schemas" / SCHEMA_FILE
+
+
+#: ``PROPAGANDA_SPANS_SCHEMA`` points every command at another schema file, to build and
+#: validate a corpus under changed conventions (the tests use it to change one fact and
+#: see every output follow).
+SCHEMA_PATH = Path(os.environ.get("PROPAGANDA_SPANS_SCHEMA") or _schema_path())
+
+ScalarType = Literal["string", "int32", "bool", "class_label"]
+
+
+class _LocatedError(ValueError):
+    """A cross-reference error found on the whole schema, with the place it belongs to, so
+    the message points at the line of the offending key rather than the file's top."""
+
+    def __init__(self, message: str, *location: int | str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Model):
     id: int
     name: str
     description: str | None = None
     semeval_class: str | None = None
 
 
-@dataclass(frozen=True)
-class Taxonomy:
+class Taxonomy(_Model):
     name: str
     description: str
     labels: tuple[Label, ...]
+
+    @field_validator("labels")
+    @classmethod
+    def _ids_in_order(cls, labels: tuple[Label, ...]) -> tuple[Label, ...]:
+        ids = [label.id for label in labels]
+        if ids != list(range(len(labels))):
+            raise ValueError(f"ids must be 0..{len(labels) - 1} in order, found {ids}")
+        names = [label.name for label in labels]
+        if len(set(names)) != len(names):
+            raise ValueError("label names must be distinct")
+        return labels
 
     @property
     def names(self) -> list[str]:
@@ -44,44 +88,87 @@ class Taxonomy:
     def id_of(self, name: str) -> int:
         return self._ids[name]
 
-    @property
+    @cached_property
     def _ids(self) -> dict[str, int]:
         return {label.name: label.id for label in self.labels}
 
 
-@dataclass(frozen=True)
-class Field:
+class Item(_Model):
+    """The item type of a list field."""
+
+    type: ScalarType
+    labels: str | None = None
+
+
+class Field(_Model):
     name: str
-    type: str
+    type: Literal["string", "int32", "bool", "class_label", "list"]
     nullable: bool
     description: str
     labels: str | None = None
-    item: Mapping[str, Any] | None = None
+    item: Item | None = None
     pattern: str | None = None
     allowed: tuple[str, ...] | None = None
     min: int | None = None
     references: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from None
+        return pattern
+
+    @model_validator(mode="after")
+    def _type_parts(self) -> Field:
+        if (self.type == "class_label") != (self.labels is not None):
+            raise _LocatedError(
+                "a class_label field names its taxonomy in labels:, no other does", "type"
+            )
+        if (self.type == "list") != (self.item is not None):
+            raise _LocatedError("a list field describes its item in item:, no other does", "type")
+        if self.item is not None and (self.item.type == "class_label") != (
+            self.item.labels is not None
+        ):
+            raise ValueError("a class_label item names its taxonomy in labels:")
+        return self
+
+    @property
+    def taxonomy(self) -> str | None:
+        """The taxonomy this field's values (or list items) are ids of."""
+        return self.labels or (self.item.labels if self.item is not None else None)
 
     @property
     def type_label(self) -> str:
         """Human-readable type for documentation tables."""
         if self.type == "class_label":
             return f"class_label ({self.labels})"
-        if self.type == "list" and self.item is not None:
-            inner = self.item["type"]
-            if inner == "class_label":
-                inner = f"class_label ({self.item['labels']})"
+        if self.item is not None:
+            inner = f"class_label ({self.item.labels})" if self.item.labels else self.item.type
             return f"list of {inner}"
         return self.type
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(_Model):
     name: str
     description: str
     primary_key: tuple[str, ...]
     order_by: tuple[str, ...]
     fields: tuple[Field, ...]
+
+    @model_validator(mode="after")
+    def _keys_are_fields(self) -> Table:
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ValueError("field names must be distinct")
+        for role in ("primary_key", "order_by"):
+            missing = [name for name in getattr(self, role) if name not in names]
+            if missing:
+                raise _LocatedError(f"{role} names unknown field(s) {missing}", role)
+        return self
 
     @property
     def column_names(self) -> list[str]:
@@ -94,11 +181,54 @@ class Table:
         raise KeyError(f"table {self.name!r} has no field {name!r}")
 
 
-@dataclass(frozen=True)
-class Schema:
-    raw: Mapping[str, Any]
+class DatasetInfo(_Model):
+    name: str
+    pretty_name: str
+    offsets: str
+
+
+class Schema(_Model):
+    dataset: DatasetInfo
     taxonomies: Mapping[str, Taxonomy]
     tables: Mapping[str, Table]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Schema:
+        for required in ("techniques", "semeval_classes"):
+            if required not in self.taxonomies:
+                raise _LocatedError(f"taxonomies: {required} is missing", "taxonomies")
+        classes = set(self.taxonomies["semeval_classes"].names)
+        for index, label in enumerate(self.taxonomies["techniques"].labels):
+            if label.semeval_class is not None and label.semeval_class not in classes:
+                raise _LocatedError(
+                    f"technique {label.name}: semeval_class {label.semeval_class!r} is not a "
+                    "class of semeval_classes",
+                    *("taxonomies", "techniques", "labels", index, "semeval_class"),
+                )
+        for table in self.tables.values():
+            for position, f in enumerate(table.fields):
+                where = ("tables", table.name, "fields", position)
+                if f.taxonomy is not None and f.taxonomy not in self.taxonomies:
+                    key = ("labels",) if f.labels is not None else ("item", "labels")
+                    raise _LocatedError(
+                        f"{table.name}.{f.name}: labels {f.taxonomy!r} is not a taxonomy",
+                        *where,
+                        *key,
+                    )
+                if f.references is not None:
+                    target, _, column = f.references.partition(".")
+                    if target not in self.tables or column not in self.tables[target].column_names:
+                        raise _LocatedError(
+                            f"{table.name}.{f.name}: references {f.references!r}, "
+                            "which is not a table.field of this schema",
+                            *where,
+                            "references",
+                        )
+        return self
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(self.tables)
 
     @property
     def techniques(self) -> Taxonomy:
@@ -112,7 +242,27 @@ class Schema:
     def technique_to_semeval(self) -> dict[str, str | None]:
         return {label.name: label.semeval_class for label in self.techniques.labels}
 
+    @cached_property
+    def label_ids(self) -> dict[str, tuple[int | None, int | None]]:
+        """A label as written in a PTC label file (one of the 18 technique names or one of
+        the 14 SemEval-2020 class names) -> (technique id, SemEval class id). A merged class
+        names no single technique; Obfuscation has no SemEval class. The one resolution
+        every reader of label files uses."""
+        semeval = self.semeval_classes
+        resolved: dict[str, tuple[int | None, int | None]] = {
+            label.name: (None, label.id) for label in semeval.labels
+        }
+        for technique in self.techniques.labels:
+            klass = technique.semeval_class
+            resolved[technique.name] = (
+                technique.id,
+                semeval.id_of(klass) if klass is not None else None,
+            )
+        return resolved
+
     def features(self, table: str) -> datasets.Features:
+        import datasets
+
         return datasets.Features(
             {f.name: self._feature(f.type, f.labels, f.item) for f in self.tables[table].fields}
         )
@@ -144,66 +294,89 @@ class Schema:
         )
 
     def _feature(
-        self, type_: str, labels: str | None, item: Mapping[str, Any] | None
+        self, type_: str, labels: str | None, item: Item | None
     ) -> datasets.features.features.FeatureType:
-        if type_ == "class_label":
-            assert labels is not None, "class_label fields name their taxonomy"
+        import datasets
+
+        if type_ == "class_label" and labels is not None:
             return datasets.ClassLabel(names=self.taxonomies[labels].names)
-        if type_ == "list":
-            assert item is not None, "list fields describe their item"
-            return datasets.List(self._feature(item["type"], item.get("labels"), item.get("item")))
+        if type_ == "list" and item is not None:
+            return datasets.List(self._feature(item.type, item.labels, None))
         return datasets.Value(type_)
 
 
-def _taxonomy(name: str, spec: Mapping[str, Any]) -> Taxonomy:
-    labels = tuple(
-        Label(
-            id=entry["id"],
-            name=entry["name"],
-            description=entry.get("description"),
-            semeval_class=entry.get("semeval_class"),
-        )
-        for entry in spec["labels"]
-    )
-    ids = [label.id for label in labels]
-    if ids != list(range(len(labels))):
-        raise ValueError(f"taxonomy {name!r}: ids must be 0..{len(labels) - 1} in order")
-    return Taxonomy(name=name, description=spec["description"].strip(), labels=labels)
+def _prepared(raw: Any) -> Any:
+    """The YAML as the models take it: names of taxonomies and tables moved into their
+    entries, folded descriptions with their whitespace collapsed."""
+    if not isinstance(raw, dict):
+        return raw
+    prepared = dict(raw)
+    for section in ("taxonomies", "tables"):
+        entries = raw.get(section)
+        if isinstance(entries, dict):
+            prepared[section] = {
+                name: {"name": name, **entry} if isinstance(entry, dict) else entry
+                for name, entry in entries.items()
+            }
+            for entry in prepared[section].values():
+                if isinstance(entry, dict) and isinstance(entry.get("description"), str):
+                    entry["description"] = " ".join(entry["description"].split())
+    return prepared
 
 
-def _table(name: str, spec: Mapping[str, Any]) -> Table:
-    fields = tuple(
-        Field(
-            name=f["name"],
-            type=f["type"],
-            nullable=f["nullable"],
-            description=f["description"].strip(),
-            labels=f.get("labels"),
-            item=f.get("item"),
-            pattern=f.get("pattern"),
-            allowed=tuple(f["allowed"]) if "allowed" in f else None,
-            min=f.get("min"),
-            references=f.get("references"),
-        )
-        for f in spec["fields"]
-    )
-    return Table(
-        name=name,
-        description=" ".join(spec["description"].split()),
-        primary_key=tuple(spec["primary_key"]),
-        order_by=tuple(spec["order_by"]),
-        fields=fields,
-    )
+def _line_of(node: yaml.Node | None, location: Sequence[int | str]) -> int | None:
+    """The 1-based line of the YAML node at a pydantic error location (as deep as the YAML
+    goes: a missing key points at the mapping that lacks it)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in location:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            node = node.value[step] if step < len(node.value) else None
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
 
 
 def load_schema(path: Path = SCHEMA_PATH) -> Schema:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    taxonomies = {name: _taxonomy(name, spec) for name, spec in raw["taxonomies"].items()}
-    tables = {name: _table(name, spec) for name, spec in raw["tables"].items()}
-    return Schema(raw=raw, taxonomies=taxonomies, tables=tables)
+    """Parse and validate a schema file; any problem is an InputError with its line."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            path,
+            f"not valid YAML: {getattr(error, 'problem', error)}",
+            "fix the YAML syntax",
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    try:
+        return Schema.model_validate(_prepared(raw))
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = [step for step in first["loc"] if not str(step).startswith("function-")]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, _LocatedError):
+            location = [*location, *cause.location]
+        where = ".".join(str(step) for step in location) or "the file"
+        raise InputError(
+            path,
+            f"schema error at {where}: {first['msg']}",
+            "correct the schema (keys, types and references are listed in its header)",
+            line=_line_of(root, location),
+        ) from None
 
 
 @cache
 def schema() -> Schema:
-    """The project's schema, parsed once per process."""
+    """The project's schema, parsed and validated once per process."""
     return load_schema()
+
+
+#: The tables, in the schema's order.
+TABLE_NAMES: tuple[str, ...] = schema().table_names

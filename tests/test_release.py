@@ -25,7 +25,7 @@ from matplotlib.image import imread
 from dataset.build.pipeline import build
 from dataset.cli import main
 from dataset.errors import InputError
-from dataset.project import CHANGELOG_PATH, dataset_version
+from dataset.project import CHANGELOG_PATH, REPO_ROOT, dataset_version
 from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, read_sums
 from dataset.release.citation import cff_problems
@@ -40,7 +40,7 @@ from dataset.release.layout import (
 )
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.publish import publish_to_folder
-from dataset.schema import REPO_ROOT, TABLE_NAMES, schema
+from dataset.schema import TABLE_NAMES, schema
 from tests.conftest import ARTICLE_ID, RAW
 
 VERSION = dataset_version()
@@ -161,7 +161,7 @@ def test_readme_front_matter_declares_configs_features_and_metadata(folder: Path
     assert meta["license"] == "other" and meta["license_name"]
     assert meta["language"] == ["en"]
     assert meta["size_categories"] == ["n<1K"]
-    assert meta["pretty_name"] == schema().raw["dataset"]["pretty_name"]
+    assert meta["pretty_name"] == schema().dataset.pretty_name
     assert {"text-classification", "token-classification"} <= set(meta["task_categories"])
     assert "![" in body and "technique_counts.png" in body
     assert body.endswith((REPO_ROOT / "DATACARD.md").read_text(encoding="utf-8"))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import datasets
 import pytest
 
+from dataset.errors import InputError
 from dataset.project import DATACARD_PATH
 from dataset.release.datacard import GENERATORS, render
 from dataset.schema import TABLE_NAMES, load_schema, schema
@@ -60,7 +64,7 @@ def test_ids_must_be_dense(tmp_path: Path) -> None:
 
     broken = tmp_path / "schema.yaml"
     broken.write_text(SCHEMA_PATH.read_text().replace("- id: 17\n", "- id: 18\n"))
-    with pytest.raises(ValueError, match=r"ids must be 0\.\.17"):
+    with pytest.raises(InputError, match=r"ids must be 0\.\.17"):
         load_schema(broken)
 
 
@@ -104,3 +108,81 @@ def test_datacard_drift_is_detected() -> None:
     drifted = card.replace("`num_chars`", "`n_chars`", 1)
     assert render(drifted) != drifted
     assert set(GENERATORS) >= {"fields", "taxonomy"}
+
+
+# The schema file is validated: a typo stops everything, with its line
+
+
+def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
+    from dataset.schema import SCHEMA_PATH
+
+    text = SCHEMA_PATH.read_text(encoding="utf-8")
+    assert old in text
+    copy = tmp_path / "schema.yaml"
+    copy.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy
+
+
+def _line_of(path: Path, fragment: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if fragment in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment", "problem"),
+    [
+        (
+            "        pattern: '^[0-9a-f]{64}$'",
+            "        patern: '^[0-9a-f]{64}$'",
+            "patern:",
+            "patern",
+        ),
+        (
+            "        nullable: false\n        min: 1",
+            "        nullable: nope\n        min: 1",
+            "nope",
+            "bool",
+        ),
+        ("references: articles.article_id", "references: articles.id", "articles.id", "references"),
+        ("labels: techniques\n", "labels: technique\n", "labels: technique", "taxonomy"),
+        ("    order_by: [article_id]\n", "    order_by: [article]\n", "[article]", "order_by"),
+        ("type: int32", "type: int64", "int64", "type"),
+        (
+            "        pattern: '^[0-9]+$'",
+            "        pattern: '^[0-9+$'",
+            "^[0-9+$",
+            "regular expression",
+        ),
+    ],
+)
+def test_schema_mistakes_are_errors_with_their_line(
+    tmp_path: Path, old: str, new: str, fragment: str, problem: str
+) -> None:
+    copy = _broken_copy(tmp_path, old, new)
+    with pytest.raises(InputError) as caught:
+        load_schema(copy)
+    assert caught.value.path == copy
+    assert caught.value.line == _line_of(copy, fragment)
+    assert problem in caught.value.problem
+
+
+def test_invalid_yaml_is_an_error_with_its_line(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "  articles:\n", "  articles: [\n")
+    with pytest.raises(InputError) as caught:
+        load_schema(copy)
+    assert "not valid YAML" in caught.value.problem
+    assert caught.value.line is not None
+
+
+def test_a_broken_schema_reaches_the_user_as_a_message(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "        pattern: '^[0-9a-f]{64}$'", "        patern: 'x'")
+    result = subprocess.run(
+        [sys.executable, "-m", "dataset", "card", "--check"],
+        env={**os.environ, "PROPAGANDA_SPANS_SCHEMA": str(copy)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{copy}:{_line_of(copy, 'patern')}" in result.stderr

@@ -55,7 +55,7 @@ class CorpusName:
 
 def project_corpus() -> CorpusName:
     """This project's own dataset, at the version in pyproject.toml."""
-    return CorpusName(schema().raw["dataset"]["name"], dataset_version())
+    return CorpusName(schema().dataset.name, dataset_version())
 
 
 def name_of(source: Path, requested: CorpusName | None) -> CorpusName | None:
@@ -216,7 +216,11 @@ def _manifest(
     return {
         **_identity(name),
         "schema": {
-            "path": SCHEMA_PATH.relative_to(REPO_ROOT).as_posix(),
+            "path": (
+                SCHEMA_PATH.relative_to(REPO_ROOT).as_posix()
+                if SCHEMA_PATH.is_relative_to(REPO_ROOT)
+                else SCHEMA_PATH.name
+            ),
             "sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),
         },
         "options": {

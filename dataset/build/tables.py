@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from dataset.ptc.formats import (
     title_of,
 )
 from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
-from dataset.schema import Schema, schema
+from dataset.schema import schema
 
 #: The tables whose rows come from the articles, gathered per batch; the techniques table
 #: comes from the schema alone.
@@ -50,27 +50,11 @@ def span_id(article_id: str, layer: str, start: int, end: int, label: str) -> st
     return f"{article_id}:{layer}:{start}-{end}:{label}"
 
 
-class LabelResolver:
-    """Maps a label as written (18 PTC names or 14 SemEval names) to (technique, class)."""
-
-    def __init__(self, spec: Schema) -> None:
-        semeval = spec.semeval_classes
-        self._by_label: dict[str, tuple[int | None, int | None]] = {}
-        for label in semeval.labels:
-            self._by_label[label.name] = (None, label.id)
-        for technique in spec.techniques.labels:
-            klass = technique.semeval_class
-            self._by_label[technique.name] = (
-                technique.id,
-                semeval.id_of(klass) if klass is not None else None,
-            )
-
-    def __call__(self, label: str) -> tuple[int | None, int | None]:
-        return self._by_label[label]
-
-
 def _spans(
-    article: ArticleFiles, num_chars: int, resolve: LabelResolver, read: Callable[[Path], bytes]
+    article: ArticleFiles,
+    num_chars: int,
+    resolve: Mapping[str, tuple[int | None, int | None]],
+    read: Callable[[Path], bytes],
 ) -> list[Span]:
     spans: list[Span] = []
     for layer in sorted(article.labels):
@@ -80,7 +64,7 @@ def _spans(
         )
         rationales = _rationales(article, layer, lines, read)
         for line in lines:
-            technique, semeval_class = resolve(line.label)
+            technique, semeval_class = resolve[line.label]
             spans.append(
                 Span(
                     layer=layer,
@@ -134,7 +118,7 @@ class TableBatch:
         self.source_root = source_root
         self.label_layer = label_layer
         self.with_lines = lines
-        self.resolve = LabelResolver(self.spec)
+        self.resolve = self.spec.label_ids
         #: sha256 and size of every input file read, so the manifest never reads them again.
         self.digests: dict[Path, tuple[str, int]] = {}
         self.clear()

@@ -173,7 +173,7 @@ def parse_offset(path: Path, number: int, column: str, value: str) -> int:
 @cache
 def known_labels() -> frozenset[str]:
     """Names a label file may use: the 18 PTC techniques and the 14 SemEval-2020 classes."""
-    return frozenset(schema().techniques.names + schema().semeval_classes.names)
+    return frozenset(schema().label_ids)
 
 
 def read_label_file(

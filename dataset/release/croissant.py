@@ -87,7 +87,7 @@ def taxonomy_set(name: str) -> str:
 
 
 def _field(table: str, field: Field) -> dict[str, Any]:
-    spec = dict(field.item) if field.type == "list" and field.item is not None else None
+    spec = field.item.model_dump() if field.item is not None else None
     type_ = spec["type"] if spec else field.type
     labels = spec.get("labels") if spec else field.labels
     node: dict[str, Any] = {
@@ -185,7 +185,7 @@ def responsible_ai(card: str) -> dict[str, str]:
 
 
 def _taxonomies_of(table: str) -> list[str]:
-    names = [f.labels or (f.item or {}).get("labels") for f in schema().tables[table].fields]
+    names = [f.taxonomy for f in schema().tables[table].fields]
     return [name for name in names if name]
 
 
@@ -198,7 +198,7 @@ def croissant(folder: Path, info: ReleaseInfo, counts: Counts) -> dict[str, Any]
         "name": info.name,
         "alternateName": info.pretty_name,
         "description": (
-            f"{schema().raw['dataset']['offsets']} Rows: "
+            f"{schema().dataset.offsets} Rows: "
             + ", ".join(f"{table} {counts.tables[table]}" for table in TABLE_NAMES)
             + "."
         ),

@@ -38,8 +38,8 @@ def _field(field: Field) -> dict[str, Any]:
     node: dict[str, Any] = {"name": field.name, "description": field.description}
     constraints: dict[str, Any] = {}
     type_ = TYPES.get(field.type, "any")
-    if field.type == "list" and field.item is not None:
-        item = field.item.get("labels") or field.item["type"]
+    if field.item is not None:
+        item = field.item.labels or field.item.type
         node["description"] += f" A list of {item} ids."
     elif type_ == "integer" and field.nullable:
         type_ = "number"
@@ -110,7 +110,7 @@ def datapackage(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
         "$schema": PROFILE,
         "name": info.name,
         "title": info.pretty_name,
-        "description": spec.raw["dataset"]["offsets"],
+        "description": spec.dataset.offsets,
         "version": info.version,
         "created": f"{info.date.isoformat()}T00:00:00Z",
         "keywords": keywords(),

@@ -29,12 +29,12 @@ class ReleaseInfo:
 
     @property
     def name(self) -> str:
-        name: str = schema().raw["dataset"]["name"]
+        name: str = schema().dataset.name
         return name
 
     @property
     def pretty_name(self) -> str:
-        pretty: str = schema().raw["dataset"]["pretty_name"]
+        pretty: str = schema().dataset.pretty_name
         return pretty
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from dataset.build.output import sha256_of
 from dataset.errors import InputError
-from dataset.schema import REPO_ROOT
+from dataset.project import REPO_ROOT
 
 
 def git_blob_id(data: bytes) -> str:
