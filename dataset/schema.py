@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+import string
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -111,6 +112,8 @@ class Field(_Model):
     allowed: tuple[str, ...] | None = None
     min: int | None = None
     references: str | None = None
+    template: str | None = None
+    sort_as: Literal["integer"] | None = None
 
     @field_validator("pattern")
     @classmethod
@@ -164,6 +167,19 @@ class Table(_Model):
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
             raise ValueError("field names must be distinct")
+        for position, f in enumerate(self.fields):
+            if f.template is None:
+                continue
+            used = [part[1] for part in string.Formatter().parse(f.template) if part[1]]
+            unknown = [name for name in used if name not in names or name == f.name]
+            if unknown or not used:
+                raise _LocatedError(
+                    f"template of {f.name} uses {unknown or 'no field'}; it may use the "
+                    "table's other fields only",
+                    "fields",
+                    position,
+                    "template",
+                )
         for role in ("primary_key", "order_by"):
             missing = [name for name in getattr(self, role) if name not in names]
             if missing:
@@ -180,11 +196,33 @@ class Table(_Model):
                 return candidate
         raise KeyError(f"table {self.name!r} has no field {name!r}")
 
+    @property
+    def derived_key(self) -> Field | None:
+        """The field whose value is formed from the others by its template, if any."""
+        return next((f for f in self.fields if f.template is not None), None)
+
+    def sort_key(self, column: str) -> Callable[[str], tuple[int, str]] | None:
+        """How the values of ``column`` are ordered when the schema says they sort as
+        integers (digit strings of varying length); None for plain ordering."""
+        if self.field(column).sort_as == "integer":
+            return lambda value: (int(value), value)
+        return None
+
+
+class SpanBoundary(_Model):
+    description: str
+    punctuation: str
+
+    def breaks(self, char: str) -> bool:
+        """Whether a span may not start or end with ``char``."""
+        return char.isspace() or char in self.punctuation
+
 
 class DatasetInfo(_Model):
     name: str
     pretty_name: str
     offsets: str
+    span_boundary: SpanBoundary
 
 
 class Schema(_Model):

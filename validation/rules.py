@@ -11,6 +11,7 @@ row is reported once, under the right id.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,9 @@ from validation.load import LoadedDataset, shard_paths
 
 #: Python's str.isspace() as an RE2 class (RE2's \s alone misses U+00A0, U+000B and more).
 WHITESPACE = r"\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}"
-#: A span may not start or end with these (PTC's version-2 cleaning rule).
-FORBIDDEN_EDGE = f"^[{WHITESPACE}.,:;]|[{WHITESPACE}.,:;]$"
+#: A span may not start or end with these (PTC's version-2 cleaning rule, from the schema).
+_EDGE = WHITESPACE + re.escape(schema().dataset.span_boundary.punctuation)
+FORBIDDEN_EDGE = f"^[{_EDGE}]|[{_EDGE}]$"
 NULL = np.iinfo(np.int64).min
 #: Room for class ids when (row, class) pairs are packed into one integer.
 PAIR_STRIDE = 1 << 20

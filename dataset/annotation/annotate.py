@@ -37,6 +37,7 @@ from dataset.ptc.formats import (
     LAYER,
     RATIONALE_HEADER,
     RATIONALE_NAME,
+    breaks_span_boundary,
     parse_label_file_name,
     read_article,
 )
@@ -48,8 +49,6 @@ RECORD_NAME = re.compile(r"^article(?P<id>[0-9]+)\.yaml$")
 RECORD_LIKE = re.compile(r"^article.*\.ya?ml$", re.IGNORECASE)
 RECORD_KEYS = ("article_id", "layer", "annotator", "guidelines", "spans")
 SPAN_KEYS = ("technique", "fragment", "occurrence", "rationale")
-#: PTC's version-2 boundary rule: no span starts or ends with one of these (or whitespace).
-BOUNDARY_PUNCTUATION = frozenset(".,:;")
 #: Look-alike characters an annotator may type instead of the one in the text; used only to
 #: suggest a fix when a fragment is not found. Each maps one code point to one code point,
 #: so indices in the normalised text are indices in the original.
@@ -108,11 +107,6 @@ def describe_char(char: str) -> str:
     return f"{char!r} (U+{ord(char):04X} {name})"
 
 
-def is_boundary_char(char: str) -> bool:
-    """True for characters that may not open or close a span (PTC's rule 3)."""
-    return char.isspace() or char in BOUNDARY_PUNCTUATION
-
-
 def occurrences(text: str, fragment: str) -> list[int]:
     """Every index where ``fragment`` starts in ``text``, overlapping ones included, so that
     every position of a repeated fragment can be addressed."""
@@ -166,7 +160,7 @@ def resolve_fragment(text: str, fragment: str, occurrence: int) -> tuple[int, in
     start = starts[occurrence - 1]
     end = start + len(fragment)
     for edge, char in (("starts", text[start]), ("ends", text[end - 1])):
-        if is_boundary_char(char):
+        if breaks_span_boundary(char):
             raise FragmentError(
                 f"the fragment {edge} with {describe_char(char)}; PTC spans never start or "
                 "end with whitespace, a line break, '.', ',', ':' or ';'",

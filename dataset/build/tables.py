@@ -33,6 +33,8 @@ from dataset.schema import schema
 #: The tables whose rows come from the articles, gathered per batch; the techniques table
 #: comes from the schema alone.
 BATCHED_TABLES = ("articles", "spans", "lines")
+SPAN_ID = schema().tables["spans"].field("span_id").template or ""
+LINE_ID = schema().tables["lines"].field("line_id").template or ""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class Span:
 
 
 def span_id(article_id: str, layer: str, start: int, end: int, label: str) -> str:
-    return f"{article_id}:{layer}:{start}-{end}:{label}"
+    """The span's key, formed by the schema's template."""
+    return SPAN_ID.format(article_id=article_id, layer=layer, start=start, end=end, label=label)
 
 
 def _spans(
@@ -209,7 +212,9 @@ class TableBatch:
         count = len(ranges)
         article_id = article.article_id
         columns = self.columns["lines"]
-        columns["line_id"].extend(f"{article_id}:{number}" for number in range(1, count + 1))
+        columns["line_id"].extend(
+            LINE_ID.format(article_id=article_id, line=number) for number in range(1, count + 1)
+        )
         columns["article_id"].extend([article_id] * count)
         columns["line"].extend(range(1, count + 1))
         columns["start"].extend(start for start, _ in ranges)

@@ -20,6 +20,7 @@ from dataset.ptc.formats import (
     PROVENANCE_NAME,
     RATIONALE_NAME,
     SPAN_IDENTIFICATION_LAYERS,
+    article_order,
     checked_article_id,
     checked_layer,
 )
@@ -139,5 +140,5 @@ def discover(root: Path, default_layer: str = DEFAULT_LAYER) -> Corpus:
                     f"a rationale file for layer {layer!r} but no label file for that layer",
                     f"add article{article.article_id}.{layer}.labels or remove the rationales",
                 )
-    articles = sorted(found.values(), key=lambda a: (int(a.article_id), a.article_id))
+    articles = sorted(found.values(), key=lambda a: article_order(a.article_id))
     return Corpus(root=root, articles=articles, skipped=skipped)

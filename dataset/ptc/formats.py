@@ -109,6 +109,18 @@ def read_article(path: Path, data: bytes | None = None) -> str:
 BYTE_ORDER_MARK = "\ufeff"
 
 
+def breaks_span_boundary(char: str) -> bool:
+    """True for characters that may not open or close a span (PTC's version-2 rule, as the
+    schema states it)."""
+    return schema().dataset.span_boundary.breaks(char)
+
+
+def article_order(article_id: str) -> tuple[int, str] | str:
+    """The sort key of an article ID, as the schema orders the articles table."""
+    key = schema().tables["articles"].sort_key("article_id")
+    return key(article_id) if key is not None else article_id
+
+
 def title_of(text: str) -> str:
     """Line 1 of the article, the title: without a leading byte order mark and without its
     line break (``\n`` or ``\r\n``). The one title rule, used by the build and validation."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataset.errors import InputError
+from dataset.ptc.formats import breaks_span_boundary
 
 LAYER = "synthetic"
 #: PTC's techniques with approximate instance counts and mean span lengths in characters,
@@ -71,7 +72,7 @@ SENTENCE_POOL = 6000
 TITLE_POOL = 1500
 #: Characters a span may neither start nor end with (PTC's consistency rule 3) besides
 #: whitespace; the em dash is avoided too because no annotator starts a fragment with it.
-EDGE_PUNCTUATION = ".,:;\u2014"
+EXTRA_EDGE_MARKS = "\u2014"
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -275,7 +276,9 @@ class _Writer:
 
 
 def _bad_edge(char: str) -> bool:
-    return char.isspace() or char in EDGE_PUNCTUATION
+    """PTC's boundary rule; synthetic spans also never open or close on a dash, which the
+    rule allows, so their edges look like an annotator's."""
+    return breaks_span_boundary(char) or char in EXTRA_EDGE_MARKS
 
 
 def _place(

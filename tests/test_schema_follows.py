@@ -1,0 +1,83 @@
+"""Change one fact in a copy of the schema and every output follows: the build's keys and
+order, validation's boundary rule, DATACARD's field tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from dataset.schema import SCHEMA_PATH
+
+TEXT = "They lie again\n\nThey lie!\n"
+
+
+def _corpus(root: Path) -> Path:
+    root.mkdir()
+    for article_id in ("10", "9"):
+        (root / f"article{article_id}.txt").write_text(TEXT, encoding="utf-8")
+        (root / f"article{article_id}.labels").write_text(
+            f"{article_id}\tLoaded_Language\t16\t25\n", encoding="utf-8"
+        )
+    return root
+
+
+def _schema(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    text = SCHEMA_PATH.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new, 1)
+    copy = tmp_path / "schema.yaml"
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+def _run(schema: Path | None, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if schema is not None:
+        env["PROPAGANDA_SPANS_SCHEMA"] = str(schema)
+    return subprocess.run(
+        [sys.executable, *map(str, args)], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def _failed_checks(report: Path) -> set[str]:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {check["id"] for check in data["checks"] if check["status"] == "failed"}
+
+
+def test_a_changed_boundary_character_and_key_template_are_followed(tmp_path: Path) -> None:
+    source = _corpus(tmp_path / "corpus")
+    changed = _schema(
+        tmp_path,
+        ('punctuation: ".,:;"', 'punctuation: ".,:;!"'),
+        (
+            "template: '{article_id}:{layer}:{start}-{end}:{label}'",
+            "template: 'span/{article_id}/{start}/{end}/{layer}/{label}'",
+        ),
+        ("        sort_as: integer\n", ""),
+    )
+    for schema, out in ((None, "default"), (changed, "changed")):
+        built = _run(schema, "-m", "dataset", "build", "--source", source, "--out", tmp_path / out)
+        assert built.returncode == 0, built.stderr
+        _run(schema, "-m", "validation", tmp_path / out, "--reports", tmp_path / f"{out}-reports")
+
+    default_spans = pq.read_table(tmp_path / "default" / "spans").to_pylist()
+    changed_spans = pq.read_table(tmp_path / "changed" / "spans").to_pylist()
+    assert [row["span_id"] for row in default_spans] == [
+        "9:gold:16-25:Loaded_Language",
+        "10:gold:16-25:Loaded_Language",
+    ], "article IDs sort as integers by default"
+    assert [row["span_id"] for row in changed_spans] == [
+        "span/10/16/25/gold/Loaded_Language",
+        "span/9/16/25/gold/Loaded_Language",
+    ], "without sort_as the IDs sort as strings, and keys follow the template"
+
+    assert "spans-boundaries" not in _failed_checks(
+        tmp_path / "default-reports" / "validation.json"
+    )
+    assert "spans-boundaries" in _failed_checks(tmp_path / "changed-reports" / "validation.json")
