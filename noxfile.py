@@ -140,50 +140,10 @@ def citation(session: nox.Session) -> None:
         session.run("cffconvert", "--validate", "--infile", path)
 
 
-#: Headless Chromium that reaches nothing but the file it is given.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
-
-
-@nox.session(python=False)
+@nox.session(python=PYTHON)
 def preview_screenshot(session: nox.Session) -> None:
     """Render a release's preview.html in headless Chromium into build/preview-v<version>.png
-    (``-- VERSION``, default the newest release). Chromium comes from the system (Debian
-    package ``chromium``, which .ci/run installs); this session installs nothing."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        session.error("chromium is not installed (Debian: apt-get install -y chromium)")
-    releases = sorted(
-        Path("releases").glob("v*/preview.html"),
-        key=lambda page: [int(p) if p.isdigit() else -1 for p in page.parent.name[1:].split(".")],
-    )
-    if session.posargs:
-        releases = [Path("releases") / f"v{session.posargs[0]}" / "preview.html"]
-    if not releases or not releases[-1].is_file():
-        session.error("no release preview.html found: run nox -s release first")
-    page = releases[-1].resolve()
-    out = Path("build") / f"preview-{page.parent.name}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    profile = Path(session.create_tmp()) / "chromium-profile"
-    shutil.rmtree(profile, ignore_errors=True)
-    session.run(
-        chromium,
-        *CHROMIUM_FLAGS,
-        f"--user-data-dir={profile.resolve()}",
-        f"--screenshot={out.resolve()}",
-        "--window-size=1280,2200",
-        page.as_uri(),
-        external=True,
-    )
-    if not out.is_file() or out.stat().st_size == 0:
-        session.error(f"chromium wrote no screenshot to {out}")
-    session.log(f"screenshot of {page} in {out}")
+    (``-- VERSION``, default this version). Chromium comes from the system (Debian package
+    ``chromium``, which .ci/run installs)."""
+    install_locked(session, "release")
+    session.run("python", "-m", "dataset", "screenshot", *session.posargs, env=session_env(session))

@@ -46,6 +46,10 @@ COMMANDS = {
         "dataset.release.verify",
         "Rebuild a release from its inputs and check it byte for byte against SHA256SUMS.",
     ),
+    "screenshot": (
+        "dataset.release.browser",
+        "Render a release's preview.html in headless Chromium into a PNG.",
+    ),
     "publish": (
         "dataset.release.publish",
         "Upload a verified release to the Hugging Face Hub (or a local git repository), tagged.",

@@ -8,7 +8,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from dataset.build.pipeline import build
 from dataset.cli import main
 from dataset.errors import InputError
 from dataset.project import CHANGELOG_PATH, REPO_ROOT, dataset_version
+from dataset.release.browser import find_chromium, run_chromium, screenshot
 from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, read_sums
 from dataset.release.citation import cff_problems
@@ -44,7 +44,6 @@ from dataset.schema import TABLE_NAMES, schema
 from tests.conftest import ARTICLE_ID, RAW
 
 VERSION = dataset_version()
-CHROMIUM = Path("/usr/bin/chromium")
 LOADED = "| `Loaded_Language` | \N{EN DASH} | {} |"
 EXPECTED_FILES = {
     "README.md",
@@ -367,39 +366,16 @@ def test_publish_refuses_a_release_that_fails_verification(
 # The preview in a real browser
 
 
-def chromium(*args: str) -> subprocess.CompletedProcess[str]:
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        return subprocess.run(
-            [
-                str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)")
+@pytest.mark.skipif(find_chromium() is None, reason="needs Debian's chromium (.ci/run installs it)")
 def test_preview_renders_in_headless_chromium(folder: Path, tmp_path: Path) -> None:
     page = (folder / "preview.html").as_uri()
     shot = tmp_path / "preview.png"
-    chromium(f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars", page)
+    screenshot(folder / "preview.html", shot, height=2000)
     pixels = imread(shot)[:, :, :3].reshape(-1, 3)
     colours = {tuple(pixel) for pixel in pixels[::97].tolist()}
     assert len(colours) > 50
     assert (pixels.sum(axis=1) < 2.9).mean() > 0.05
-    dom = chromium("--dump-dom", page).stdout
+    dom = run_chromium("--dump-dom", page).stdout
     assert dom.count('class="tag"') == 17
     assert dom.count('class="seg"') >= 17
     assert "data:image/png;base64," in dom

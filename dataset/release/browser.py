@@ -1,0 +1,80 @@
+"""Headless Chromium for release previews: the one place that knows how to start it so it
+reaches nothing but the page it is given (no background networking, updates or sync, which
+fail or wait on a closed network), with a throwaway profile."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from dataset.errors import InputError
+from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
+from dataset.release.layout import PREVIEW, release_dir
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+#: A page takes seconds to render; a minute means Chromium is stuck.
+TIMEOUT_SECONDS = 120
+
+
+def find_chromium() -> Path | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return Path(found) if found else None
+
+
+def run_chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium with ``args`` and a fresh profile; its output as text."""
+    chromium = find_chromium()
+    if chromium is None:
+        raise InputError(
+            "chromium", "Chromium is not installed", "install it (Debian: apt-get install chromium)"
+        )
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        return subprocess.run(
+            [str(chromium), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=TIMEOUT_SECONDS,
+        )
+
+
+def screenshot(page: Path, out: Path, width: int = 1280, height: int = 2200) -> Path:
+    """A PNG of ``page`` as a reader sees it at normal zoom."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    run_chromium(f"--screenshot={out.resolve()}", f"--window-size={width},{height}", page.as_uri())
+    if not out.is_file() or out.stat().st_size == 0:
+        raise InputError(page, "Chromium wrote no screenshot", "run it by hand to see why")
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("version", nargs="?", help="release to render (default: this version)")
+    parser.add_argument("--releases", type=Path, default=RELEASES_DIR, help="releases folder")
+    parser.add_argument(
+        "--out", type=Path, help="PNG to write (default: build/preview-v<version>.png)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    version = args.version or dataset_version()
+    page = release_dir(version, args.releases) / PREVIEW
+    if not page.is_file():
+        raise InputError(
+            page, "the release has no preview", "make the release first (nox -s release)"
+        )
+    out = args.out or REPO_ROOT / "build" / f"preview-v{version}.png"
+    print(f"screenshot of {page} in {screenshot(page, out)}")
+    return 0
