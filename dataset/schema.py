@@ -114,6 +114,7 @@ class Field(_Model):
     references: str | None = None
     template: str | None = None
     sort_as: Literal["integer"] | None = None
+    filled_from: Literal["provenance"] | None = None
 
     @field_validator("pattern")
     @classmethod

@@ -47,7 +47,9 @@ def test_article_row_keeps_the_raw_text(built: BuildResult) -> None:
     assert article["text"] == TEXT
     assert article["num_chars"] == 2336
     assert article["title"] == TEXT.split("\n")[0]
-    assert article["outlet"] is pd.NA or pd.isna(article["outlet"])
+    assert article["outlet"] == "Russia Insider"
+    assert "identified after release 1.0.0" in article["source_note"]
+    assert pd.isna(article["author"]), "the author is unknown, never guessed"
     assert article["publication_date"] == "2017-03"
     assert article["source_file"] == f"articles/article{ARTICLE_ID}.txt"
 

@@ -22,10 +22,12 @@ def test_article_bytes_are_the_source_bytes() -> None:
 
 def test_provenance_record_is_complete_and_unguessed() -> None:
     record = yaml.safe_load(PROVENANCE.read_text(encoding="utf-8"))
-    assert set(REQUIRED_KEYS) <= set(record)
+    assert set(REQUIRED_KEYS) == set(record)
     assert record["sha256"] == ARTICLE_SHA256
-    assert record["outlet"] is None
-    assert record["url"] is None
+    assert record["outlet"] == "Russia Insider", "identified after 1.0.0 (PROVENANCE.md)"
+    assert record["url"].startswith("https://russia-insider.com/")
+    assert "not recorded when the file was made" in record["source_note"]
+    assert "newspaper3k" not in record["source_note"], "how it was scraped is not recorded"
     assert record["author"] is None
     assert record["publication_date_basis"] == "inferred"
     assert record["publication_date"] == "2017-03"

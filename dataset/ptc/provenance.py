@@ -13,33 +13,16 @@ from typing import Any
 import yaml
 
 from dataset.errors import InputError
+from dataset.schema import schema
 
-#: Keys every record must have (null allowed where the fact is unknown).
-REQUIRED_KEYS = (
-    "article_id",
-    "title",
-    "outlet",
-    "url",
-    "author",
-    "language",
-    "publication_date",
-    "publication_date_basis",
-    "publication_date_note",
-    "sha256",
-    "licence",
+#: Columns of the articles table filled from the record, as the schema marks them
+#: (``filled_from: provenance``); the record has exactly these keys (null where a fact is
+#: unknown) plus the ones that tie it to its article.
+ARTICLE_COLUMNS = tuple(
+    f.name for f in schema().tables["articles"].fields if f.filled_from == "provenance"
 )
-OPTIONAL_KEYS = ("source_note",)
-#: Columns of the articles table filled from the record.
-ARTICLE_COLUMNS = (
-    "outlet",
-    "url",
-    "author",
-    "language",
-    "publication_date",
-    "publication_date_basis",
-    "publication_date_note",
-    "licence",
-)
+IDENTITY_KEYS = ("article_id", "title", "sha256")
+REQUIRED_KEYS = (*IDENTITY_KEYS, *ARTICLE_COLUMNS)
 
 
 def read_provenance(path: Path, article_id: str, data: bytes | None = None) -> dict[str, Any]:
@@ -56,13 +39,13 @@ def read_provenance(path: Path, article_id: str, data: bytes | None = None) -> d
     if not isinstance(record, dict):
         raise InputError(path, "the record is not a YAML mapping", "write key: value lines")
     missing = [key for key in REQUIRED_KEYS if key not in record]
-    unknown = sorted(set(record) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+    unknown = sorted(set(record) - set(REQUIRED_KEYS))
     if missing or unknown:
         raise InputError(
             path,
             f"missing keys {missing}" if missing else f"unknown keys {unknown}",
             f"a provenance record has exactly the keys {', '.join(REQUIRED_KEYS)} "
-            f"(null where unknown) and optionally {', '.join(OPTIONAL_KEYS)}",
+            "(null where unknown)",
         )
     if str(record["article_id"]) != article_id:
         raise InputError(
