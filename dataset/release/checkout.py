@@ -78,7 +78,9 @@ def require_commit(repo: Path, commit: str, why: str) -> None:
 
 @contextmanager
 def worktree(repo: Path, commit: str) -> Iterator[Path]:
-    """The commit checked out (detached) in a temporary folder, removed afterwards."""
+    """The commit checked out (detached) in a temporary folder, removed afterwards; the
+    records of worktrees that an earlier, killed run left behind are pruned first."""
+    git(repo, "worktree", "prune")
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         tree = Path(tmp) / "tree"
         added = git(repo, "worktree", "add", "--detach", str(tree), commit)
