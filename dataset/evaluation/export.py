@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataset.errors import InputError
-from dataset.evaluation.gold import ClassSet, LeftOut, load_lines, load_spans
+from dataset.evaluation.gold import ClassSet, LeftOut, check_classes, load_lines, load_spans
 from dataset.files import write_atomically
 from dataset.ptc.task_files import Task, line_row, span_row
-
-DEFAULT_CLASSES: ClassSet = "semeval"
 
 
 @dataclass(frozen=True)
@@ -32,21 +30,6 @@ class Exported:
     articles: int
     left_out: tuple[LeftOut, ...] = ()
     not_annotated: tuple[str, ...] = ()
-
-
-def check_classes(task: Task, classes: ClassSet | None) -> ClassSet | None:
-    """The class set a task uses: none for ``slc`` (its labels come from the lines table),
-    SemEval-2020's by default for ``si`` and ``tc``."""
-    if task == "slc":
-        if classes is not None:
-            raise InputError(
-                "--classes",
-                "does not apply to --task slc: a line is propaganda when any span of the "
-                "label layer touches it, whatever its technique",
-                "leave out --classes",
-            )
-        return None
-    return classes or DEFAULT_CLASSES
 
 
 def export(

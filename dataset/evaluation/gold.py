@@ -22,11 +22,12 @@ from dataset.errors import InputError
 from dataset.project import table_shards
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.ptc.scoring import Span
-from dataset.ptc.task_files import article_order, span_order
+from dataset.ptc.task_files import Task, article_order, span_order
 from dataset.schema import schema
 
 ClassSet = Literal["semeval", "ptc"]
 CLASS_SETS: tuple[ClassSet, ...] = ("semeval", "ptc")
+DEFAULT_CLASSES: ClassSet = "semeval"
 
 
 def class_names(classes: ClassSet) -> list[str]:
@@ -34,6 +35,21 @@ def class_names(classes: ClassSet) -> list[str]:
     sorted class lists)."""
     spec = schema()
     return spec.semeval_classes.names if classes == "semeval" else spec.techniques.names
+
+
+def check_classes(task: Task, classes: ClassSet | None) -> ClassSet | None:
+    """The class set a task uses: none for ``slc`` (its labels come from the lines table),
+    SemEval-2020's by default for ``si`` and ``tc``."""
+    if task == "slc":
+        if classes is not None:
+            raise InputError(
+                "--classes",
+                "does not apply to --task slc: a line is propaganda when any span of the "
+                "label layer touches it, whatever its technique",
+                "leave out --classes",
+            )
+        return None
+    return classes or DEFAULT_CLASSES
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset.errors import InputError
-from dataset.evaluation.export import check_classes
-from dataset.evaluation.gold import ClassSet, class_names, load_lines, load_spans
+from dataset.evaluation.gold import ClassSet, check_classes, class_names, load_lines, load_spans
 from dataset.ptc.scoring import (
     Scores,
     merge_overlapping,
