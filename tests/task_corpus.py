@@ -8,20 +8,23 @@ from pathlib import Path
 
 from dataset.build.pipeline import build
 
-#: 11 + 16 * 20 = 331 code points; offsets in the tests stay well inside.
+#: 12 + 16 * 20 = 332 code points; offsets in the tests stay well inside.
 ARTICLE_TEXT = "Title line\n\n" + "Some body text. " * 20
 Label = tuple[str, int, int]
 
 
 def write_corpus(
-    root: Path, layers: Mapping[str, Mapping[str, Sequence[Label]]], articles: Sequence[str]
+    root: Path,
+    layers: Mapping[str, Mapping[str, Sequence[Label]]],
+    articles: Sequence[str],
+    text: str = ARTICLE_TEXT,
 ) -> Path:
-    """``articles`` as article<ID>.txt and, per layer, per article, a label file (an empty
-    sequence writes an empty file: annotated, no propaganda)."""
+    """``articles`` as article<ID>.txt holding ``text`` and, per layer, per article, a
+    label file (an empty sequence writes an empty file: annotated, no propaganda)."""
     (root / "articles").mkdir(parents=True)
     (root / "labels").mkdir()
     for article in articles:
-        (root / "articles" / f"article{article}.txt").write_text(ARTICLE_TEXT, "utf-8")
+        (root / "articles" / f"article{article}.txt").write_bytes(text.encode("utf-8"))
     for layer, by_article in layers.items():
         for article, labels in by_article.items():
             rows = "".join(f"{article}\t{label}\t{start}\t{end}\n" for label, start, end in labels)
@@ -30,8 +33,11 @@ def write_corpus(
 
 
 def build_corpus(
-    root: Path, layers: Mapping[str, Mapping[str, Sequence[Label]]], articles: Sequence[str]
+    root: Path,
+    layers: Mapping[str, Mapping[str, Sequence[Label]]],
+    articles: Sequence[str],
+    text: str = ARTICLE_TEXT,
 ) -> Path:
     """The corpus built into ``root/out``; returns the built folder."""
-    source = write_corpus(root / "source", layers, articles)
+    source = write_corpus(root / "source", layers, articles, text)
     return build(source, root / "out", progress=False, log=lambda _message: None).out

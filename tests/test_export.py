@@ -181,6 +181,7 @@ def test_round_trip_through_the_builder_gives_the_same_spans(
     again = reimport(first, exported, tmp_path / "again")
     assert spans_of(again) == spans_of(first)
     assert len(spans_of(first)) == (17 if corpus == "raw" else 5)
+    assert lines_of(again) == lines_of(first)
 
 
 def test_raw_in_semeval_mode_names_whataboutism_by_its_class(
@@ -197,14 +198,29 @@ def test_raw_in_semeval_mode_names_whataboutism_by_its_class(
     assert len(again) == 17
 
 
-def test_per_article_files_keep_annotated_articles_without_spans(
+def lines_of(folder: Path) -> list[dict[str, object]]:
+    paths = table_shards(folder, "lines")
+    columns = ["line_id", "label_layer", "techniques", "has_propaganda"]
+    rows: list[dict[str, object]] = pa.concat_tables(
+        [pq.read_table(path, columns=columns) for path in paths]
+    ).to_pylist()
+    return rows
+
+
+def test_per_article_files_keep_annotated_and_unannotated_apart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    gold = build_corpus(tmp_path, {"gold": {"1": [(LL, 1, 4)], "2": [(LL, 5, 9)]}}, ["1", "2"])
+    # Article 2 is annotated with no span (empty label file), article 3 not annotated.
+    first = build_corpus(tmp_path, {"gold": {"1": [(LL, 1, 4)], "2": []}}, ["1", "2", "3"])
     out = tmp_path / "labels"
-    export(capsys, str(gold), "--task", "tc", "--per-article", "--out", str(out))
+    export(capsys, str(first), "--task", "tc", "--per-article", "--out", str(out))
     assert sorted(p.name for p in out.iterdir()) == ["article1.gold.labels", "article2.gold.labels"]
     assert (out / "article1.gold.labels").read_text("utf-8") == "1\tLoaded_Language\t1\t4\n"
+    assert (out / "article2.gold.labels").read_bytes() == b""
+    again = reimport(first, out, tmp_path / "again")
+    assert lines_of(again) == lines_of(first)
+    labels = {row["line_id"]: row["has_propaganda"] for row in lines_of(again)}
+    assert (labels["1:1"], labels["2:1"], labels["3:1"]) == (True, False, None)
 
 
 BAD_OPTIONS = {

@@ -39,13 +39,13 @@ def figures(scores: object) -> tuple[float, float, float]:
     return (round(values[0], 4), round(values[1], 4), round(values[2], 4))
 
 
-@pytest.fixture
-def gold(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def gold(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Article 1: Loaded_Language 10-20, Doubt 30-50 and Name_Calling 40-60 (which overlap,
     so span identification merges them into 30-60). Article 2: Loaded_Language and
     Flag-Waving on the same span 0-10. Article 3: annotated, no span."""
     return build_corpus(
-        tmp_path,
+        tmp_path_factory.mktemp("gold"),
         {
             "gold": {
                 "1": [(LL, 10, 20), (DOUBT, 30, 50), (NC, 40, 60)],
@@ -191,6 +191,75 @@ def test_propaganda_class_by_hand() -> None:
     assert figures(positive_class([(False, False)])) == (0.0, 0.0, 0.0)
 
 
+#: Six lines: "Title\n" 0-6, "\n" 6-7, "Line three.\n" 7-19, "Line four.\n" 19-30, "\n" 30-31
+#: and "Line six.\n" 31-41.
+LINES_TEXT = "Title\n\nLine three.\nLine four.\n\nLine six.\n"
+
+
+@pytest.fixture(scope="module")
+def lines_gold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Article 1 with spans on lines 3 and 6; article 2 annotated without spans; article 3
+    not annotated (no label file), so its lines have no gold label."""
+    return build_corpus(
+        tmp_path_factory.mktemp("lines-gold"),
+        {"gold": {"1": [(LL, 7, 11), (DOUBT, 31, 35)], "2": []}},
+        ["1", "2", "3"],
+        LINES_TEXT,
+    )
+
+
+def slc_rows(propaganda: set[tuple[str, int]]) -> list[str]:
+    return [
+        f"{article}\t{line}\t{'propaganda' if (article, line) in propaganda else 'non-propaganda'}"
+        for article in ("1", "2")
+        for line in range(1, 7)
+    ]
+
+
+def test_slc_by_hand(lines_gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Gold: article 1 lines 3 and 6. Predicted: article 1 lines 3 and 4, article 2 line 1.
+    # 1 true positive, 2 false positives, 1 false negative: P 1/3, R 1/2, F1 0.4.
+    pred = write(tmp_path / "slc.txt", slc_rows({("1", 3), ("1", 4), ("2", 1)}))
+    result = score_json(tmp_path, lines_gold, pred, "--task", "slc")
+    assert figures(result["overall"]) == (0.3333, 0.5, 0.4)
+    assert result["counts"] == {"lines": 12, "articles": 2}
+    assert "1 article(s) are not annotated in layer gold" in capsys.readouterr().out
+
+
+def test_slc_all_negative_prediction_scores_zero(lines_gold: Path, tmp_path: Path) -> None:
+    pred = write(tmp_path / "slc.txt", slc_rows(set()))
+    assert figures(score_json(tmp_path, lines_gold, pred, "--task", "slc")["overall"]) == (
+        0.0,
+        0.0,
+        0.0,
+    )
+
+
+def test_slc_export_is_its_own_perfect_prediction(
+    lines_gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "slc.txt"
+    assert main(["export", str(lines_gold), "--task", "slc", "--out", str(out)]) == 0
+    assert out.read_text("utf-8").splitlines() == slc_rows({("1", 3), ("1", 6)})
+    assert "1 article(s) not annotated in layer gold" in capsys.readouterr().err
+    assert figures(score_json(tmp_path, lines_gold, out, "--task", "slc")["overall"]) == (
+        1.0,
+        1.0,
+        1.0,
+    )
+
+
+def test_slc_layer_must_be_the_one_that_labels_the_lines(
+    lines_gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pred = write(tmp_path / "slc.txt", slc_rows(set()))
+    args = ["score", "--gold", str(lines_gold), "--pred", str(pred), "--task", "slc"]
+    assert main([*args, "--layer", "other"]) == EXIT_INPUT_ERROR
+    message = capsys.readouterr().err
+    assert "labelled by layer 'gold', not 'other'" in message
+    assert "--label-layer other" in message
+
+
 # Bad prediction files ---------------------------------------------------------------------
 
 LENGTH = len(ARTICLE_TEXT)
@@ -230,13 +299,36 @@ BAD_FILES = {
     ),
     "tc-missing-spans": ("tc", TC_PREDICTION[:3], None, "2 gold span(s) have no prediction"),
 }
+ALL_NEGATIVE = slc_rows(set())
+BAD_LINE_FILES = {
+    "slc-unknown-article": ("slc", [*ALL_NEGATIVE, "8\t1\tpropaganda"], 13, "unknown article 8"),
+    "slc-not-annotated": (
+        "slc",
+        ["3\t1\tpropaganda"],
+        1,
+        "article 3 has no gold line labels",
+    ),
+    "slc-past-the-end": ("slc", ["1\t7\tpropaganda"], 1, "line 7 is past the end of article 1"),
+    "slc-line-zero": ("slc", ["1\t0\tpropaganda"], 1, "not a whole number from 1"),
+    "slc-twice": ("slc", [*ALL_NEGATIVE[:3], ALL_NEGATIVE[1]], 4, "predicted twice"),
+    "slc-bad-label": ("slc", ["1\t1\tmaybe"], 1, "neither propaganda nor non-propaganda"),
+    "slc-wrong-columns": ("slc", ["1\tpropaganda"], 1, "expected 3 tab-separated columns"),
+    "slc-missing-lines": (
+        "slc",
+        ALL_NEGATIVE[:-1],
+        None,
+        "1 gold line(s) have no prediction, the first: article 2 line 6",
+    ),
+}
 
 
-@pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
+@pytest.mark.parametrize("case", [*BAD_FILES, *BAD_LINE_FILES])
 def test_bad_prediction_files_stop_with_file_and_line(
-    gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+    gold: Path, lines_gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
 ) -> None:
-    task, rows, line, problem = BAD_FILES[case]
+    task, rows, line, problem = {**BAD_FILES, **BAD_LINE_FILES}[case]
+    if case in BAD_LINE_FILES:
+        gold = lines_gold
     pred = write(tmp_path / "pred.txt", rows)
     out = tmp_path / "figures.json"
     args = ["score", "--gold", str(gold), "--pred", str(pred), "--task", task, "--json", str(out)]
@@ -253,7 +345,7 @@ def test_bad_prediction_files_stop_with_file_and_line(
 def test_a_missing_prediction_file(
     gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for task in ("si", "tc"):
+    for task in ("si", "tc", "slc"):
         missing = tmp_path / "missing.txt"
         args = ["score", "--gold", str(gold), "--pred", str(missing), "--task", task]
         assert main(args) == EXIT_INPUT_ERROR

@@ -21,8 +21,9 @@ import pyarrow.parquet as pq
 from dataset.errors import InputError
 from dataset.project import table_shards
 from dataset.ptc.corpus import DEFAULT_LAYER
+from dataset.ptc.formats import article_order
 from dataset.ptc.scoring import Span
-from dataset.ptc.task_files import Task, article_order, span_order
+from dataset.ptc.task_files import Task, span_order
 from dataset.schema import schema
 
 ClassSet = Literal["semeval", "ptc"]

@@ -244,14 +244,15 @@ def format_report(report: Report) -> str:
         f"gold: {report.gold} (layer {report.layer}, {view[report.classes]})",
         f"pred: {report.pred}",
         f"metric: {METRICS[report.task]}",
+        "counts: " + ", ".join(f"{name} {count}" for name, count in report.counts.items()),
         *(f"note: {note}" for note in report.notes),
         "",
     ]
-    name_header = {"si": "spans", "tc": "class", "slc": "lines"}[report.task]
+    name_header = {"si": "spans", "tc": "class", "slc": "class"}[report.task]
     overall_name = {
         "si": "span identification",
         "tc": "micro (all spans)",
-        "slc": "propaganda class",
+        "slc": "propaganda",
     }[report.task]
     rows = [*report.by_class.items(), (overall_name, report.overall)]
     width = max(len(name_header), *(len(name) for name, _ in rows))

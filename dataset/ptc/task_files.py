@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import Literal
 
 from dataset.errors import InputError
-from dataset.ptc.formats import decode_lines, is_digits, parse_offset, read_label_file
+from dataset.ptc.formats import (
+    article_order,
+    decode_lines,
+    is_digits,
+    parse_offset,
+    read_label_file,
+)
 from dataset.ptc.scoring import NO_LABEL, Span
 
 Task = Literal["si", "tc", "slc"]
@@ -48,12 +54,9 @@ PROPAGANDA = "propaganda"
 NON_PROPAGANDA = "non-propaganda"
 
 
-def article_order(article_id: str) -> tuple[int, str]:
-    """IDs as numbers, the order of SemEval-2020's files and of the built tables."""
-    return (int(article_id), article_id)
-
-
-def span_order(span: Span) -> tuple[tuple[int, str], int, int, str]:
+def span_order(span: Span) -> tuple[tuple[int, str] | str, int, int, str]:
+    """Articles in the order of the built tables (IDs as numbers, as SemEval-2020's files
+    list them), then start, end and label."""
     return (article_order(span.article_id), span.start, span.end, span.label)
 
 
