@@ -23,7 +23,7 @@ from dataset.project import RELEASES_DIR, dataset_version
 from dataset.release.inputs import git_blob_id
 from dataset.release.layout import SHA256SUMS, files_of, release_dir
 from dataset.release.manifest import read_manifest
-from dataset.release.verify import verify_with_checked_out_code
+from dataset.release.verify import verify_release
 
 TOKEN_VARIABLE = "HF_TOKEN"
 COMMITTER = ("propaganda-spans release", "release@propaganda-spans.invalid")
@@ -34,7 +34,10 @@ def release_files(folder: Path) -> list[str]:
 
 
 def _checked(folder: Path, version: str, releases: Path) -> None:
-    problems = verify_with_checked_out_code(version, releases)
+    """Refuse a release that ``verify`` (its own commit's rebuild) does not reproduce."""
+    problems = verify_release(
+        version, releases, log=lambda line: print(line, file=sys.stderr)
+    ).problems
     if problems:
         raise InputError(
             folder,
