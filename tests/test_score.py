@@ -25,6 +25,7 @@ LL = "Loaded_Language"
 NC = "Name_Calling,Labeling"
 DOUBT = "Doubt"
 FW = "Flag-Waving"
+OBFUSCATION = "Obfuscation,Intentional_Vagueness,Confusion"
 CLASSES = schema().semeval_classes.names
 
 
@@ -43,14 +44,15 @@ def figures(scores: object) -> tuple[float, float, float]:
 def gold(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Article 1: Loaded_Language 10-20, Doubt 30-50 and Name_Calling 40-60 (which overlap,
     so span identification merges them into 30-60). Article 2: Loaded_Language and
-    Flag-Waving on the same span 0-10. Article 3: annotated, no span."""
+    Flag-Waving on the same span 0-10. Article 3: one Obfuscation span, which SemEval-2020's
+    classes leave out, so in their view article 3 has no gold span."""
     return build_corpus(
         tmp_path_factory.mktemp("gold"),
         {
             "gold": {
                 "1": [(LL, 10, 20), (DOUBT, 30, 50), (NC, 40, 60)],
                 "2": [(LL, 0, 10), (FW, 0, 10)],
-                "3": [],
+                "3": [(OBFUSCATION, 1, 5)],
             }
         },
         ["1", "2", "3"],
@@ -96,9 +98,18 @@ def test_si_partial_overlaps_by_hand(
     assert (overall["gold"], overall["pred"]) == (3, 3)
     assert result["counts"] == {"gold_spans": 5, "pred_spans": 4}
     printed = capsys.readouterr().out
+    assert "1 gold span(s) have no name in SemEval-2020's 14 classes" in printed
     assert "1 overlapping predicted span(s) merged" in printed
     assert "1 predicted span(s) in 1 article(s) without gold spans" in printed
     assert "span identification" in printed
+
+
+def test_si_in_ptcs_view_counts_the_obfuscation_span(gold: Path, tmp_path: Path) -> None:
+    pred = write(tmp_path / "si.txt", ["1\t15\t35", "1\t50\t60", "3\t5\t15"])
+    result = score_json(tmp_path, gold, pred, "--task", "si", "--classes", "ptc")
+    # Article 3's gold 1-5 only touches the prediction 5-15: P stays (0.5 + 1 + 0) / 3, R
+    # gains a fourth gold span with no credit, (0.5 + 0.5 + 0 + 0) / 4 = 0.25, F1 = 1/3.
+    assert figures(result["overall"]) == (0.5, 0.25, 0.3333)
 
 
 def test_si_empty_prediction_scores_zero(gold: Path, tmp_path: Path) -> None:
@@ -157,11 +168,14 @@ def test_tc_order_does_not_change_the_score_but_is_flagged(
 
 
 def test_tc_with_ptc_names(gold: Path, tmp_path: Path) -> None:
+    # In PTC's 18 techniques article 3's Obfuscation span is gold too, and is predicted
+    # right; the span 40-60 is now predicted wrong: 3 of 6 right.
     rows = [row.replace(f"\t{NC}\t40", "\tRepetition\t40") for row in TC_PREDICTION]
+    rows.append(f"3\t{OBFUSCATION}\t1\t5")
     result = score_json(
         tmp_path, gold, write(tmp_path / "tc.txt", rows), "--task", "tc", "--classes", "ptc"
     )
-    assert figures(result["overall"]) == (0.4, 0.4, 0.4)
+    assert figures(result["overall"]) == (0.5, 0.5, 0.5)
     by_class = result["by_class"]
     assert isinstance(by_class, dict)
     assert list(by_class) == schema().techniques.names
@@ -298,6 +312,13 @@ BAD_FILES = {
         "is predicted more often than the gold lists it",
     ),
     "tc-missing-spans": ("tc", TC_PREDICTION[:3], None, "2 gold span(s) have no prediction"),
+    "tc-span-the-class-set-left-out": (
+        "tc",
+        [*TC_PREDICTION, f"3\t{LL}\t1\t5"],
+        6,
+        "the span 1-5 of article 3 is left out of the gold in the semeval class set (no "
+        "SemEval-2020 class",
+    ),
 }
 ALL_NEGATIVE = slc_rows(set())
 BAD_LINE_FILES = {

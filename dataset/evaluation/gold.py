@@ -58,7 +58,8 @@ class LeftOut:
     """A gold span that the chosen class set cannot name."""
 
     span_id: str
-    label: str
+    #: The span with its label as the label file wrote it.
+    span: Span
     reason: str
 
 
@@ -178,16 +179,17 @@ def load_spans(
     for row in rows:
         if row["layer"] != chosen:
             continue
+        as_written = Span(row["article_id"], row["label"], row["start"], row["end"])
         if classes == "semeval" and row["semeval_class"] is None:
             left_out.append(
-                LeftOut(row["span_id"], row["label"], "no SemEval-2020 class (SemEval dropped it)")
+                LeftOut(row["span_id"], as_written, "no SemEval-2020 class (SemEval dropped it)")
             )
             continue
         if classes == "ptc" and labelled and row["technique"] is None:
             left_out.append(
                 LeftOut(
                     row["span_id"],
-                    row["label"],
+                    as_written,
                     "labelled only with a merged SemEval-2020 class, not one of PTC's techniques",
                 )
             )

@@ -146,14 +146,19 @@ def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> 
     predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, _wrong_label(classes))
     how = f"predict one technique for each line of python -m dataset export {folder} --task tc"
     wanted = Counter((span.article_id, span.start, span.end) for span in gold.spans)
+    unnamed = {(o.span.article_id, o.span.start, o.span.end): o.reason for o in gold.left_out}
     for item in predicted:
         key = (item.span.article_id, item.span.start, item.span.end)
         if wanted[key] == 0:
-            problem = (
-                "is predicted more often than the gold lists it"
-                if key in wanted
-                else f"is not a gold span of layer {gold.layer}"
-            )
+            if key in wanted:
+                problem = "is predicted more often than the gold lists it"
+            elif key in unnamed:
+                problem = (
+                    f"is left out of the gold in the {classes} class set ({unnamed[key]}); "
+                    "drop its line, or score with the other --classes"
+                )
+            else:
+                problem = f"is not a gold span of layer {gold.layer}"
             raise InputError(
                 pred,
                 f"the span {item.span.start}-{item.span.end} of article {key[0]} {problem}",
