@@ -23,14 +23,15 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TE
 INSTALL_ENV = {"UV_COMPILE_BYTECODE": "1"}
 
 
-def install_locked(session: nox.Session, *groups: str) -> None:
-    """Install the project and the given dependency groups exactly as locked."""
+def install_locked(session: nox.Session, *groups: str, extras: tuple[str, ...] = ()) -> None:
+    """Install the project, its given extras and dependency groups exactly as locked."""
     env = {**INSTALL_ENV, "UV_PROJECT_ENVIRONMENT": session.virtualenv.location}
     uv = shutil.which("uv")
     if session.venv_backend != "uv" or uv is None:
         session.install("uv")
         uv = "uv"
     args = [uv, "sync", "--locked", "--no-default-groups", *(f"--group={g}" for g in groups)]
+    args += [f"--extra={extra}" for extra in extras]
     session.run_install(*args, env=env, external=True)
 
 
@@ -66,15 +67,27 @@ def validate(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The whole test suite, offline."""
+    """The whole test suite, offline, except the Spark engine's (``tests_spark``)."""
     install_locked(session, "test")
-    session.run("pytest", *session.posargs, env=session_env(session))
+    session.run("pytest", f"--ignore={SPARK_TESTS}", *session.posargs, env=session_env(session))
+
+
+#: The tests that need the ``spark`` extra and a Java runtime.
+SPARK_TESTS = "tests/spark"
+
+
+@nox.session(python=PYTHON)
+def tests_spark(session: nox.Session) -> None:
+    """The Spark engine's tests, on Spark in local mode (Java 17 or newer needed; .ci/run
+    installs Debian's): the SQL translation, and the same answers as the default engine."""
+    install_locked(session, "test", extras=("spark",))
+    session.run("pytest", SPARK_TESTS, *session.posargs, env=session_env(session))
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) and mypy."""
-    install_locked(session, "lint")
+    """ruff (lint and format) and mypy (with the Spark extra, whose code it checks too)."""
+    install_locked(session, "lint", extras=("spark",))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

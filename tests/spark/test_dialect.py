@@ -1,0 +1,208 @@
+"""The one translation from the default engine's dialects to Spark's: DuckDB SQL to Spark
+SQL through sqlglot, Python regular expressions to Java's, and proof on both engines that
+they give the same answers, offsets in code points included."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyspark.sql import SparkSession
+from sqlglot.errors import ParseError, UnsupportedError
+
+from tests.conftest import ARTICLE
+from validation.spark.dialect import PYTHON_SPACE, java_regex, spark_sql
+
+ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("duckdb_sql", "spark"),
+    [
+        (
+            'SELECT substring(a.text, r.start + 1, r."end" - r.start) FROM spans AS r '
+            "JOIN articles AS a ON a.article_id = r.article_id",
+            "SELECT SUBSTRING(a.text, r.start + 1, r.`end` - r.start) FROM spans AS r "
+            "JOIN articles AS a ON a.article_id = r.article_id",
+        ),
+        ("SELECT sha256(text), length(text) FROM articles", "SELECT SHA2(text, 256), LENGTH(text)"),
+        (
+            "SELECT array_sort(array_distinct(array_agg(t) FILTER (WHERE t IS NOT NULL))) FROM s",
+            "SELECT ARRAY_SORT(ARRAY_DISTINCT(COLLECT_LIST(t) FILTER(WHERE NOT t IS NULL)))",
+        ),
+        (
+            "SELECT string_agg(text, '' ORDER BY line) FROM lines",
+            "SELECT LISTAGG(text, '') WITHIN GROUP (ORDER BY line NULLS LAST)",
+        ),
+        (
+            "SELECT lag(x) OVER (PARTITION BY a ORDER BY b) FROM t",
+            "SELECT LAG(x) OVER (PARTITION BY a ORDER BY b NULLS LAST)",
+        ),
+        (
+            "SELECT coalesce(l, []), CAST(n AS VARCHAR) FROM t",
+            "SELECT COALESCE(l, ARRAY()), CAST(n AS STRING)",
+        ),
+        ("SELECT instr(t, chr(10)) FROM t", "SELECT LOCATE(CHR(10), t)"),
+    ],
+)
+def test_duckdb_sql_becomes_spark_sql(duckdb_sql: str, spark: str) -> None:
+    assert spark_sql(duckdb_sql).startswith(spark)
+
+
+def test_sql_sqlglot_cannot_read_is_refused() -> None:
+    with pytest.raises(ParseError):
+        spark_sql("SELECT FROM WHERE")
+
+
+@pytest.mark.parametrize("function", ["list_reduce(l, (a, b) -> a + b)", "list_zip(a, b)"])
+def test_functions_sqlglot_cannot_translate_are_refused(function: str) -> None:
+    with pytest.raises(UnsupportedError, match="no Spark translation"):
+        spark_sql(f"SELECT {function} FROM t")
+
+
+def test_python_space_is_exactly_str_isspace() -> None:
+    spaces = re.findall(r"\\x\{([0-9A-F]+)\}", PYTHON_SPACE)
+    assert {chr(int(code, 16)) for code in spaces} == {
+        chr(c) for c in range(0x110000) if chr(c).isspace()
+    }
+
+
+@pytest.mark.parametrize(
+    ("python", "java"),
+    [
+        (r"^[0-9]+\Z", r"(?d)^[0-9]+\z"),
+        (r"^\d+$", r"(?d)^\p{Nd}+$"),
+        (r"[\s.,]\Z", f"(?d)[{PYTHON_SPACE}.,]\\z"),
+        (r"^\s", f"(?d)^[{PYTHON_SPACE}]"),
+        (r"[[&]", r"(?d)[\[\&]"),
+        (r"[]a]", r"(?d)[\]a]"),
+    ],
+)
+def test_python_regex_becomes_java_regex(python: str, java: str) -> None:
+    assert java_regex(python) == java
+
+
+@pytest.mark.parametrize("pattern", [r"\w+", r"\bx", r"[^\S]", r"(?P<n>x)", "x\\"])
+def test_regex_without_exact_java_equivalent_is_refused(pattern: str) -> None:
+    with pytest.raises(ValueError, match=r"Java|backslash"):
+        java_regex(pattern)
+
+
+#: Patterns in the styles the schema and the checks use.
+PATTERNS = [
+    r"^[0-9]+\Z",
+    r"^[0-9a-f]{64}\Z",
+    r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)*\Z",
+    r"^[\s.,:;]|[\s.,:;]\Z",
+    r"^\d+$",
+    r"^a.b$",
+]
+#: Strings on the edges where Python and Java disagree unless translated.
+EDGES = [
+    "123",
+    "123\n",
+    "12\r",
+    "١٢٣",
+    "\x0b",
+    "\x1c",
+    "\u00a0x",
+    "x\u2003",
+    "x\u0085",
+    "a\rb",
+    "a\u2028b",
+    "en-GB",
+    "en-GB\n",
+    "0" * 64,
+    "“word”",
+]
+
+
+def _rlike(spark: SparkSession, pairs: list[tuple[str, str]]) -> list[bool]:
+    frame = spark.createDataFrame(pairs, "value string, pattern string")
+    return [row[0] for row in frame.selectExpr("value RLIKE pattern").collect()]
+
+
+def test_java_regex_accepts_what_python_accepts(spark: SparkSession) -> None:
+    pairs = [(value, pattern) for pattern in PATTERNS for value in EDGES]
+    found = _rlike(spark, [(value, java_regex(pattern)) for value, pattern in pairs])
+    assert found == [re.search(pattern, value) is not None for value, pattern in pairs]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=40))
+def test_java_regex_agrees_with_python_on_any_text(spark: SparkSession, values: list[str]) -> None:
+    pattern = r"^[\s.,:;]|[\s.,:;]\Z"
+    found = _rlike(spark, [(value, java_regex(pattern)) for value in values])
+    assert found == [re.search(pattern, value) is not None for value in values]
+
+
+#: Queries of the kinds the SQL rules use: code-point slices and lengths, joins, list
+#: aggregation, window functions, concatenation of casts.
+SEMANTIC_QUERIES = [
+    """SELECT r.id, substring(a.text, r.start + 1, r."end" - r.start) AS slice,
+        length(a.text) AS chars, instr(a.text, chr(10)) AS newline
+    FROM cuts AS r JOIN articles AS a ON a.article_id = r.article_id""",
+    """SELECT a.article_id, array_sort(array_distinct(
+            array_agg(r.start % 7) FILTER (WHERE r.start % 2 = 0))) AS residues,
+        string_agg(CAST(r.id AS VARCHAR), ',' ORDER BY r.id) AS ids, bool_and(r.start >= 0) AS ok
+    FROM articles AS a JOIN cuts AS r ON r.article_id = a.article_id GROUP BY a.article_id""",
+    """SELECT id, lag("end") OVER (PARTITION BY article_id ORDER BY start, id) AS before,
+        'cut ' || CAST(start AS VARCHAR) || '-' || CAST("end" AS VARCHAR) AS label
+    FROM cuts""",
+    """SELECT sha256(text) AS digest FROM articles""",
+]
+
+
+@pytest.fixture(scope="module")
+def cuts() -> dict[str, pa.Table]:
+    """The article and one cut around every non-ASCII character (U+00A0, curly quotes, em
+    dash, accented letters): two code points before to two after."""
+    around = [i for i, char in enumerate(ARTICLE_TEXT) if ord(char) > 127]
+    assert {"\u00a0", "\u201c", "\u201d", "\u2014", "\u2019"} <= {ARTICLE_TEXT[i] for i in around}
+    starts = [max(i - 2, 0) for i in around]
+    return {
+        "articles": pa.table({"article_id": ["1"], "text": [ARTICLE_TEXT]}),
+        "cuts": pa.table(
+            {
+                "id": list(range(len(around))),
+                "article_id": ["1"] * len(around),
+                "start": starts,
+                "end": [i + 3 for i in around],
+            }
+        ),
+    }
+
+
+@pytest.mark.parametrize("query", SEMANTIC_QUERIES)
+def test_both_engines_give_the_same_rows(
+    spark: SparkSession, cuts: dict[str, pa.Table], query: str
+) -> None:
+    connection = duckdb.connect()
+    for name, table in cuts.items():
+        connection.register(name, table)
+        spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+    expected = sorted(connection.sql(query).fetchall())
+    found = sorted(tuple(row) for row in spark.sql(spark_sql(query)).collect())
+    assert found == expected
+
+
+def test_offsets_count_code_points_on_both_engines(
+    spark: SparkSession, cuts: dict[str, pa.Table]
+) -> None:
+    """Both engines slice the article exactly as Python does: by code point, so the
+    multi-byte characters (two and three bytes in UTF-8) count as one each."""
+    connection = duckdb.connect()
+    for name, table in cuts.items():
+        connection.register(name, table)
+        spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+    query = SEMANTIC_QUERIES[0]
+    python = {
+        row["id"]: (ARTICLE_TEXT[row["start"] : row["end"]], len(ARTICLE_TEXT))
+        for row in cuts["cuts"].to_pylist()
+    }
+    for rows in (connection.sql(query).fetchall(), spark.sql(spark_sql(query)).collect()):
+        assert {row[0]: (row[1], row[2]) for row in rows} == python

@@ -1,0 +1,96 @@
+"""Every difference between the default engine's dialects and Spark's, in one place.
+
+The checks are written once: the SQL rules in DuckDB's dialect (``validation.sql``), the
+schema's regular expressions for Python's ``re`` (what Great Expectations applies on
+pandas). On Spark, the SQL goes through sqlglot, which rewrites DuckDB functions into
+Spark's (``sha256(x)`` -> ``SHA2(x, 256)``, ``array_agg`` -> ``COLLECT_LIST``, ``string_agg``
+-> ``LISTAGG``, ``"end"`` -> ```end```, explicit ``NULLS LAST`` where the defaults differ),
+and refuses a function it does not know rather than pass it through untranslated. Great
+Expectations hands regular expressions to Spark's ``RLIKE``, which is Java's
+``java.util.regex``, so :func:`java_regex` rewrites the few Python constructs whose meaning
+differs there.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, UnsupportedError
+
+
+def spark_sql(query: str) -> str:
+    """A query in DuckDB's dialect as Spark SQL. Raises sqlglot's ParseError on a query it
+    cannot read and UnsupportedError on a construct it cannot translate, including any
+    function it does not know (which it would otherwise copy through unchanged)."""
+    tree = sqlglot.parse_one(query, read="duckdb", error_level=ErrorLevel.RAISE)
+    unknown = sorted({node.name for node in tree.find_all(exp.Anonymous)})
+    if unknown:
+        raise UnsupportedError(f"no Spark translation known for {', '.join(unknown)}")
+    return tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
+
+
+#: What ``\s`` means in a Python ``str`` pattern: every character str.isspace() accepts
+#: (Java's ``\s`` knows six of them), as Java escapes.
+PYTHON_SPACE = "".join(
+    f"\\x{{{code:X}}}" for code in range(sys.maxunicode + 1) if chr(code).isspace()
+)
+
+#: Python escapes and their Java spellings, outside and inside a character class.
+#: ``\Z`` is the absolute end in Python and Java's ``\z``; ``\d`` is any Unicode decimal
+#: digit in Python, ``\p{Nd}`` in Java.
+_ESCAPES = {"Z": r"\z", "d": r"\p{Nd}", "D": r"\P{Nd}", "s": f"[{PYTHON_SPACE}]"}
+_CLASS_ESCAPES = {"d": r"\p{Nd}", "D": r"\P{Nd}", "s": PYTHON_SPACE}
+#: Escapes whose Python and Java meanings differ in ways not worth translating.
+_UNSUPPORTED = set("wWbBS")
+
+
+def java_regex(pattern: str) -> str:
+    """The Java regular expression that accepts exactly the strings Python's ``re.search``
+    accepts with ``pattern``.
+
+    ``(?d)`` (UNIX_LINES) makes ``.``, ``^`` and ``$`` treat only ``\\n`` as a line break,
+    as Python does. Inside a character class, Java reads ``[`` as a nested class and
+    ``&&`` as an intersection, so both are escaped there. Anything else whose meaning
+    differs (``\\w``, ``\\b``, ``\\S``, named groups) raises ValueError.
+    """
+    out: list[str] = ["(?d)"]
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if i + 1 == len(pattern):
+                raise ValueError(f"pattern {pattern!r} ends with a lone backslash")
+            code = pattern[i + 1]
+            if code in _UNSUPPORTED or (in_class and code == "Z"):
+                raise ValueError(f"\\{code} in {pattern!r} has no exact Java equivalent")
+            table = _CLASS_ESCAPES if in_class else _ESCAPES
+            out.append(table.get(code, "\\" + code))
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+                out.append(char)
+            else:
+                out.append("\\" + char if char in "[&" else char)
+            i += 1
+            continue
+        if char == "[":
+            in_class = True
+            out.append(char)
+            i += 1
+            if i < len(pattern) and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < len(pattern) and pattern[i] == "]":
+                out.append(r"\]")
+                i += 1
+            continue
+        if pattern.startswith("(?P", i):
+            raise ValueError(f"named groups in {pattern!r} are spelled differently in Java")
+        out.append(char)
+        i += 1
+    return "".join(out)

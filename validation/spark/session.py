@@ -1,0 +1,96 @@
+"""The Spark session validation runs in: local mode by default, any master when asked.
+
+Local sessions suit a laptop or a CI runner: two worker threads, a small driver heap, no web
+UI, no progress bars, loopback networking only, errors-only JVM logs. A cluster is sized by
+whoever runs it, so only the quiet settings apply there; ``--spark-conf KEY=VALUE`` (or the
+cluster's ``spark-defaults.conf``) decides the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from dataset.errors import InputError
+
+LOCAL_MASTER = "local[2]"
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+
+#: Every session: no UI server or console progress bars, UTC, errors-only JVM logs.
+COMMON_CONF: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
+}
+
+#: Local mode only: a heap that fits beside other work, few shuffle partitions for two
+#: cores, and no network beyond the loopback interface.
+LOCAL_CONF: dict[str, str] = {
+    "spark.driver.memory": "2g",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+
+# PySpark warns about pandas 3 on import; validation hands no pandas data to Spark.
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
+
+
+def session_conf(master: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The configuration a session for ``master`` is built with."""
+    conf = dict(COMMON_CONF)
+    if master.startswith("local"):
+        conf.update(LOCAL_CONF)
+    conf.update(overrides or {})
+    return conf
+
+
+def parse_conf(pairs: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` command-line settings as a mapping."""
+    conf: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                "--spark-conf", f"{pair!r} is not KEY=VALUE", "write e.g. spark.driver.memory=4g"
+            )
+        conf[key.strip()] = value
+    return conf
+
+
+def require_java() -> None:
+    """Spark runs on the JVM: say so plainly instead of PySpark's gateway traceback."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return
+    if shutil.which("java") is None:
+        raise InputError(
+            "java",
+            "no Java runtime found; the Spark engine needs Java 17 or newer",
+            "install one (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME",
+        )
+
+
+def spark_session(
+    master: str = LOCAL_MASTER, conf: Mapping[str, str] | None = None
+) -> SparkSession:
+    """The active session if there is one (a notebook's, or a test's), else a new one for
+    ``master`` configured by :func:`session_conf`."""
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    require_java()
+    builder = SparkSession.builder.master(master).appName("propaganda-spans validation")
+    for key, value in session_conf(master, conf).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
