@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -88,6 +89,10 @@ def spark_session(
     if active is not None:
         return active
     require_java()
+    if master.startswith("local"):
+        # Python workers run this interpreter: the Python rules run in them and need this
+        # environment's packages (PySpark would start whatever "python3" is on the PATH).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName("propaganda-spans validation")
     for key, value in session_conf(master, conf).items():
         builder = builder.config(key, value)
