@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.output import MANIFEST_NAME
+from dataset.build.output import MANIFEST_NAME, git_blob_id
 from dataset.build.pipeline import BuildResult, build
 from dataset.cli import main
 from dataset.schema import TABLE_NAMES, schema
@@ -137,6 +137,8 @@ def test_manifest_records_inputs_outputs_and_libraries(built: BuildResult) -> No
     }
     article_entry = next(e for e in manifest["inputs"] if e["path"].endswith(".txt"))
     assert article_entry["sha256"].startswith("21d5d865")
+    # a release records the blob id git would give the input, without reading it again
+    assert article_entry["git_blob"] == git_blob_id(ARTICLE.read_bytes())
     assert {"pyarrow", "datasets", "python"} <= set(manifest["libraries"])
     for name in TABLE_NAMES:
         assert manifest["tables"][name]["rows"] == built.rows(name)

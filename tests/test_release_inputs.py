@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from dataset.build.output import git_blob_id
 from dataset.errors import InputError
-from dataset.release.inputs import fetch, git_blob_id, record
+from dataset.release.inputs import fetch, record
 
 GIT = shutil.which("git")
 
@@ -38,7 +39,7 @@ def test_a_changed_input_comes_back_from_git_history(tmp_path: Path) -> None:
     git(repo, "init", "--quiet")
     path = repo / "labels.tsv"
     path.write_text("1\tDoubt\t0\t5\n", encoding="utf-8")
-    entry = record(path, "labels.tsv")
+    entry = record("labels.tsv", path.read_bytes())
     git(repo, "add", "labels.tsv")
     git(repo, "commit", "--quiet", "-m", "inputs")
     assert fetch(entry, path, repo) == b"1\tDoubt\t0\t5\n"
@@ -51,7 +52,7 @@ def test_a_changed_input_comes_back_from_git_history(tmp_path: Path) -> None:
 def test_an_input_found_nowhere_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "gone.txt"
     path.write_text("old", encoding="utf-8")
-    entry = record(path, "gone.txt")
+    entry = record("gone.txt", path.read_bytes())
     path.write_text("new", encoding="utf-8")
     with pytest.raises(InputError, match="neither in the working tree nor in the git history"):
         fetch(entry, path, tmp_path)

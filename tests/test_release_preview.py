@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from dataset.build.pipeline import BuildResult
-from dataset.release.counts import count
+from dataset.release.bundle import load_bundle
 from dataset.release.info import ReleaseInfo
 from dataset.release.preview import Span, highlight, preview_html, with_lanes
 
@@ -86,7 +86,7 @@ def test_text_is_escaped_and_untouched_without_spans() -> None:
 
 def test_the_preview_of_a_build_is_self_contained(built: BuildResult) -> None:
     info = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), "")
-    page = preview_html(built.out, info, count(built.out), b"\x89PNG")
+    page = preview_html(load_bundle(built.out, info), b"\x89PNG")
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "<script" not in page

@@ -41,6 +41,12 @@ ROW_GROUP_ROWS = 65_536
 DEFAULT_SHARD_ROWS = 1_000_000
 
 
+def git_blob_id(data: bytes) -> str:
+    """What ``git hash-object`` prints for these bytes: a content address that finds the
+    exact bytes of an input in any clone with history (``git cat-file blob``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -122,11 +128,11 @@ def staged_output(target: Path) -> Iterator[Path]:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
-    """Stream the manifest to disk: for 100k articles it lists 200k inputs, and building the
-    whole string first would be the build's largest allocation."""
-    path = folder / MANIFEST_NAME
+def write_json(path: Path, data: Any) -> Path:
+    """JSON as every manifest and metadata file of the project is written: indented, UTF-8,
+    a final newline. Streamed to disk: for 100k articles the build manifest lists 200k
+    inputs, and building the whole string first would be the build's largest allocation."""
     with path.open("w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, indent=2, ensure_ascii=False)
+        json.dump(data, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
     return path

@@ -22,12 +22,13 @@ from tqdm import tqdm
 
 from dataset.build.output import (
     DEFAULT_SHARD_ROWS,
+    MANIFEST_NAME,
     PARQUET_OPTIONS,
     ROW_GROUP_ROWS,
     ShardedTableWriter,
     sha256_of,
     staged_output,
-    write_manifest,
+    write_json,
 )
 from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
 from dataset.errors import InputError
@@ -184,7 +185,7 @@ def build(
             digests=batch.digests,
             name=corpus_name,
         )
-        write_manifest(staging, manifest)
+        write_json(staging / MANIFEST_NAME, manifest)
         if gate is not None:
             gate(staging)
     return BuildResult(out=out.resolve(), manifest=manifest)
@@ -200,7 +201,7 @@ def _manifest(
     default_layer: str,
     shard_rows: int,
     lines: bool,
-    digests: dict[Path, tuple[str, int]],
+    digests: dict[Path, tuple[str, int, str]],
     name: CorpusName | None,
 ) -> dict[str, Any]:
     tables = {
@@ -233,9 +234,14 @@ def _manifest(
         },
         "layers": corpus.layers,
         "inputs": [
-            {"path": path.relative_to(source).as_posix(), "sha256": digest, "bytes": size}
+            {
+                "path": path.relative_to(source).as_posix(),
+                "sha256": digest,
+                "git_blob": blob,
+                "bytes": size,
+            }
             for path in corpus.input_files
-            for digest, size in [digests[path]]
+            for digest, size, blob in [digests[path]]
         ],
         "tables": tables,
         "libraries": {

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dataset.build.output import git_blob_id
 from dataset.errors import InputError
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import (
@@ -122,8 +123,9 @@ class TableBatch:
         self.label_layer = label_layer
         self.with_lines = lines
         self.resolve = self.spec.label_ids
-        #: sha256 and size of every input file read, so the manifest never reads them again.
-        self.digests: dict[Path, tuple[str, int]] = {}
+        #: sha256, size and git blob id of every input file read, so neither the manifest
+        #: nor a release reads them again.
+        self.digests: dict[Path, tuple[str, int, str]] = {}
         self.clear()
 
     def clear(self) -> None:
@@ -136,7 +138,7 @@ class TableBatch:
     def read(self, path: Path) -> bytes:
         """An input file's bytes, read once; its digest goes to the manifest."""
         data = path.read_bytes()
-        self.digests[path] = (hashlib.sha256(data).hexdigest(), len(data))
+        self.digests[path] = (hashlib.sha256(data).hexdigest(), len(data), git_blob_id(data))
         return data
 
     def add(self, article: ArticleFiles) -> None:

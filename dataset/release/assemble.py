@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
-from typing import Any
 
+from dataset.build.output import write_json
+from dataset.errors import InputError
+from dataset.release.bundle import Bundle, load_bundle
 from dataset.release.chart import technique_chart
-from dataset.release.citation import cff_problems, citation_bib, citation_cff
-from dataset.release.counts import Counts, count
+from dataset.release.citation import CFF_SCHEMA, cff_problems, citation_bib, citation_cff
 from dataset.release.croissant import croissant
 from dataset.release.datapackage import datapackage
 from dataset.release.hf_card import render_readme
@@ -20,43 +20,48 @@ from dataset.release.layout import (
     CITATION_BIB,
     CITATION_CFF,
     CROISSANT,
-    DATA_DIR,
     DATAPACKAGE,
     PREVIEW,
     README,
-    table_paths,
 )
 from dataset.release.preview import preview_html
-from dataset.schema import TABLE_NAMES
 
 
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def copy_data(build: Path, out: Path) -> None:
+def copy_data(bundle: Bundle, out: Path) -> None:
     """The build's Parquet shards, byte for byte, under ``data/<table>/``."""
-    for table in TABLE_NAMES:
-        target = out / DATA_DIR / table
-        target.mkdir(parents=True)
-        for path in table_paths(build, table):
-            shutil.copyfile(path, target / path.name)
+    for file in bundle.files:
+        target = out / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bundle.build / file.path.split("/", 1)[1], target)
 
 
-def assemble(build: Path, out: Path, info: ReleaseInfo) -> Counts:
-    """Write the data and every generated file into the (new, empty) folder ``out``."""
-    copy_data(build, out)
-    counts = count(out)
-    chart = technique_chart(counts, info)
-    (out / CHART).write_bytes(chart)
-    (out / README).write_text(render_readme(out, info, counts), encoding="utf-8")
-    cff = citation_cff(info)
+def checked_cff(bundle: Bundle) -> str:
+    """CITATION.cff, refused when it breaks the CFF schema (a defect in the metadata it is
+    generated from, such as pyproject.toml's authors)."""
+    cff = citation_cff(bundle)
     problems = cff_problems(cff)
     if problems:
-        raise AssertionError(f"generated {CITATION_CFF} breaks the CFF schema: {problems}")
-    (out / CITATION_CFF).write_text(cff, encoding="utf-8")
-    (out / CITATION_BIB).write_text(citation_bib(info), encoding="utf-8")
-    write_json(out / CROISSANT, croissant(out, info, counts))
-    write_json(out / DATAPACKAGE, datapackage(out, info))
-    (out / PREVIEW).write_text(preview_html(out, info, counts, chart), encoding="utf-8")
-    return counts
+        raise InputError(
+            CFF_SCHEMA,
+            f"the generated {CITATION_CFF} breaks the Citation File Format schema:\n  "
+            + "\n  ".join(problems),
+            "fix the metadata it is generated from ([project] in pyproject.toml, `dataset:` "
+            "in schemas/propaganda_spans.yaml) or dataset/release/citation.py",
+        )
+    return cff
+
+
+def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
+    """Write the data and every generated file into the (new, empty) folder ``out``; the
+    bundle they were made from is returned for the release manifest."""
+    bundle = load_bundle(build, info)
+    copy_data(bundle, out)
+    chart = technique_chart(bundle)
+    (out / CHART).write_bytes(chart)
+    (out / README).write_text(render_readme(bundle), encoding="utf-8")
+    (out / CITATION_CFF).write_text(checked_cff(bundle), encoding="utf-8")
+    (out / CITATION_BIB).write_text(citation_bib(bundle.info), encoding="utf-8")
+    write_json(out / CROISSANT, croissant(bundle))
+    write_json(out / DATAPACKAGE, datapackage(bundle))
+    (out / PREVIEW).write_text(preview_html(bundle, chart), encoding="utf-8")
+    return bundle

@@ -14,14 +14,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from dataset.release.counts import Counts
-from dataset.release.info import ReleaseInfo
+from dataset.release.bundle import Bundle
 from dataset.release.palette import colour
 
 DPI = 100
 
 
-def technique_chart(counts: Counts, info: ReleaseInfo) -> bytes:
+def technique_chart(bundle: Bundle) -> bytes:
+    counts, info = bundle.counts, bundle.info
     labels = list(counts.techniques)
     values = [counts.techniques[label] for label in labels]
     with matplotlib.style.context("default"):

@@ -4,6 +4,7 @@ no project code at all."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from dataset.build.output import sha256_of
@@ -11,13 +12,16 @@ from dataset.errors import InputError
 from dataset.release.layout import SHA256SUMS, files_of
 
 
-def hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file of the folder (SHA256SUMS excluded), by POSIX path."""
-    return {name: sha256_of(folder / name) for name in files_of(folder)}
+def hashes(folder: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """sha256 of every file of the folder (SHA256SUMS excluded), by POSIX path; files in
+    ``known`` (hashed when they were written) are not read again."""
+    known = known or {}
+    return {name: known.get(name) or sha256_of(folder / name) for name in files_of(folder)}
 
 
-def write_sums(folder: Path) -> Path:
-    lines = [f"{digest}  {name}\n" for name, digest in sorted(hashes(folder).items())]
+def write_sums(folder: Path, sums: Mapping[str, str]) -> Path:
+    """SHA256SUMS for ``sums``, which must list every file of the folder."""
+    lines = [f"{digest}  {name}\n" for name, digest in sorted(sums.items())]
     path = folder / SHA256SUMS
     path.write_text("".join(lines), encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from dataset.release.bundle import Bundle
 from dataset.release.info import (
     DATA_LICENCE,
     TEXT_TERMS,
@@ -118,7 +119,8 @@ def cff_data(info: ReleaseInfo) -> dict[str, Any]:
     }
 
 
-def citation_cff(info: ReleaseInfo) -> str:
+def citation_cff(bundle: Bundle) -> str:
+    info = bundle.info
     body = yaml.safe_dump(cff_data(info), sort_keys=False, allow_unicode=True, width=88)
     return f"# Citation of {info.name} {info.version} (Citation File Format 1.2.0).\n{body}"
 

@@ -1,18 +1,17 @@
-"""Row counts of a built or released dataset: per table, and spans per technique.
+"""Row counts of a release: per table, and spans per technique.
 
 The changelog, the release manifest, the card header and the chart all show these
-numbers, so they are computed once, here, from the Parquet files themselves.
+numbers, so they are computed once, here, from the tables the release ships.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 
-from dataset.release.layout import table_paths
 from dataset.schema import TABLE_NAMES, schema
 
 
@@ -35,21 +34,17 @@ def label_order(labels: set[str]) -> list[str]:
     return names + sorted(labels - set(names))
 
 
-def count(folder: Path) -> Counts:
-    tables = {
-        name: sum(pq.ParquetFile(path).metadata.num_rows for path in table_paths(folder, name))
-        for name in TABLE_NAMES
-    }
+def count(tables: Mapping[str, pa.Table]) -> Counts:
+    """Rows per table, spans per label, and spans per layer and label."""
+    spans = tables["spans"].select(["layer", "label"]).to_pydict()
     per_label: Counter[str] = Counter()
     per_layer: dict[str, Counter[str]] = {}
-    for path in table_paths(folder, "spans"):
-        columns = pq.read_table(path, columns=["layer", "label"]).to_pydict()
-        for layer, label in zip(columns["layer"], columns["label"], strict=True):
-            per_label[label] += 1
-            per_layer.setdefault(layer, Counter())[label] += 1
+    for layer, label in zip(spans["layer"], spans["label"], strict=True):
+        per_label[label] += 1
+        per_layer.setdefault(layer, Counter())[label] += 1
     order = label_order(set(per_label))
     return Counts(
-        tables=tables,
+        tables={name: tables[name].num_rows for name in TABLE_NAMES},
         techniques={label: per_label[label] for label in order},
         by_layer={
             layer: {label: per_layer[layer][label] for label in order if per_layer[layer][label]}
@@ -58,11 +53,7 @@ def count(folder: Path) -> Counts:
     )
 
 
-def languages(folder: Path) -> list[str]:
-    """Languages of the articles, from the data (BCP-47 primary subtags)."""
-    found: set[str] = set()
-    for path in table_paths(folder, "articles"):
-        for tag in pq.read_table(path, columns=["language"]).column("language").to_pylist():
-            if tag:
-                found.add(tag.split("-")[0])
-    return sorted(found)
+def languages(articles: pa.Table) -> tuple[str, ...]:
+    """Languages of the articles, from the data (BCP-47 primary subtags), sorted."""
+    tags = articles.column("language").to_pylist()
+    return tuple(sorted({tag.split("-")[0] for tag in tags if tag}))

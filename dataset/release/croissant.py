@@ -10,14 +10,12 @@ The Responsible-AI fields quote the datasheet's sections, so the two never disag
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from dataset.build.output import sha256_of
+from dataset.release.bundle import Bundle
 from dataset.release.citation import citation_bib
-from dataset.release.counts import Counts, languages
-from dataset.release.info import DATA_LICENCE_URL, TEXT_TERMS, ReleaseInfo, authors, keywords
-from dataset.release.layout import table_glob, table_paths
+from dataset.release.info import DATA_LICENCE_URL, TEXT_TERMS, authors, keywords
+from dataset.release.layout import table_glob
 from dataset.release.sections import paragraph, section_text
 from dataset.schema import TABLE_NAMES, Field, schema
 
@@ -140,11 +138,11 @@ def _table_record_set(table: str) -> dict[str, Any]:
     }
 
 
-def _distribution(folder: Path) -> list[dict[str, Any]]:
+def _distribution(bundle: Bundle) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     for table in TABLE_NAMES:
-        for path in table_paths(folder, table):
-            name = path.relative_to(folder).as_posix()
+        for file in bundle.files_of(table):
+            name = file.path
             nodes.append(
                 {
                     "@type": "cr:FileObject",
@@ -152,9 +150,9 @@ def _distribution(folder: Path) -> list[dict[str, Any]]:
                     "name": name,
                     "description": f"A shard of the {table} table.",
                     "contentUrl": name,
-                    "contentSize": f"{path.stat().st_size} B",
+                    "contentSize": f"{file.bytes} B",
                     "encodingFormat": PARQUET,
-                    "sha256": sha256_of(path),
+                    "sha256": file.sha256,
                 }
             )
         nodes.append(
@@ -189,7 +187,8 @@ def _taxonomies_of(table: str) -> list[str]:
     return [name for name in names if name]
 
 
-def croissant(folder: Path, info: ReleaseInfo, counts: Counts) -> dict[str, Any]:
+def croissant(bundle: Bundle) -> dict[str, Any]:
+    info, counts = bundle.info, bundle.counts
     taxonomies = sorted({name for table in TABLE_NAMES for name in _taxonomies_of(table)})
     return {
         "@context": CONTEXT,
@@ -207,10 +206,10 @@ def croissant(folder: Path, info: ReleaseInfo, counts: Counts) -> dict[str, Any]
         "citeAs": citation_bib(info),
         "license": [DATA_LICENCE_URL, TEXT_TERMS],
         "keywords": keywords(),
-        "inLanguage": languages(folder),
+        "inLanguage": list(bundle.languages),
         "creator": [{"@type": "sc:Organization", "name": name} for name in authors()],
         **responsible_ai(info.card),
-        "distribution": _distribution(folder),
+        "distribution": _distribution(bundle),
         "recordSet": [
             *(_taxonomy_record_set(name) for name in taxonomies),
             *(_table_record_set(table) for table in TABLE_NAMES),

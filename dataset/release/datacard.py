@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from dataset.errors import InputError
 from dataset.markdown import markdown_table
 from dataset.project import DATACARD_PATH, RAW_DIR
 from dataset.ptc.corpus import discover
@@ -128,19 +129,36 @@ GENERATORS: dict[str, Callable[[], str]] = {
 }
 
 
-def render(card: str, generators: dict[str, Callable[[], str]] = GENERATORS) -> str:
-    """The card with every generated block rewritten; unknown block names are an error."""
+def render(
+    card: str,
+    generators: dict[str, Callable[[], str]] = GENERATORS,
+    where: Path = DATACARD_PATH,
+) -> str:
+    """The card with every generated block rewritten; a block that nothing generates, or a
+    generator with no block, is an error naming the block (``where`` is the card's file)."""
 
     def replace(match: re.Match[str]) -> str:
         name = match["name"]
         if name not in generators:
-            raise KeyError(f"DATACARD.md has a generated block {name!r} that nothing generates")
+            raise InputError(
+                where,
+                f"the generated block {name!r} is not one that `python -m dataset card` "
+                f"writes (it writes: {', '.join(sorted(generators))})",
+                "correct the block's name in both markers, or remove the block",
+                card.count("\n", 0, match.start()) + 1,
+            )
         return f"{match.group(1)}\n{generators[name]()}\n{match.group(4)}"
 
     rendered = BLOCK.sub(replace, card)
-    missing = set(generators) - {m["name"] for m in BLOCK.finditer(card)}
+    missing = sorted(set(generators) - {m["name"] for m in BLOCK.finditer(card)})
     if missing:
-        raise KeyError(f"DATACARD.md lacks the generated blocks {sorted(missing)}")
+        raise InputError(
+            where,
+            f"the card lacks the generated block(s) {', '.join(missing)}",
+            "add an empty block where each belongs, '<!-- BEGIN GENERATED: NAME -->' and "
+            "'<!-- END GENERATED: NAME -->' on lines of their own, then run "
+            "`python -m dataset card`",
+        )
     return rendered
 
 
@@ -153,7 +171,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     card = args.card.read_text(encoding="utf-8")
-    rendered = render(card)
+    rendered = render(card, where=args.card)
     if rendered == card:
         return 0
     if args.check:

@@ -15,12 +15,10 @@ count bytes (``frictionless validate`` would report a byte-count error).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from dataset.build.output import sha256_of
-from dataset.release.info import DATA_LICENCE, DATA_LICENCE_URL, ReleaseInfo, authors, keywords
-from dataset.release.layout import table_paths
+from dataset.release.bundle import Bundle, DataFile
+from dataset.release.info import DATA_LICENCE, DATA_LICENCE_URL, authors, keywords
 from dataset.schema import TABLE_NAMES, Field, Table, schema
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -65,13 +63,13 @@ def _field(field: Field) -> dict[str, Any]:
     return node
 
 
-def _foreign_keys(table: Table, folder: Path) -> list[dict[str, Any]]:
+def _foreign_keys(table: Table, bundle: Bundle) -> list[dict[str, Any]]:
     keys: list[dict[str, Any]] = []
     for field in table.fields:
         if field.references is None:
             continue
         target, column = field.references.split(".")
-        targets = table_paths(folder, target)
+        targets = bundle.files_of(target)
         if len(targets) == 1:
             keys.append(
                 {
@@ -82,30 +80,30 @@ def _foreign_keys(table: Table, folder: Path) -> list[dict[str, Any]]:
     return keys
 
 
-def _resource(folder: Path, table: Table, path: Path) -> dict[str, Any]:
+def _resource(bundle: Bundle, table: Table, file: DataFile) -> dict[str, Any]:
     schema_node: dict[str, Any] = {
         "fields": [_field(field) for field in table.fields],
         "primaryKey": list(table.primary_key),
     }
-    foreign = _foreign_keys(table, folder)
+    foreign = _foreign_keys(table, bundle)
     if foreign:
         schema_node["foreignKeys"] = foreign
     return {
         "$schema": RESOURCE_PROFILE,
-        "name": path.stem,
-        "title": f"{table.name} ({path.name})",
+        "name": file.stem,
+        "title": f"{table.name} ({file.name})",
         "description": table.description,
         "type": "table",
-        "path": path.relative_to(folder).as_posix(),
+        "path": file.path,
         "format": "parquet",
         "mediatype": "application/vnd.apache.parquet",
-        "hash": f"sha256:{sha256_of(path)}",
+        "hash": f"sha256:{file.sha256}",
         "schema": schema_node,
     }
 
 
-def datapackage(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
-    spec = schema()
+def datapackage(bundle: Bundle) -> dict[str, Any]:
+    spec, info = schema(), bundle.info
     return {
         "$schema": PROFILE,
         "name": info.name,
@@ -119,8 +117,8 @@ def datapackage(folder: Path, info: ReleaseInfo) -> dict[str, Any]:
         ],
         "contributors": [{"title": name, "roles": ["creator"]} for name in authors()],
         "resources": [
-            _resource(folder, spec.tables[table], path)
+            _resource(bundle, spec.tables[table], file)
             for table in TABLE_NAMES
-            for path in table_paths(folder, table)
+            for file in bundle.files_of(table)
         ],
     }

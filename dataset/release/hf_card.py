@@ -10,16 +10,14 @@ it, the technique chart, the files) followed by DATACARD.md unchanged.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pyarrow.parquet as pq
 from datasets.info import DatasetInfo, DatasetInfosDict
 from datasets.splits import SplitDict, SplitInfo
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCardData
 
 from dataset.markdown import markdown_table
-from dataset.release.counts import Counts, languages
+from dataset.release.bundle import Bundle
+from dataset.release.counts import Counts
 from dataset.release.info import ReleaseInfo, keywords
 from dataset.release.layout import (
     CHART,
@@ -33,7 +31,6 @@ from dataset.release.layout import (
     SHA256SUMS,
     VALIDATION,
     table_glob,
-    table_paths,
 )
 from dataset.schema import TABLE_NAMES, schema
 
@@ -56,21 +53,21 @@ def size_category(rows: int) -> str:
     return "10M<n<100M"
 
 
-def _dataset_info(folder: Path, table: str, rows: int) -> DatasetInfo:
-    paths = table_paths(folder, table)
-    num_bytes = sum(pq.read_table(path).nbytes for path in paths)
+def _dataset_info(bundle: Bundle, table: str) -> DatasetInfo:
+    num_bytes = bundle.tables[table].nbytes
     splits = SplitDict()
-    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=rows))
+    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=bundle.counts.tables[table]))
     return DatasetInfo(
         features=schema().features(table),
         splits=splits,
-        download_size=sum(path.stat().st_size for path in paths),
+        download_size=sum(file.bytes for file in bundle.files_of(table)),
         dataset_size=num_bytes,
     )
 
 
-def card_data(folder: Path, info: ReleaseInfo, counts: Counts) -> DatasetCardData:
-    langs = languages(folder)
+def card_data(bundle: Bundle) -> DatasetCardData:
+    info, counts = bundle.info, bundle.counts
+    langs = list(bundle.languages)
     data = DatasetCardData(
         pretty_name=info.pretty_name,
         language=langs,
@@ -95,7 +92,7 @@ def card_data(folder: Path, info: ReleaseInfo, counts: Counts) -> DatasetCardDat
         }
     ).to_dataset_card_data(data)
     DatasetInfosDict(
-        {table: _dataset_info(folder, table, counts.tables[table]) for table in TABLE_NAMES}
+        {table: _dataset_info(bundle, table) for table in TABLE_NAMES}
     ).to_dataset_card_data(data)
     return data
 
@@ -145,6 +142,6 @@ Or with pandas: `pd.read_parquet("data/spans", dtype_backend="pyarrow")`.
 """
 
 
-def render_readme(folder: Path, info: ReleaseInfo, counts: Counts) -> str:
-    front = card_data(folder, info, counts).to_yaml()
-    return f"---\n{front}\n---\n\n{header(info, counts)}{info.card}"
+def render_readme(bundle: Bundle) -> str:
+    front = card_data(bundle).to_yaml()
+    return f"---\n{front}\n---\n\n{header(bundle.info, bundle.counts)}{bundle.info.card}"

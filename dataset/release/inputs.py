@@ -15,18 +15,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from dataset.build.output import sha256_of
+from dataset.build.output import git_blob_id, sha256_of
 from dataset.errors import InputError
 from dataset.project import REPO_ROOT
 
 
-def git_blob_id(data: bytes) -> str:
-    """What ``git hash-object`` prints for these bytes."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-def record(path: Path, name: str) -> dict[str, Any]:
-    data = path.read_bytes()
+def record(name: str, data: bytes) -> dict[str, Any]:
+    """An input that is not a build input (the datasheet, the schema), from bytes already
+    read, in the form the build manifest records its inputs."""
     return {
         "path": name,
         "sha256": hashlib.sha256(data).hexdigest(),

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.build.output import DEFAULT_SHARD_ROWS
+from dataset.build.output import DEFAULT_SHARD_ROWS, write_json
 from dataset.build.pipeline import build
 from dataset.errors import InputError
 from dataset.project import (
@@ -39,12 +39,13 @@ from dataset.release.counts import Counts
 from dataset.release.gate import validate
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
+    MANIFEST,
     files_of,
     is_reproducible,
     previous_release,
     release_dir,
 )
-from dataset.release.manifest import read_manifest, release_manifest, write_manifest
+from dataset.release.manifest import read_manifest, release_manifest
 from dataset.release.sections import card_problems
 from dataset.schema import SCHEMA_PATH
 
@@ -60,11 +61,11 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _fresh_card(card: Path) -> str:
+def _fresh_card(card: Path, data: bytes) -> str:
     """The datasheet, refused when a generated block is stale or a section is missing,
     empty or a placeholder: the card is part of the release."""
-    text = card.read_text(encoding="utf-8")
-    if card_module.render(text) != text:
+    text = data.decode("utf-8")
+    if card_module.render(text, where=card) != text:
         raise InputError(
             card,
             "the datasheet's generated sections are stale",
@@ -80,13 +81,14 @@ def _fresh_card(card: Path) -> str:
     return text
 
 
-def differences(existing: Path, staged: Path) -> list[str]:
-    """How the staged release differs from an existing one, reproducible files only, plus
-    any file of the existing release that no longer matches its SHA256SUMS."""
+def differences(existing: Path, staged: dict[str, str]) -> list[str]:
+    """How the staged release (its sha256 by file) differs from an existing one,
+    reproducible files only, plus any file of the existing release that no longer matches
+    its SHA256SUMS."""
     claimed = {
         name: digest for name, digest in read_sums(existing).items() if is_reproducible(name)
     }
-    fresh = {name: digest for name, digest in hashes(staged).items() if is_reproducible(name)}
+    fresh = {name: digest for name, digest in staged.items() if is_reproducible(name)}
     problems = [
         line.replace("SHA256SUMS", "the released SHA256SUMS")
         for line in compare(claimed, fresh, "the new build")
@@ -112,7 +114,8 @@ def make_release(
     commit = None if repo is None else clean_commit(repo, [source, card, changelog, SCHEMA_PATH])
     version = version or dataset_version()
     entry = entry_for(changelog, version)
-    info = ReleaseInfo(version=version, date=entry.date, card=_fresh_card(card))
+    card_bytes = card.read_bytes()
+    info = ReleaseInfo(version=version, date=entry.date, card=_fresh_card(card, card_bytes))
     target = release_dir(version, releases)
     releases.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".release-", dir=releases) as tmp:
@@ -126,7 +129,8 @@ def make_release(
             log=log,
         )
         staged = Path(tmp) / target.name
-        counts = assemble(built.out, staged, info)
+        bundle = assemble(built.out, staged, info)
+        counts = bundle.counts
         previous = previous_release(version, releases)
         gate = validate(staged, previous)
         if not gate.ok:
@@ -136,8 +140,9 @@ def make_release(
                 + "\n  ".join(gate.failures),
                 "fix the inputs (python -m validation on a build gives the full report)",
             )
+        shipped = {file.path: file.sha256 for file in bundle.files}
         if target.exists():
-            found = differences(target, staged)
+            found = differences(target, hashes(staged, shipped))
             if found:
                 raise InputError(
                     target,
@@ -150,17 +155,15 @@ def make_release(
         before = Counts(**read_manifest(previous)["counts"]).techniques if previous else None
         check_counts(changelog, entry, counts.techniques, before)
         manifest = release_manifest(
-            version=version,
-            date=entry.date,
+            bundle,
             source=source,
             card=card,
-            built=built,
-            counts=counts,
+            card_bytes=card_bytes,
             files=files_of(staged),
             commit=commit,
         )
-        write_manifest(staged, manifest)
-        write_sums(staged)
+        write_json(staged / MANIFEST, manifest)
+        write_sums(staged, hashes(staged, shipped))
         staged.rename(target)
     return ReleaseOutcome(folder=target, created=True, counts=counts)
 

@@ -9,15 +9,13 @@ that SHA256SUMS covers but ``verify`` does not expect to reproduce.
 
 from __future__ import annotations
 
-import datetime
 import json
 import platform
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from dataset.build.pipeline import BuildResult
-from dataset.release.counts import Counts
+from dataset.release.bundle import Bundle
 from dataset.release.inputs import git_commit, record, repo_relative
 from dataset.release.layout import MANIFEST, RECORD_ONLY
 from dataset.schema import SCHEMA_PATH
@@ -34,51 +32,44 @@ LIBRARIES = (
 
 
 def release_manifest(
+    bundle: Bundle,
     *,
-    version: str,
-    date: datetime.date,
     source: Path,
     card: Path,
-    built: BuildResult,
-    counts: Counts,
+    card_bytes: bytes,
     files: list[str],
     commit: str | None = None,
 ) -> dict[str, Any]:
-    """``commit``: the clean commit the release was made from (else HEAD as found)."""
-    options = built.manifest["options"]
+    """The record of a release; inputs, their hashes and blob ids come from the build's
+    manifest, so no input is read again. ``commit``: the clean commit the release was made
+    from (else HEAD as found)."""
+    built = bundle.manifest
+    options = built["options"]
     return {
-        "dataset": built.manifest["dataset"],
-        "version": version,
-        "date": date.isoformat(),
+        "dataset": built["dataset"],
+        "version": bundle.info.version,
+        "date": bundle.info.date.isoformat(),
         "git": git_commit() if commit is None else {"commit": commit, "dirty": False},
         "source": repo_relative(source),
         "build": {
             "label_layer": options["label_layer"],
             "default_layer": options["default_layer"],
             "shard_rows": options["shard_rows"],
-            "layers": built.manifest["layers"],
+            "layers": built["layers"],
         },
-        "inputs": [
-            record(source / entry["path"], entry["path"]) for entry in built.manifest["inputs"]
-        ],
-        "card": record(card, repo_relative(card)),
-        "schema": record(SCHEMA_PATH, repo_relative(SCHEMA_PATH)),
+        "inputs": built["inputs"],
+        "card": record(repo_relative(card), card_bytes),
+        "schema": record(repo_relative(SCHEMA_PATH), SCHEMA_PATH.read_bytes()),
         "libraries": {
             "python": platform.python_version(),
             **{name: installed_version(name) for name in LIBRARIES},
         },
-        "counts": counts.to_json(),
+        "counts": bundle.counts.to_json(),
         "files": {
             "reproducible": [name for name in files if name not in RECORD_ONLY],
             "record_only": sorted(RECORD_ONLY),
         },
     }
-
-
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
-    path = folder / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -15,14 +15,10 @@ import html
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from dataset.release.bundle import Bundle
 from dataset.release.counts import Counts
-from dataset.release.info import ReleaseInfo
-from dataset.release.layout import table_paths
 from dataset.release.palette import colour, ink
 
 #: A preview of a large corpus shows its first articles only.
@@ -57,16 +53,6 @@ class Span:
     text: str
     rationale: str | None
     lane: int = 0
-
-
-def _read(folder: Path, table: str, columns: list[str]) -> list[dict[str, object]]:
-    paths = table_paths(folder, table)
-    if not paths:
-        return []
-    rows: list[dict[str, object]] = pa.concat_tables(
-        [pq.read_table(path, columns=columns) for path in paths]
-    ).to_pylist()
-    return rows
 
 
 def with_lanes(spans: list[Span]) -> list[Span]:
@@ -144,12 +130,13 @@ def _legend(counts: Counts) -> str:
     )
 
 
-def preview_html(folder: Path, info: ReleaseInfo, counts: Counts, chart_png: bytes) -> str:
-    articles = _read(folder, "articles", ["article_id", "title", "text"])
-    span_rows = _read(
-        folder, "spans", ["article_id", "layer", "label", "start", "end", "text", "rationale"]
+def preview_html(bundle: Bundle, chart_png: bytes) -> str:
+    info, counts = bundle.info, bundle.counts
+    articles = bundle.rows("articles", ["article_id", "title", "text"])
+    span_rows = bundle.rows(
+        "spans", ["article_id", "layer", "label", "start", "end", "text", "rationale"]
     )
-    by_article: dict[str, dict[str, list[dict[str, object]]]] = defaultdict(dict)
+    by_article: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
     for row in span_rows:
         by_article[str(row["article_id"])].setdefault(str(row["layer"]), []).append(row)
     shown = articles[:MAX_ARTICLES]

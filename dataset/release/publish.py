@@ -18,9 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dataset.build.output import git_blob_id
 from dataset.errors import InputError
 from dataset.project import RELEASES_DIR, dataset_version
-from dataset.release.inputs import git_blob_id
 from dataset.release.layout import SHA256SUMS, files_of, release_dir
 from dataset.release.manifest import read_manifest
 from dataset.release.verify import verify_release
