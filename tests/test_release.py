@@ -328,11 +328,65 @@ def test_publish_to_a_local_repository_then_load_it(
     )
     assert status.stdout == ""
     published = {p for p in files_of(hub) if not p.startswith(".git/")}
-    assert published == set(read_sums(folder))  # files_of leaves SHA256SUMS out
+    assert published == set(read_sums(folder)) | {
+        ".gitattributes"
+    }  # files_of leaves SHA256SUMS out
+    lfs = subprocess.run(
+        [git, "-C", str(hub), "check-attr", "filter", "--", *sorted(published)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    routed = {line.split(": ")[0] for line in lines_ending(lfs, ": filter: lfs")}
+    assert routed == {name for name in published if name.endswith((".parquet", ".png"))}
     spans = datasets.load_dataset(str(hub), "spans", split="train", cache_dir=hf_cache)
     assert spans.num_rows == 17
     assert spans.features["technique"].names == schema().techniques.names
     assert publish_to_folder(folder, PUBLISHED, hub) is False
+
+
+def lines_ending(lines: list[str], suffix: str) -> list[str]:
+    return [line for line in lines if line.endswith(suffix)]
+
+
+def test_publish_recognises_a_release_that_git_lfs_stored_as_pointers(
+    folder: Path, tmp_path: Path
+) -> None:
+    hub = tmp_path / "hub"
+    assert publish_to_folder(folder, VERSION, hub) is True
+    git = shutil.which("git")
+    assert git is not None
+    shard = "data/spans/spans-00000.parquet"
+
+    def retag_with_pointer(content: bytes) -> None:
+        pointer = (
+            "version https://git-lfs.github.com/spec/v1\n"
+            f"oid sha256:{hashlib.sha256(content).hexdigest()}\nsize {len(content)}\n"
+        )
+        (hub / shard).write_text(pointer, encoding="utf-8")
+        for args in (
+            ["add", shard],
+            ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "lfs"],
+            [
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.invalid",
+                "tag",
+                "-f",
+                "-a",
+                f"v{VERSION}",
+                "-m",
+                "lfs",
+            ],
+        ):
+            subprocess.run([git, "-C", str(hub), *args], check=True, capture_output=True)
+
+    retag_with_pointer((folder / shard).read_bytes())
+    assert publish_to_folder(folder, VERSION, hub) is False
+    retag_with_pointer(b"other bytes")
+    with pytest.raises(InputError, match="already published there with different content"):
+        publish_to_folder(folder, VERSION, hub)
 
 
 def test_publish_dry_run_lists_files_and_needs_no_token(
@@ -342,6 +396,7 @@ def test_publish_dry_run_lists_files_and_needs_no_token(
     assert main(["publish", PUBLISHED, "--dry-run"]) == 0
     out = capsys.readouterr()
     assert "data/spans/spans-00000.parquet" in out.out and SHA256SUMS in out.out
+    assert ".gitattributes" in out.out
     assert "hf_do_not_print_me" not in out.out + out.err
 
 

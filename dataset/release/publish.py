@@ -1,6 +1,7 @@
 """Publish a release: ``python -m dataset publish VERSION`` (``nox -s publish -- 1.0.0``).
 
-Uploads ``releases/v<version>/`` as the content of a dataset repository and tags that
+Uploads ``releases/v<version>/``, with the ``.gitattributes`` that routes its binary files
+to Git LFS (see ``gitattributes``), as the content of a dataset repository and tags that
 commit ``v<version>``: on the Hugging Face Hub (``--repo-id OWNER/NAME``, token from
 HF_TOKEN, never printed), or with ``--to DIR`` into a local git repository the same way,
 which needs no network. The release is verified first and a version already tagged with
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import os
 import shutil
 import subprocess
@@ -21,6 +23,7 @@ from pathlib import Path
 from dataset.build.output import git_blob_id
 from dataset.errors import InputError
 from dataset.project import RELEASES_DIR, dataset_version
+from dataset.release.gitattributes import GITATTRIBUTES, gitattributes, lfs_pointer_oid
 from dataset.release.layout import SHA256SUMS, files_of, release_dir
 from dataset.release.manifest import read_manifest
 from dataset.release.verify import verify_release
@@ -30,7 +33,29 @@ COMMITTER = ("propaganda-spans release", "release@propaganda-spans.invalid")
 
 
 def release_files(folder: Path) -> list[str]:
+    """The release's files, SHA256SUMS last."""
     return [*files_of(folder), SHA256SUMS]
+
+
+def _published_files(folder: Path) -> dict[str, bytes | Path]:
+    """What the published repository holds: the release's files and its .gitattributes."""
+    files = release_files(folder)
+    return {
+        GITATTRIBUTES: gitattributes(folder, files).encode("utf-8"),
+        **{name: folder / name for name in files},
+    }
+
+
+def _same_content(repo: Path, blob: str, content: bytes | Path) -> bool:
+    """Whether the tagged blob holds ``content``: the same bytes, or an LFS pointer to
+    them (when git-lfs stored the file)."""
+    data = content if isinstance(content, bytes) else content.read_bytes()
+    if blob == git_blob_id(data):
+        return True
+    if len(data) == 0:
+        return False
+    stored = _git_bytes(repo, "cat-file", "blob", blob)
+    return lfs_pointer_oid(stored) == hashlib.sha256(data).hexdigest()
 
 
 def _checked(folder: Path, version: str, releases: Path) -> None:
@@ -47,20 +72,24 @@ def _checked(folder: Path, version: str, releases: Path) -> None:
         )
 
 
-def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+def _git_bytes(repo: Path, *args: str, env: dict[str, str] | None = None) -> bytes:
     git = shutil.which("git")
     if git is None:
         raise InputError("git", "git is not installed", "install git to publish to a folder")
     result = subprocess.run(
         [git, "-C", str(repo), "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args],
         capture_output=True,
-        text=True,
         check=False,
         env={**os.environ, **(env or {})},
     )
     if result.returncode != 0:
-        raise InputError(repo, f"git {' '.join(args)} failed: {result.stderr.strip()}", "see git")
+        stderr = result.stderr.decode("utf-8", "replace").strip()
+        raise InputError(repo, f"git {' '.join(args)} failed: {stderr}", "see git")
     return result.stdout
+
+
+def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    return _git_bytes(repo, *args, env=env).decode("utf-8")
 
 
 def _tagged_blobs(repo: Path, tag: str) -> dict[str, str] | None:
@@ -96,7 +125,7 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
     """Commit the release into the git repository ``target`` and tag it; False when the
     tag already holds exactly this release."""
     tag = f"v{version}"
-    files = release_files(folder)
+    files = _published_files(folder)
     if target.exists() and any(target.iterdir()) and not (target / ".git").exists():
         raise InputError(target, "the folder is not a git repository", "choose a new or git folder")
     if not (target / ".git").exists():
@@ -104,8 +133,9 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
         _git(target, "init", "--quiet", "--initial-branch=main")
     tagged = _tagged_blobs(target, tag)
     if tagged is not None:
-        wanted = {name: git_blob_id((folder / name).read_bytes()) for name in files}
-        if tagged == wanted:
+        if tagged.keys() == files.keys() and all(
+            _same_content(target, tagged[name], files[name]) for name in files
+        ):
             return False
         raise InputError(
             target,
@@ -119,9 +149,12 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
             shutil.rmtree(entry)
         else:
             entry.unlink()
-    for name in files:
+    for name, content in files.items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / name, target / name)
+        if isinstance(content, bytes):
+            (target / name).write_bytes(content)
+        else:
+            shutil.copyfile(content, target / name)
     env = _identity(datetime.date.fromisoformat(read_manifest(folder)["date"]))
     _git(target, "add", "--all")
     _git(target, "commit", "--quiet", "--allow-empty", "-m", f"Release {tag}", env=env)
@@ -131,7 +164,7 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
 
 def publish_to_hub(folder: Path, version: str, repo_id: str, token: str) -> str:
     """Upload the release as the repository's content and tag it; returns the commit URL."""
-    from huggingface_hub import HfApi
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 
     tag = f"v{version}"
     api = HfApi(token=token)
@@ -143,12 +176,16 @@ def publish_to_hub(folder: Path, version: str, repo_id: str, token: str) -> str:
             f"{tag} is already published on the Hub (releases are immutable)",
             "publish a new version instead",
         )
-    commit = api.upload_folder(
-        repo_id=repo_id,
+    files = _published_files(folder)
+    stale = set(api.list_repo_files(repo_id, repo_type="dataset")) - files.keys()
+    commit = api.create_commit(
+        repo_id,
         repo_type="dataset",
-        folder_path=folder,
+        operations=[
+            *(CommitOperationAdd(name, content) for name, content in files.items()),
+            *(CommitOperationDelete(name) for name in sorted(stale)),
+        ],
         commit_message=f"Release {tag}",
-        delete_patterns=["*"],
     )
     api.create_tag(
         repo_id, repo_type="dataset", tag=tag, revision=commit.oid, tag_message=f"Release {tag}"
@@ -183,8 +220,9 @@ def run(args: argparse.Namespace) -> int:
     target = str(args.to) if args.to else (args.repo_id or "(a Hub repository, --repo-id)")
     if args.dry_run:
         print(f"would publish {folder} to {target} and tag it v{version}:")
-        for name in release_files(folder):
-            print(f"  {(folder / name).stat().st_size:>12,}  {name}")
+        for name, content in _published_files(folder).items():
+            size = len(content) if isinstance(content, bytes) else content.stat().st_size
+            print(f"  {size:>12,}  {name}")
         return 0
     if args.to:
         created = publish_to_folder(folder, version, args.to)
