@@ -1,8 +1,19 @@
-"""Markdown tables, written the same way in DATACARD.md, the Hub card and the changelog."""
+"""Markdown as the project writes it (tables, the same way in DATACARD.md, the Hub card and
+the changelog) and reads it (one parser: CommonMark with tables, by markdown-it-py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+_PARSER = MarkdownIt("commonmark").enable("table")
+
+
+def parse(markdown: str) -> SyntaxTreeNode:
+    """The document's syntax tree; every block node carries its source line range."""
+    return SyntaxTreeNode(_PARSER.parse(markdown))
 
 
 def _cell(text: str) -> str:

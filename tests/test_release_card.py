@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from dataset.project import DATACARD_PATH
-from dataset.release.sections import REQUIRED_SECTIONS, card_problems, section_text, sections
+from dataset.release.sections import (
+    REQUIRED_SECTIONS,
+    card_problems,
+    paragraph,
+    plain,
+    section_text,
+    sections,
+)
 
 CARD = DATACARD_PATH.read_text(encoding="utf-8")
 
@@ -57,3 +64,23 @@ def test_a_heading_whose_text_is_in_its_subsections_is_fine() -> None:
 def test_headings_inside_code_blocks_are_not_sections() -> None:
     card = "## Uses\n\n```\n# not a heading\n```\n"
     assert [s.title for s in sections(card)] == ["Uses"]
+
+
+def test_plain_text_keeps_items_rows_and_inline_markup_and_drops_markers() -> None:
+    markdown = (
+        "A **bold**\nparagraph.\n\n"
+        "<!-- BEGIN GENERATED: x -->\n\n"
+        "- one\n  continued\n- two\n  1. nested\n\n"
+        "| a | b |\n|---|---|\n| `1` | 2 |\n\n"
+        "<!-- END GENERATED: x -->\n"
+    )
+    assert plain(markdown) == (
+        "A **bold** paragraph.\n\n- one continued\n- two\n1. nested\n\n"
+        "| a | b |\n|---|---|\n| `1` | 2 |"
+    )
+
+
+def test_a_quoted_paragraph_is_found_by_its_lead_but_never_inside_code() -> None:
+    card = "```\n**Who?** not this\n```\n\n**Who?** The\nmaintainers.\n"
+    assert paragraph(card, "Who?") == "**Who?** The maintainers."
+    assert paragraph("```\n**Who?** code\n```\n", "Who?") is None

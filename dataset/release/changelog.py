@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.errors import InputError
-from dataset.markdown import markdown_table
+from markdown_it.tree import SyntaxTreeNode
 
-HEADING = re.compile(r"^## \[(?P<version>[^\]\s]+)\] - (?P<date>\S+)[ \t]*$", re.MULTILINE)
+from dataset.errors import InputError
+from dataset.markdown import markdown_table, parse
+
+HEADING = re.compile(r"^\[(?P<version>[^\]\s]+)\] - (?P<date>\S+)$")
 COUNTS_HEADING = "### Spans per technique"
 NO_PREVIOUS = "\N{EN DASH}"
 NO_CHANGE = "No technique's span count changed."
@@ -30,28 +32,39 @@ Row = tuple[str, int | None, int]
 class Entry:
     version: str
     date: datetime.date
+    #: The entry's Markdown, below its heading.
     body: str
     line: int
 
 
 def read_entries(path: Path) -> dict[str, Entry]:
+    """Every ``## [<version>] - <date>`` entry; its body runs to the next level-2 heading."""
     if not path.is_file():
         raise InputError(path, "there is no changelog", "create it with an entry per version")
     text = path.read_text(encoding="utf-8")
-    matches = list(HEADING.finditer(text))
+    lines = text.splitlines()
+    headings = [
+        (node.children[0].content, node.map)
+        for node in parse(text).children
+        if node.type == "heading" and node.tag == "h2" and node.map is not None
+    ]
     entries: dict[str, Entry] = {}
-    for index, match in enumerate(matches):
-        line = text.count("\n", 0, match.start()) + 1
+    for index, (title, (first, after)) in enumerate(headings):
+        match = HEADING.match(title)
+        if match is None:
+            continue
+        line = first + 1
         try:
             date = datetime.date.fromisoformat(match["date"])
         except ValueError:
             raise InputError(
                 path, f"{match['date']!r} is not a date", "write it as YYYY-MM-DD", line
             ) from None
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         if match["version"] in entries:
             raise InputError(path, f"two entries for {match['version']}", "keep one", line)
-        entries[match["version"]] = Entry(match["version"], date, text[match.end() : end], line)
+        end = headings[index + 1][1][0] if index + 1 < len(headings) else len(lines)
+        body = "\n".join(lines[after:end])
+        entries[match["version"]] = Entry(match["version"], date, body, line)
     return entries
 
 
@@ -94,25 +107,21 @@ def render_rows(rows: list[Row]) -> str:
     return f"{COUNTS_HEADING}\n\n{table}"
 
 
-def parse_rows(entry: Entry) -> list[Row] | None:
-    """The entry's counts table, or None when it has no counts section."""
-    lines = entry.body.splitlines()
-    if COUNTS_HEADING not in (line.strip() for line in lines):
-        return None
-    start = [line.strip() for line in lines].index(COUNTS_HEADING) + 1
-    rows: list[Row] = []
-    for line in lines[start:]:
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            break
-        if not stripped.startswith("|"):
-            continue
-        cells = [cell.strip() for cell in stripped.strip("|").split("|")]
-        if len(cells) != 3 or cells[0] == "technique" or set(cells[0]) <= {"-", ":"}:
-            continue
-        before = None if cells[1] == NO_PREVIOUS else _int(cells[1])
-        rows.append((cells[0].strip("`"), before, _int(cells[2])))
-    return rows
+def _subsection(entry: Entry, heading: str) -> list[SyntaxTreeNode] | None:
+    """The block nodes under the entry's ``heading`` (a ``### ...`` line) up to the next
+    heading, or None when the entry has no such heading."""
+    level, _, title = heading.partition(" ")
+    nodes = parse(entry.body).children
+    for index, node in enumerate(nodes):
+        if node.type == "heading" and node.markup == level and node.children[0].content == title:
+            following = nodes[index + 1 :]
+            end = next((i for i, n in enumerate(following) if n.type == "heading"), None)
+            return following[:end]
+    return None
+
+
+def _cell_text(cell: SyntaxTreeNode) -> str:
+    return cell.children[0].content.strip() if cell.children else ""
 
 
 def _int(cell: str) -> int:
@@ -120,6 +129,26 @@ def _int(cell: str) -> int:
         return int(cell.replace(",", ""))
     except ValueError:
         return -1
+
+
+def parse_rows(entry: Entry) -> list[Row] | None:
+    """The entry's counts table, or None when it has no counts section."""
+    nodes = _subsection(entry, COUNTS_HEADING)
+    if nodes is None:
+        return None
+    rows: list[Row] = []
+    for table in (node for node in nodes if node.type == "table"):
+        for body in (part for part in table.children if part.type == "tbody"):
+            for row in body.children:
+                cells = [
+                    cell.children[0].content.strip() if cell.children else ""
+                    for cell in row.children
+                ]
+                if len(cells) != 3:
+                    continue
+                before = None if cells[1] == NO_PREVIOUS else _int(cells[1])
+                rows.append((cells[0].strip("`"), before, _int(cells[2])))
+    return rows
 
 
 def check_counts(

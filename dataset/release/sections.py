@@ -1,89 +1,130 @@
 """Reading DATACARD.md by heading and paragraph, for the metadata files that quote it
-(Croissant's Responsible-AI fields) and for the test that no section is a placeholder."""
+(Croissant's Responsible-AI fields) and for the check that no section is a placeholder.
+
+The card is parsed with markdown-it-py (CommonMark plus tables), so fenced code, setext
+headings and HTML comments are what Markdown says they are; sections and paragraphs are
+then cut from the source by the line ranges the parser reports, so quoted text keeps its
+inline Markdown (emphasis, code spans) as written.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
-FENCE = re.compile(r"^(```|~~~)")
-GENERATED_MARKER = re.compile(r"^<!-- (BEGIN|END) GENERATED: [a-z0-9-]+ -->$", re.MULTILINE)
+from markdown_it.tree import SyntaxTreeNode
+
+from dataset.markdown import parse
+
+GENERATED_MARKER = re.compile(r"^<!-- (BEGIN|END) GENERATED: [a-z0-9-]+ -->$")
 
 
 @dataclass(frozen=True)
 class Section:
     level: int
     title: str
-    #: The text up to the next heading of any level.
+    #: The Markdown source up to the next heading of any level.
     body: str
     line: int
 
 
+def _lines(markdown: str, span: tuple[int, int] | None) -> list[str]:
+    if span is None:
+        return []
+    lines = markdown.splitlines()
+    return lines[span[0] : span[1]]
+
+
+def _headings(markdown: str) -> Iterator[tuple[int, str, int, int]]:
+    """(level, title, first line index, line index after the heading) of every heading."""
+    for node in parse(markdown).children:
+        if node.type == "heading" and node.map is not None:
+            yield int(node.tag[1]), node.children[0].content, node.map[0], node.map[1]
+
+
 def sections(markdown: str) -> list[Section]:
-    """Every heading with the text under it, fenced code blocks ignored."""
+    """Every heading with the Markdown under it, up to the next heading."""
+    lines = markdown.splitlines()
+    headings = list(_headings(markdown))
     found: list[Section] = []
-    current: tuple[int, str, int] | None = None
-    body: list[str] = []
-    fenced = False
-    for number, line in enumerate(markdown.splitlines(), start=1):
-        if FENCE.match(line.strip()):
-            fenced = not fenced
-        match = None if fenced else HEADING.match(line)
-        if match is None:
-            body.append(line)
-            continue
-        if current is not None:
-            found.append(Section(current[0], current[1], "\n".join(body).strip(), current[2]))
-        current = (len(match["hashes"]), match["title"], number)
-        body = []
-    if current is not None:
-        found.append(Section(current[0], current[1], "\n".join(body).strip(), current[2]))
+    for index, (level, title, first, after) in enumerate(headings):
+        end = headings[index + 1][2] if index + 1 < len(headings) else len(lines)
+        found.append(Section(level, title, "\n".join(lines[after:end]).strip(), first + 1))
     return found
 
 
 def section_text(markdown: str, title: str) -> str | None:
-    """The text under a level-2 heading, its subsections included, or None."""
-    all_sections = sections(markdown)
-    for index, section in enumerate(all_sections):
-        if section.level == 2 and section.title == title:
-            parts = [section.body]
-            for sub in all_sections[index + 1 :]:
-                if sub.level <= 2:
-                    break
-                parts.append(f"{'#' * sub.level} {sub.title}\n\n{sub.body}")
-            return plain("\n\n".join(part for part in parts if part))
+    """The text under a level-2 heading, its subsections included, as running text, or
+    None when there is no such heading."""
+    lines = markdown.splitlines()
+    headings = list(_headings(markdown))
+    for index, (level, found, _, after) in enumerate(headings):
+        if level == 2 and found == title:
+            end = next((h[2] for h in headings[index + 1 :] if h[0] <= 2), len(lines))
+            return plain("\n".join(lines[after:end]))
     return None
 
 
 def paragraph(markdown: str, lead: str) -> str | None:
-    """The paragraph that starts with ``**<lead>**``, or None."""
-    for block in re.split(r"\n\s*\n", markdown):
-        if block.strip().startswith(f"**{lead}**"):
-            return plain(block)
+    """The paragraph that starts with ``**<lead>**``, as running text, or None."""
+    for node in parse(markdown).walk():
+        if node.type == "paragraph" and node.children[0].content.startswith(f"**{lead}**"):
+            return _joined(node.children[0].content)
     return None
 
 
-def plain(text: str) -> str:
-    """Markdown as running text for metadata fields: generated-block markers dropped,
-    line breaks inside paragraphs joined."""
-    text = GENERATED_MARKER.sub("", text)
+def _joined(text: str) -> str:
+    """Lines joined into one, runs of whitespace collapsed."""
+    return " ".join(text.split())
+
+
+def _list_items(markdown: str, node_list: SyntaxTreeNode) -> list[str]:
+    items: list[str] = []
+    for item in node_list.children:
+        marker = f"{item.info}{item.markup}"
+        parts: list[str] = []
+        nested: list[str] = []
+        for child in item.children:
+            if child.type in ("bullet_list", "ordered_list"):
+                nested += _list_items(markdown, child)
+            elif child.type == "paragraph":
+                parts.append(_joined(child.children[0].content))
+            else:
+                parts.append(_joined("\n".join(_lines(markdown, child.map))))
+        items.append(f"{marker} {' '.join(parts)}".rstrip())
+        items += nested
+    return items
+
+
+def plain(markdown: str) -> str:
+    """Markdown as running text for metadata fields: paragraphs and list items each on one
+    line, table rows and code lines kept, generated-block markers dropped, blocks apart by
+    a blank line."""
     blocks: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines: list[str] = []
-        for line in block.splitlines():
-            stripped = " ".join(line.split())
-            if lines and not ITEM.match(stripped) and not lines[-1].startswith("|"):
-                lines[-1] = f"{lines[-1]} {stripped}".strip()
-            elif stripped:
-                lines.append(stripped)
-        if lines:
-            blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
-
-
-#: Lines that start a new line in running text: list items and table rows.
-ITEM = re.compile(r"^([-*+] |\d+\. |\|)")
+    for node in parse(markdown).children:
+        source = _lines(markdown, node.map)
+        if node.type == "heading":
+            blocks.append(f"{node.markup} {_joined(node.children[0].content)}")
+        elif node.type == "paragraph":
+            blocks.append(_joined(node.children[0].content))
+        elif node.type in ("bullet_list", "ordered_list"):
+            tight = all(
+                child.hidden
+                for item in node.children
+                for child in item.children
+                if child.type == "paragraph"
+            )
+            blocks.append(("\n" if tight else "\n\n").join(_list_items(markdown, node)))
+        elif node.type == "html_block":
+            kept = [line for line in source if not GENERATED_MARKER.match(line.strip())]
+            if any(line.strip() for line in kept):
+                blocks.append(_joined("\n".join(kept)))
+        elif node.type in ("table", "fence", "code_block"):
+            blocks.append("\n".join(_joined(line) for line in source if line.strip()))
+        else:
+            blocks.append(_joined("\n".join(source)))
+    return "\n\n".join(block for block in blocks if block)
 
 
 #: The datasheet sections (Gebru et al.) a release's card must have, each with content.
