@@ -307,12 +307,16 @@ class Schema(_Model):
         )
 
     def arrow_schema(self, table: str) -> pa.Schema:
-        """Arrow schema with the YAML's descriptions, plus the Hugging Face features under
-        the ``huggingface`` metadata key so ClassLabel names survive.
+        """Arrow schema with the YAML's descriptions and nullability, plus the Hugging Face
+        features under the ``huggingface`` metadata key so ClassLabel names survive.
 
-        Every Arrow field is nullable: ``datasets`` ignores the stored features of a
-        non-nullable field (and so loses its ClassLabel names). Nullability is enforced by
-        the validation suite instead, from the same YAML.
+        A field the YAML declares non-null is non-nullable, so DuckDB, Polars and any
+        Parquet reader see the constraint (the validation suite checks the values). One
+        cost: ``datasets`` takes a field's stored feature only when the field is nullable,
+        so ``load_dataset("parquet", ...)`` on a bare build reads non-null class labels
+        (``techniques.technique``, list columns of class labels) as plain integers; a
+        release's card declares the features of every table, so loading a release
+        restores every name.
         """
         spec = self.tables[table]
         features = self.features(table)
@@ -321,7 +325,7 @@ class Schema(_Model):
             pa.field(
                 f.name,
                 hf_types.field(f.name).type,
-                nullable=True,
+                nullable=f.nullable,
                 metadata={"description": f.description},
             )
             for f in spec.fields

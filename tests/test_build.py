@@ -11,6 +11,7 @@ import datasets
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from datasets.features.features import generate_from_arrow_type
 
 from dataset.build.output import MANIFEST_NAME, git_blob_id
 from dataset.build.pipeline import BuildResult, build
@@ -156,7 +157,13 @@ def test_load_dataset_matches_pandas_and_restores_class_labels(
         split="train",
         cache_dir=hf_cache,
     )
-    assert loaded.features == schema().features(name)
+    expected = schema().features(name)
+    arrow = schema().arrow_schema(name)
+    for field in schema().tables[name].fields:
+        if not field.nullable:
+            # datasets takes the stored feature of nullable fields only (see arrow_schema)
+            expected[field.name] = generate_from_arrow_type(arrow.field(field.name).type)
+    assert loaded.features == expected
     frame = pd.read_parquet(built.out / name)
     assert loaded.num_rows == len(frame)
     assert (
@@ -257,3 +264,10 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(corpus: Path, tmp_path:
     (precious / "notes.txt").write_text("keep me")
     assert main(["build", "--source", str(corpus), "--out", str(precious)]) == 2
     assert (precious / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_parquet_declares_the_schemas_nullability(built: BuildResult, name: str) -> None:
+    stored = pq.read_schema(next((built.out / name).glob("*.parquet")))
+    for field in schema().tables[name].fields:
+        assert stored.field(field.name).nullable is field.nullable, field.name

@@ -112,6 +112,20 @@ def set_value(table: str, index: int, **values: Any) -> Callable[[Path], None]:
     return corrupt
 
 
+def set_null(table: str, index: int, column: str) -> Callable[[Path], None]:
+    """A null in a non-null column, written as a file from elsewhere would hold it (the
+    build's own Arrow schema declares the column non-nullable and refuses the null)."""
+
+    def corrupt(folder: Path) -> None:
+        rows = read(folder, table)
+        rows[index][column] = None
+        arrow = schema().arrow_schema(table)
+        relaxed = pa.schema([field.with_nullable(True) for field in arrow], arrow.metadata)
+        write(folder, table, rows, relaxed)
+
+    return corrupt
+
+
 def duplicate_row(table: str, index: int) -> Callable[[Path], None]:
     def corrupt(folder: Path) -> None:
         rows = read(folder, table)
@@ -192,7 +206,7 @@ LINE_11 = f"{ARTICLE_ID}:11"
 CASES: dict[str, Case] = {
     "schema-columns": Case(reorder_columns, ["spans"]),
     "schema-types": Case(widen_start, ["lines:lines-00000.parquet:start"]),
-    "schema-not-null": Case(set_value("articles", 0, source_file=None), [ARTICLE_ID]),
+    "schema-not-null": Case(set_null("articles", 0, "source_file"), [ARTICLE_ID]),
     "schema-values": Case(set_value("articles", 0, language="English"), [ARTICLE_ID]),
     "keys-unique": Case(duplicate_row("articles", 0), [ARTICLE_ID, ARTICLE_ID]),
     "keys-article-exists": Case(
