@@ -219,10 +219,26 @@ class SpanBoundary(_Model):
         return char.isspace() or char in self.punctuation
 
 
+class Licence(_Model):
+    """The one licence statement every release file's licence fields are generated from."""
+
+    #: SPDX id, title and URL of the licence of the project's own work in the data.
+    spdx: str
+    title: str
+    url: str
+    #: What that licence covers, as a noun phrase.
+    covers: str
+    #: The terms of the article text, which is not the project's.
+    text: str
+    #: The Hugging Face Hub's ``license_name`` slug (with ``license: other``).
+    hub_name: str
+
+
 class DatasetInfo(_Model):
     name: str
     pretty_name: str
     offsets: str
+    licence: Licence
     span_boundary: SpanBoundary
 
 

@@ -17,6 +17,7 @@ import frictionless
 import mlcroissant as mlc
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from matplotlib.image import imread
@@ -24,11 +25,20 @@ from matplotlib.image import imread
 from dataset.build.pipeline import build
 from dataset.cli import main
 from dataset.errors import InputError
-from dataset.project import CHANGELOG_PATH, REPO_ROOT, dataset_version
+from dataset.project import (
+    CHANGELOG_PATH,
+    DATACARD_PATH,
+    GUIDELINES_PATH,
+    REPO_ROOT,
+    dataset_version,
+)
+from dataset.release.assemble import assemble
 from dataset.release.browser import find_chromium, run_chromium, screenshot
 from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, read_sums
 from dataset.release.citation import cff_problems
+from dataset.release.datacard import check_catalogue
+from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
     DEFAULT_CONFIG,
     MANIFEST,
@@ -38,12 +48,14 @@ from dataset.release.layout import (
     release_dir,
     table_paths,
 )
+from dataset.release.links import link_targets, outside_links
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.publish import publish_to_folder
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
 from tests.conftest import ARTICLE_ID, RAW
 
 VERSION = dataset_version()
+CARD = DATACARD_PATH.read_text(encoding="utf-8")
 LOADED = "| `Loaded_Language` | \N{EN DASH} | {} |"
 EXPECTED_FILES = {
     "README.md",
@@ -55,15 +67,21 @@ EXPECTED_FILES = {
     "technique_counts.png",
     "release-manifest.json",
     "validation.json",
+    "LICENSE.md",
+    "guidelines.md",
+    "schemas/propaganda_spans.yaml",
+    "checks.md",
     *(f"data/{table}/{table}-00000.parquet" for table in TABLE_NAMES),
 }
+NOTES: list[str] = []
+HOME = "https://example.org/propaganda-spans"
 
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> ReleaseOutcome:
     """The shipped data released once into a temporary releases/ folder (the clean-commit
     rule is tested in test_verify_commits.py, on a repository of its own)."""
-    return make_release(RAW, tmp_path_factory.mktemp("releases"), repo=None, log=lambda _: None)
+    return make_release(RAW, tmp_path_factory.mktemp("releases"), repo=None, log=NOTES.append)
 
 
 @pytest.fixture(scope="module")
@@ -228,15 +246,117 @@ def test_datapackage_validates_with_frictionless(folder: Path) -> None:
     assert report.valid, report.flatten(["type", "note"])
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["version"] == VERSION
-    for resource in descriptor["resources"]:
-        digest = hashlib.sha256((folder / resource["path"]).read_bytes()).hexdigest()
-        assert resource["hash"] == f"sha256:{digest}"
+    resources = {resource["name"]: resource for resource in descriptor["resources"]}
+    assert list(resources) == list(TABLE_NAMES)
+    for table, resource in resources.items():
+        assert resource["path"] == [f"data/{table}/{table}-00000.parquet"]
+        for field in resource["schema"]["fields"]:
+            spec = schema().tables[table].field(field["name"])
+            if spec.type in ("int32", "class_label"):
+                assert field["type"] == "integer"
+                assert ("missingValues" in field) is spec.nullable
+    keys = {
+        (table, key["fields"][0], key["reference"]["resource"], key["reference"]["fields"][0])
+        for table, resource in resources.items()
+        for key in resource["schema"].get("foreignKeys", [])
+    }
+    assert {
+        ("spans", "article_id", "articles", "article_id"),
+        ("spans", "technique", "techniques", "technique"),
+        ("lines", "article_id", "articles", "article_id"),
+    } <= keys
+    package = frictionless.Package(str(folder / "datapackage.json"))
+    spans = package.get_table_resource("spans").read_rows()
+    assert len(spans) == 17 and all(isinstance(row["technique"], int) for row in spans)
+
+
+def test_a_broken_foreign_key_fails_frictionless(folder: Path, tmp_path: Path) -> None:
+    copy = copy_release(folder, tmp_path)
+    shard = copy / "data" / "spans" / "spans-00000.parquet"
+    table = pq.read_table(shard)
+    ids = table.column("article_id").to_pylist()
+    column = table.schema.get_field_index("article_id")
+    pq.write_table(table.set_column(column, "article_id", pa.array(["1", *ids[1:]])), shard)
+    report = frictionless.validate(str(copy / "datapackage.json"))
+    assert not report.valid
+    assert "foreign-key" in {error[0] for error in report.flatten(["type"])}
+
+
+def test_every_metadata_file_states_the_one_licence(folder: Path) -> None:
+    licence = schema().dataset.licence
+    readme = yaml.safe_load((folder / "README.md").read_text(encoding="utf-8").split("---")[1])
+    assert readme["license"] == "other" and readme["license_name"] == licence.hub_name
+    assert (folder / readme["license_link"]).is_file()
+    cff = yaml.safe_load((folder / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["license"] == licence.spdx
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    croissant = json.loads((folder / "croissant.json").read_text(encoding="utf-8"))
+    terms = (folder / "LICENSE.md").read_text(encoding="utf-8")
+    code = "Apache-2.0"
+    for text in (
+        cff["abstract"],
+        json.dumps(package["licenses"]),
+        json.dumps(croissant["license"]),
+    ):
+        assert licence.text in text.replace("\\n", " ")
+    for text in (cff["abstract"], terms, json.dumps(croissant["license"])):
+        assert licence.url in text and code in text
+    assert [entry.get("name") for entry in package["licenses"]] == [licence.spdx, None]
+    assert licence.text in terms
+
+
+def test_no_home_page_means_no_url_and_a_note(folder: Path) -> None:
+    assert any("names no home page" in note for note in NOTES)
+    cff = yaml.safe_load((folder / "CITATION.cff").read_text(encoding="utf-8"))
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    croissant = json.loads((folder / "croissant.json").read_text(encoding="utf-8"))
+    assert "url" not in cff and "homepage" not in package and "url" not in croissant
+    assert "url" not in (folder / "CITATION.bib").read_text(encoding="utf-8").split("\n\n")[0]
+
+
+def test_a_home_page_reaches_every_metadata_file(folder: Path, tmp_path: Path) -> None:
+    built = build(RAW, tmp_path / "build", progress=False, log=quiet)
+    info = ReleaseInfo(VERSION, entry_for(CHANGELOG_PATH, VERSION).date, CARD, home=HOME)
+    out = tmp_path / "release"
+    assemble(built.out, out, info)
+    cff = yaml.safe_load((out / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["url"] == HOME and cff_problems((out / "CITATION.cff").read_text("utf-8")) == []
+    assert json.loads((out / "datapackage.json").read_text("utf-8"))["homepage"] == HOME
+    assert json.loads((out / "croissant.json").read_text("utf-8"))["url"] == HOME
+    assert f"url     = {{{HOME}}}" in (out / "CITATION.bib").read_text("utf-8")
+    assert f"<{HOME}>" in (out / "README.md").read_text("utf-8")
+
+
+def test_the_release_stands_alone(folder: Path) -> None:
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    targets = link_targets(readme)
+    assert {"guidelines.md", "schemas/propaganda_spans.yaml", "checks.md", "LICENSE.md"} <= set(
+        targets
+    )
+    assert outside_links(readme, folder) == []
+    assert (folder / "guidelines.md").read_bytes() == GUIDELINES_PATH.read_bytes()
+    assert (folder / "schemas/propaganda_spans.yaml").read_bytes() == SCHEMA_PATH.read_bytes()
+    checks = (folder / "checks.md").read_text(encoding="utf-8")
+    assert check_catalogue() in checks
+    assert 'revision="v' + VERSION + '"' in readme and "git clone --branch v" + VERSION in readme
+
+
+def test_a_readme_link_outside_the_release_is_refused(tmp_path: Path) -> None:
+    card = tmp_path / "DATACARD.md"
+    card.write_text(CARD + "\nSee [the code](../../dataset/build/pipeline.py).\n", "utf-8")
+    with pytest.raises(InputError, match=r"links to files the release does not hold: \.\./"):
+        make_release(RAW, tmp_path / "releases", card=card, repo=None, log=quiet)
+    assert not (tmp_path / "releases" / f"v{VERSION}").exists()
 
 
 def test_citation_files_name_version_date_and_ptc(folder: Path) -> None:
     cff = (folder / "CITATION.cff").read_text(encoding="utf-8")
     assert cff_problems(cff) == []
     data = yaml.safe_load(cff)
+    # an entity, whose alias cffconvert writes into BibTeX as one braced corporate name
+    assert data["authors"] == [
+        {"name": "propaganda-spans maintainers", "alias": "{propaganda-spans maintainers}"}
+    ]
     date = entry_for(CHANGELOG_PATH, VERSION).date.isoformat()
     assert data["version"] == VERSION
     assert str(data["date-released"]) == date

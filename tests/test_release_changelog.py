@@ -5,19 +5,24 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from dataset.errors import InputError
-from dataset.project import CHANGELOG_PATH, dataset_version
+from dataset.project import CHANGELOG_PATH, RELEASES_DIR, dataset_version
 from dataset.release.changelog import (
     COUNTS_HEADING,
     check_counts,
+    check_migration,
     entry_for,
     expected_rows,
+    layout_changes,
     parse_rows,
     read_entries,
+    release_layout,
     render_rows,
 )
+from dataset.schema import schema
 
 BEFORE = {"Doubt": 2, "Loaded_Language": 5, "Slogans": 0}
 AFTER = {"Doubt": 2, "Loaded_Language": 7, "Slogans": 1}
@@ -73,3 +78,53 @@ def test_entries_need_a_real_date_and_one_heading_per_version(tmp_path: Path) ->
     path.write_text("## [1.0.0] - 2026-01-01\n\n## [1.0.0] - 2026-01-02\n", "utf-8")
     with pytest.raises(InputError, match="two entries"):
         read_entries(path)
+
+
+BEFORE_LAYOUT = {
+    "sentences": pa.schema([pa.field("sentence_id", pa.string())]),
+    "spans": pa.schema([pa.field("span_id", pa.string()), pa.field("start", pa.int64())]),
+}
+AFTER_LAYOUT = {
+    "spans": pa.schema(
+        [
+            pa.field("span_id", pa.string(), nullable=False),
+            pa.field("start", pa.int32()),
+            pa.field("rationale", pa.string()),
+        ]
+    ),
+    "lines": pa.schema([pa.field("line_id", pa.string())]),
+}
+
+
+def test_layout_changes_name_every_table_and_column_that_changed() -> None:
+    assert layout_changes(BEFORE_LAYOUT, AFTER_LAYOUT) == [
+        ("sentences", "table `sentences` removed"),
+        ("lines", "table `lines` added"),
+        ("rationale", "`spans`: column `rationale` added"),
+        ("start", "`spans`: column `start` changed type, int64 to int32"),
+    ]
+    assert layout_changes(AFTER_LAYOUT, AFTER_LAYOUT) == []
+
+
+def test_a_changed_layout_needs_a_migration_note_naming_every_change(tmp_path: Path) -> None:
+    changes = layout_changes(BEFORE_LAYOUT, AFTER_LAYOUT)
+    missing = changelog(tmp_path, "No note.", "2.0.0")
+    with pytest.raises(InputError, match=r"has no '### Migrating from 1\.0\.0' section") as error:
+        check_migration(missing, entry_for(missing, "2.0.0"), "1.0.0", changes)
+    assert "- table `sentences` removed\n" in error.value.fix
+    note = (
+        "### Migrating from 1.0.0\n\n`sentences` became `lines`; `spans.start` is int32, and "
+        "`spans.rationale` is new.\n\n### Spans per technique\n\n`start` `rationale`\n"
+    )
+    partial = changelog(tmp_path, note.replace("`spans.start` is int32, and ", ""), "2.0.0")
+    with pytest.raises(InputError, match=r"does not mention `start`\n"):
+        check_migration(partial, entry_for(partial, "2.0.0"), "1.0.0", changes)
+    complete = changelog(tmp_path, note, "2.0.0")
+    check_migration(complete, entry_for(complete, "2.0.0"), "1.0.0", changes)
+
+
+def test_the_next_release_must_tell_1_0_0_users_about_the_lines_table() -> None:
+    now = {table: schema().arrow_schema(table) for table in schema().tables}
+    changes = dict(layout_changes(release_layout(RELEASES_DIR / "v1.0.0"), now))
+    assert changes["sentences"] == "table `sentences` removed"
+    assert changes["lines"] == "table `lines` added"

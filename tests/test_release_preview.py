@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from dataset.build.pipeline import BuildResult
+from dataset.build.tables import Span
 from dataset.release.bundle import load_bundle
 from dataset.release.info import ReleaseInfo
-from dataset.release.preview import Span, highlight, preview_html, with_lanes
+from dataset.release.preview import CHIP_PX, highlight, lanes, preview_html
 
 
 class Segments(HTMLParser):
@@ -40,8 +41,8 @@ class Segments(HTMLParser):
         self.covering += [set(self._open or ())] * len(data)
 
 
-def span(number: int, start: int, end: int, label: str = "Loaded_Language") -> Span:
-    return Span(number, label, start, end, "", None)
+def span(start: int, end: int, label: str = "Loaded_Language") -> Span:
+    return Span("maintainers", label, None, None, start, end, None)
 
 
 def parse(markup: str) -> Segments:
@@ -54,39 +55,43 @@ def parse(markup: str) -> Segments:
 def test_overlapping_spans_cover_exactly_their_characters() -> None:
     text = "Déjà vu <all> over & again, and again."
     spans = [
-        span(1, 0, 12),
-        span(2, 5, 20, "Doubt"),
-        span(3, 5, 20, "Repetition"),
-        span(4, 15, 38, "Slogans"),
-        span(5, 21, 26),
+        span(0, 12),
+        span(5, 20, "Doubt"),
+        span(5, 20, "Repetition"),
+        span(15, 38, "Slogans"),
+        span(21, 26),
     ]
     parsed = parse(highlight(text, spans))
     assert parsed.text == text
     for index in range(len(text)):
-        expected = {s.number for s in spans if s.start <= index < s.end}
+        expected = {n for n, s in enumerate(spans, start=1) if s.start <= index < s.end}
         assert parsed.covering[index] == expected, (index, text[index])
-    assert sorted(parsed.tags) == sorted(f"{s.number} {s.label}" for s in spans)
+    assert sorted(parsed.tags) == sorted(f"{n} {s.label}" for n, s in enumerate(spans, start=1))
 
 
 def test_overlapping_spans_never_share_an_underline_lane() -> None:
-    spans = with_lanes([span(1, 0, 10), span(2, 2, 4), span(3, 3, 12), span(4, 10, 11)])
-    lanes = {s.number: s.lane for s in spans}
-    for a in spans:
-        for b in spans:
-            if a.number < b.number and a.start < b.end and b.start < a.end:
-                assert lanes[a.number] != lanes[b.number]
-    assert lanes[4] == 0
+    spans = [span(0, 10), span(2, 4), span(3, 12), span(10, 11)]
+    lane_of = lanes(spans)
+    for i, a in enumerate(spans):
+        for j, b in enumerate(spans):
+            if i < j and a.start < b.end and b.start < a.end:
+                assert lane_of[i] != lane_of[j]
+    assert lane_of[3] == 0
 
 
 def test_text_is_escaped_and_untouched_without_spans() -> None:
-    text = "<b>bold</b> & \u00a0 \n\n"
+    text = "<b>\"bold\"</b> & 'it' \u00a0 \n\n"
     markup = highlight(text, [])
-    assert markup == html.escape(text, quote=False)
+    assert parse(markup).text == text
+    assert "<b>" not in markup and markup == html.escape(text).replace("&#x27;", "&#39;").replace(
+        "&quot;", "&#34;"
+    )
 
 
 def test_the_preview_of_a_build_is_self_contained(built: BuildResult) -> None:
     info = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), "")
     page = preview_html(load_bundle(built.out, info), b"\x89PNG")
+    assert f"font-size: {CHIP_PX}px" in page and CHIP_PX >= 12
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "<script" not in page

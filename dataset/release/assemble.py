@@ -12,18 +12,24 @@ from dataset.release.bundle import Bundle, load_bundle
 from dataset.release.chart import technique_chart
 from dataset.release.citation import CFF_SCHEMA, cff_problems, citation_bib, citation_cff
 from dataset.release.croissant import croissant
+from dataset.release.datacard import check_catalogue
 from dataset.release.datapackage import datapackage
 from dataset.release.hf_card import render_readme
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
     CHART,
+    CHECKS,
     CITATION_BIB,
     CITATION_CFF,
     CROISSANT,
     DATAPACKAGE,
+    GUIDELINES,
+    LICENCE,
     PREVIEW,
     README,
+    SCHEMA,
 )
+from dataset.release.licence import licence_file
 from dataset.release.preview import preview_html
 
 
@@ -51,6 +57,16 @@ def checked_cff(bundle: Bundle) -> str:
     return cff
 
 
+def checks_file() -> str:
+    """checks.md: the catalogue of validation checks, as the datasheet shows it."""
+    return (
+        "# Validation checks\n\n"
+        "Every check the validation suite runs on a release, by id. An `error` check blocks a "
+        "release; a `warning` is reported. The report of this release's run is "
+        "`validation.json`.\n\n" + check_catalogue()
+    )
+
+
 def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
     """Write the data and every generated file into the (new, empty) folder ``out``; the
     bundle they were made from is returned for the release manifest."""
@@ -64,4 +80,9 @@ def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
     write_json(out / CROISSANT, croissant(bundle))
     write_json(out / DATAPACKAGE, datapackage(bundle))
     (out / PREVIEW).write_text(preview_html(bundle, chart), encoding="utf-8")
+    (out / LICENCE).write_text(licence_file(), encoding="utf-8")
+    (out / GUIDELINES).write_bytes(bundle.guidelines)
+    (out / SCHEMA).parent.mkdir(parents=True, exist_ok=True)
+    (out / SCHEMA).write_bytes(bundle.schema)
+    (out / CHECKS).write_text(checks_file(), encoding="utf-8")
     return bundle

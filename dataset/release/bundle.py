@@ -20,10 +20,11 @@ import pyarrow.parquet as pq
 
 from dataset.build.output import MANIFEST_NAME
 from dataset.errors import InputError
+from dataset.project import GUIDELINES_PATH
 from dataset.release.counts import Counts, count, languages
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import DATA_DIR
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class Bundle:
     counts: Counts
     #: Languages of the articles (BCP-47 primary subtags), sorted.
     languages: tuple[str, ...]
+    #: The annotation guidelines and the schema, as the release ships them.
+    guidelines: bytes
+    schema: bytes
 
     def files_of(self, table: str) -> list[DataFile]:
         return [file for file in self.files if file.table == table]
@@ -104,7 +108,8 @@ def _read_table(build: Path, table: str, files: list[DataFile]) -> pa.Table:
 
 
 def load_bundle(build: Path, info: ReleaseInfo) -> Bundle:
-    """Read a finished build once: its manifest and every table."""
+    """Read a finished build once (its manifest and every table), and the guidelines and
+    schema a release ships beside it."""
     manifest = read_build_manifest(build)
     files = data_files(manifest)
     tables = {
@@ -119,4 +124,6 @@ def load_bundle(build: Path, info: ReleaseInfo) -> Bundle:
         files=files,
         counts=count(tables),
         languages=languages(tables["articles"]),
+        guidelines=GUIDELINES_PATH.read_bytes(),
+        schema=SCHEMA_PATH.read_bytes(),
     )

@@ -3,21 +3,28 @@
 The entry's date is the release date (so a release made twice, or re-made by ``verify``
 years later, carries the same date), and its ``### Spans per technique`` table lists the
 span rows per technique that changed against the previous release, every technique for a
-first release. The entry is written by hand and checked here against the data: a release
-whose entry disagrees is refused, with the table it should hold.
+first release. When the tables or their columns changed since the previous release, it
+also needs a ``### Migrating from <previous version>`` section for that release's users,
+naming in code spans every table and column removed, added or retyped. The entry is
+written by hand and checked here against the data: a release whose entry disagrees is
+refused, with the table it should hold or the list of changes its note must cover.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from markdown_it.tree import SyntaxTreeNode
 
 from dataset.errors import InputError
 from dataset.markdown import markdown_table, parse
+from dataset.release.layout import DATA_DIR
 
 HEADING = re.compile(r"^\[(?P<version>[^\]\s]+)\] - (?P<date>\S+)$")
 COUNTS_HEADING = "### Spans per technique"
@@ -26,6 +33,8 @@ NO_CHANGE = "No technique's span count changed."
 
 #: (technique, rows in the previous release or None for a first release, rows now)
 Row = tuple[str, int | None, int]
+#: (the table or column name a migration note must mention, what happened to it)
+Change = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -170,5 +179,88 @@ def check_counts(
         problem,
         f"replace it with this block (span rows per technique changed since {since}):\n\n"
         + render_rows(expected),
+        entry.line,
+    )
+
+
+MIGRATION_HEADING = "### Migrating from {version}"
+
+
+def layout_changes(before: Mapping[str, pa.Schema], now: Mapping[str, pa.Schema]) -> list[Change]:
+    """How the tables and columns changed since the previous release: (the name a migration
+    note must mention, what happened to it), tables first, in schema order."""
+    changes: list[Change] = [
+        (table, f"table `{table}` removed") for table in before if table not in now
+    ]
+    changes += [(table, f"table `{table}` added") for table in now if table not in before]
+    for table in (name for name in now if name in before):
+        old, new = before[table], now[table]
+        changes += [
+            (column, f"`{table}`: column `{column}` removed")
+            for column in old.names
+            if column not in new.names
+        ]
+        changes += [
+            (column, f"`{table}`: column `{column}` added")
+            for column in new.names
+            if column not in old.names
+        ]
+        changes += [
+            (column, f"`{table}`: column `{column}` changed type, {old_type} to {new_type}")
+            for column in new.names
+            if column in old.names
+            for old_type, new_type in [(old.field(column).type, new.field(column).type)]
+            if old_type != new_type
+        ]
+    return changes
+
+
+def release_layout(folder: Path) -> dict[str, pa.Schema]:
+    """The Arrow schema of each table of a release, from its first Parquet shard."""
+    layout: dict[str, pa.Schema] = {}
+    for table_dir in sorted((folder / DATA_DIR).iterdir()):
+        shards = sorted(table_dir.glob("*.parquet"))
+        if shards:
+            layout[table_dir.name] = pq.read_schema(shards[0])
+    return layout
+
+
+def mentioned(entry: Entry, heading: str) -> set[str] | None:
+    """The code spans under the entry's ``heading`` (a ``table`` or ``table.column`` counts
+    for both names), or None when there is no such heading."""
+    nodes = _subsection(entry, heading)
+    if nodes is None:
+        return None
+    found: set[str] = set()
+    for node in nodes:
+        for inner in node.walk():
+            if inner.type == "code_inline":
+                found.add(inner.content)
+                found.update(inner.content.split("."))
+    return found
+
+
+def check_migration(path: Path, entry: Entry, previous_version: str, changes: list[Change]) -> None:
+    """Refuse an entry that changes the tables without a migration note naming every
+    removed, added or retyped table and column in a code span."""
+    if not changes:
+        return
+    heading = MIGRATION_HEADING.format(version=previous_version)
+    names = mentioned(entry, heading)
+    missing = [change for change in changes if names is None or change[0] not in names]
+    if not missing:
+        return
+    problem = (
+        f"the entry for {entry.version} changes the tables but has no '{heading}' section"
+        if names is None
+        else f"the entry's '{heading}' section does not mention "
+        + ", ".join(f"`{name}`" for name, _ in missing)
+    )
+    raise InputError(
+        path,
+        problem,
+        f"write the section for users of {previous_version}: what each change means and what "
+        "a query of theirs becomes, naming each table and column in backticks. The changes:\n\n"
+        f"{heading}\n\n" + "".join(f"- {what}\n" for _, what in changes),
         entry.line,
     )

@@ -18,14 +18,8 @@ import jsonschema
 import yaml
 
 from dataset.release.bundle import Bundle
-from dataset.release.info import (
-    DATA_LICENCE,
-    TEXT_TERMS,
-    ReleaseInfo,
-    authors,
-    description,
-    keywords,
-)
+from dataset.release.info import ReleaseInfo, authors, description, keywords
+from dataset.release.licence import statement, terms
 
 CFF_SCHEMA = Path(__file__).with_name("cff-schema-1.2.0.json")
 
@@ -99,8 +93,16 @@ def _cff_reference(paper: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def cff_author(name: str) -> dict[str, str]:
+    """An author as a CFF entity (a team, not a person). Its alias is the name in BibTeX's
+    braces: cffconvert writes an entity's alias, else its name, verbatim into BibTeX's
+    ``author`` field, and only a braced name is read by BibTeX as one corporate name
+    rather than as a person whose surname is the last word."""
+    return {"name": name, "alias": f"{{{name}}}"}
+
+
 def cff_data(info: ReleaseInfo) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "cff-version": "1.2.0",
         "message": (
             f"If you use this dataset, please cite version {info.version} as below, and the "
@@ -111,12 +113,15 @@ def cff_data(info: ReleaseInfo) -> dict[str, Any]:
         "title": f"{info.pretty_name} ({info.name})",
         "version": info.version,
         "date-released": info.date.isoformat(),
-        "abstract": f"{description()} {TEXT_TERMS}",
-        "authors": [{"name": name} for name in authors()],
-        "license": DATA_LICENCE,
+        "abstract": f"{description()} {statement()}",
+        "authors": [cff_author(name) for name in authors()],
+        "license": terms().spdx,
         "keywords": keywords(),
         "references": [_cff_reference(paper) for paper in PTC_PAPERS],
     }
+    if info.home is not None:
+        data["url"] = info.home
+    return data
 
 
 def citation_cff(bundle: Bundle) -> str:
@@ -191,6 +196,7 @@ def citation_bib(info: ReleaseInfo) -> str:
             ("month", MONTHS[date.month - 1]),
             ("version", f"{{{info.version}}}"),
             ("note", f"{{Dataset, version {info.version}, released {date.isoformat()}}}"),
+            *([("url", f"{{{info.home}}}")] if info.home is not None else []),
         ],
     )
     papers = "\n".join(_bib_paper(paper) for paper in PTC_PAPERS)

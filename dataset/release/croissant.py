@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from dataset.errors import InputError
+from dataset.project import DATACARD_PATH
 from dataset.release.bundle import Bundle
 from dataset.release.citation import citation_bib
-from dataset.release.info import DATA_LICENCE_URL, TEXT_TERMS, authors, keywords
-from dataset.release.layout import table_glob
+from dataset.release.info import authors, keywords
+from dataset.release.layout import LICENCE, table_glob
+from dataset.release.licence import own_work, terms
 from dataset.release.sections import paragraph, section_text
 from dataset.schema import TABLE_NAMES, Field, schema
 
@@ -173,7 +176,11 @@ def responsible_ai(card: str) -> dict[str, str]:
     for prop, title in RAI_SECTIONS.items():
         text = section_text(card, title)
         if not text:
-            raise ValueError(f"DATACARD.md has no '## {title}' section for croissant's {prop}")
+            raise InputError(
+                DATACARD_PATH,
+                f"the datasheet has no '## {title}' section, which croissant.json quotes as {prop}",
+                f"write a '## {title}' section",
+            )
         fields[prop] = text
     for prop, lead in RAI_PARAGRAPHS.items():
         found = paragraph(card, lead)
@@ -187,15 +194,36 @@ def _taxonomies_of(table: str) -> list[str]:
     return [name for name in names if name]
 
 
+def licenses() -> list[dict[str, str]]:
+    """The project's licence for its own work, and the article text's terms."""
+    licence = terms()
+    return [
+        {
+            "@type": "sc:CreativeWork",
+            "name": licence.title,
+            "url": licence.url,
+            "description": own_work(),
+        },
+        {
+            "@type": "sc:CreativeWork",
+            "name": "Article text: the publisher's copyright",
+            "url": LICENCE,
+            "description": licence.text,
+        },
+    ]
+
+
 def croissant(bundle: Bundle) -> dict[str, Any]:
     info, counts = bundle.info, bundle.counts
     taxonomies = sorted({name for table in TABLE_NAMES for name in _taxonomies_of(table)})
+    home = {"url": info.home} if info.home is not None else {}
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": [CROISSANT_1_0, RAI_1_0],
         "name": info.name,
         "alternateName": info.pretty_name,
+        **home,
         "description": (
             f"{schema().dataset.offsets} Rows: "
             + ", ".join(f"{table} {counts.tables[table]}" for table in TABLE_NAMES)
@@ -204,7 +232,7 @@ def croissant(bundle: Bundle) -> dict[str, Any]:
         "version": info.version,
         "datePublished": info.date.isoformat(),
         "citeAs": citation_bib(info),
-        "license": [DATA_LICENCE_URL, TEXT_TERMS],
+        "license": licenses(),
         "keywords": keywords(),
         "inLanguage": list(bundle.languages),
         "creator": [{"@type": "sc:Organization", "name": name} for name in authors()],

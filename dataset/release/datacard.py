@@ -121,7 +121,28 @@ def check_catalogue() -> str:
     )
 
 
+def licence_statement() -> str:
+    from dataset.release.licence import markdown
+
+    return markdown()
+
+
+def palette_statement() -> str:
+    from dataset.release.palette import COLOURS, MIN_DELTA_E_2000
+    from dataset.release.preview import CHIP_PX
+
+    return (
+        f"The preview and the chart give each technique its own colour ({len(COLOURS)} "
+        "colours, and one more for a merged SemEval-2020 class given alone): any two differ "
+        f"by a CIEDE2000 colour difference (ΔE00) of at least {MIN_DELTA_E_2000:.1f}, where 2 "
+        "is barely perceptible and 10 is clear, and each carries its span labels, "
+        f"{CHIP_PX} px high, in black or white at WCAG AA contrast (4.5:1) or more.\n"
+    )
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
+    "licence": licence_statement,
+    "palette": palette_statement,
     "fields": field_tables,
     "taxonomy": taxonomy_table,
     "span-counts": span_counts,

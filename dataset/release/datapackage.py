@@ -1,16 +1,20 @@
 """datapackage.json: a Frictionless Data Package (v2) descriptor generated from
 ``schemas/``.
 
-One tabular resource per Parquet shard (a Parquet file cannot be split or joined byte-wise,
-so Frictionless' multipart paths do not apply), each with its sha256 and a Table Schema
-built from the YAML: required fields, patterns, allowed values, minimums, primary keys,
-foreign keys to the articles table, class labels with their categories.
+One tabular resource per table, whose ``path`` lists the table's Parquet shards (a
+multipart resource; their sha256 are in SHA256SUMS and croissant.json), and a Table
+Schema built from the YAML: required fields, patterns, allowed values, minimums, class
+labels with their categories, the primary key, and foreign keys, both those the schema
+declares (``references``) and those a class label implies (a field labelled by a taxonomy
+references the table keyed by that taxonomy, such as ``spans.technique`` ->
+``techniques.technique``).
 
-Field types are the ones Frictionless' own Parquet reader delivers, since it reads through
-pandas: a nullable integer column arrives as floats with NaN for null, so it is declared
-``number``, and a list column arrives as arrays it cannot cast, so it is declared ``any``
-with its item type in the description. ``bytes`` is left out because that reader does not
-count bytes (``frictionless validate`` would report a byte-count error).
+Frictionless reads Parquet through pandas, where a nullable integer column arrives as
+floats with NaN for null: such a field stays ``integer`` and declares ``nan`` (and the
+empty string) as its missing values. A list column arrives as arrays Frictionless cannot
+cast, so it is declared ``any`` with its item type in the description. ``bytes`` is left
+out because that reader does not count bytes, and Frictionless' Parquet reader reads the
+first file of a multipart path only, which is every file while a table fits one shard.
 """
 
 from __future__ import annotations
@@ -18,12 +22,18 @@ from __future__ import annotations
 from typing import Any
 
 from dataset.release.bundle import Bundle, DataFile
-from dataset.release.info import DATA_LICENCE, DATA_LICENCE_URL, authors, keywords
+from dataset.release.info import authors, keywords
+from dataset.release.layout import LICENCE
+from dataset.release.licence import statement, terms
 from dataset.schema import TABLE_NAMES, Field, Table, schema
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 TYPES = {"string": "string", "int32": "integer", "bool": "boolean", "class_label": "integer"}
+#: How a null of a nullable integer column reaches Frictionless from Parquet (pandas' NaN,
+#: as ``str(cell)``), besides the empty string of the default.
+INTEGER_MISSING_VALUES = ["", "nan"]
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
 
 def _categories(taxonomy: str) -> list[dict[str, Any]]:
@@ -39,17 +49,12 @@ def _field(field: Field) -> dict[str, Any]:
     if field.item is not None:
         item = field.item.labels or field.item.type
         node["description"] += f" A list of {item} ids."
-    elif type_ == "integer" and field.nullable:
-        type_ = "number"
     elif field.labels is not None:
         node["categories"] = _categories(field.labels)
         constraints["maximum"] = len(schema().taxonomies[field.labels].labels) - 1
     node["type"] = type_
-    if field.labels is not None and field.nullable:
-        names = ", ".join(
-            f"{label['value']}={label['label']}" for label in _categories(field.labels)
-        )
-        node["description"] += f" Ids of the {field.labels} taxonomy: {names}."
+    if type_ == "integer" and field.nullable:
+        node["missingValues"] = INTEGER_MISSING_VALUES
     if not field.nullable:
         constraints["required"] = True
     if field.pattern is not None:
@@ -63,62 +68,76 @@ def _field(field: Field) -> dict[str, Any]:
     return node
 
 
-def _foreign_keys(table: Table, bundle: Bundle) -> list[dict[str, Any]]:
-    keys: list[dict[str, Any]] = []
+def references(table: Table) -> list[tuple[str, str, str]]:
+    """(field, table, field) of every foreign key of ``table``: the schema's declared
+    references, and every class-label field whose taxonomy keys another table."""
+    spec = schema()
+    keyed_by = {
+        other.field(other.primary_key[0]).labels: other.name
+        for other in spec.tables.values()
+        if len(other.primary_key) == 1 and other.field(other.primary_key[0]).labels
+    }
+    found: list[tuple[str, str, str]] = []
     for field in table.fields:
-        if field.references is None:
-            continue
-        target, column = field.references.split(".")
-        targets = bundle.files_of(target)
-        if len(targets) == 1:
-            keys.append(
-                {
-                    "fields": [field.name],
-                    "reference": {"resource": targets[0].stem, "fields": [column]},
-                }
-            )
-    return keys
+        if field.references is not None:
+            target, column = field.references.split(".")
+            found.append((field.name, target, column))
+        elif field.labels in keyed_by and keyed_by[field.labels] != table.name:
+            target = keyed_by[field.labels]
+            found.append((field.name, target, spec.tables[target].primary_key[0]))
+    return found
 
 
-def _resource(bundle: Bundle, table: Table, file: DataFile) -> dict[str, Any]:
+def _resource(table: Table, files: list[DataFile]) -> dict[str, Any]:
     schema_node: dict[str, Any] = {
         "fields": [_field(field) for field in table.fields],
         "primaryKey": list(table.primary_key),
     }
-    foreign = _foreign_keys(table, bundle)
+    foreign = [
+        {"fields": [field], "reference": {"resource": target, "fields": [column]}}
+        for field, target, column in references(table)
+    ]
     if foreign:
         schema_node["foreignKeys"] = foreign
     return {
         "$schema": RESOURCE_PROFILE,
-        "name": file.stem,
-        "title": f"{table.name} ({file.name})",
+        "name": table.name,
+        "title": table.name,
         "description": table.description,
         "type": "table",
-        "path": file.path,
+        "path": [file.path for file in files],
         "format": "parquet",
-        "mediatype": "application/vnd.apache.parquet",
-        "hash": f"sha256:{file.sha256}",
+        "mediatype": PARQUET_MEDIATYPE,
         "schema": schema_node,
     }
 
 
+def licenses() -> list[dict[str, str]]:
+    """The project's licence, and the terms of the article text (the release's
+    LICENSE.md, since no open licence covers it)."""
+    licence = terms()
+    return [
+        {"name": licence.spdx, "path": licence.url, "title": f"{licence.title}: {licence.covers}"},
+        {"path": LICENCE, "title": f"Article text: {licence.text}"},
+    ]
+
+
 def datapackage(bundle: Bundle) -> dict[str, Any]:
     spec, info = schema(), bundle.info
-    return {
+    package: dict[str, Any] = {
         "$schema": PROFILE,
         "name": info.name,
         "title": info.pretty_name,
-        "description": spec.dataset.offsets,
+        "description": f"{spec.dataset.offsets} {statement()}",
         "version": info.version,
         "created": f"{info.date.isoformat()}T00:00:00Z",
         "keywords": keywords(),
-        "licenses": [
-            {"name": DATA_LICENCE, "path": DATA_LICENCE_URL, "title": "Annotations and schema"}
-        ],
+        "licenses": licenses(),
         "contributors": [{"title": name, "roles": ["creator"]} for name in authors()],
         "resources": [
-            _resource(bundle, spec.tables[table], file)
-            for table in TABLE_NAMES
-            for file in bundle.files_of(table)
+            _resource(spec.tables[table], bundle.files_of(table)) for table in TABLE_NAMES
         ],
     }
+    if info.home is not None:
+        package["homepage"] = info.home
+    return package

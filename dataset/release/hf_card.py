@@ -4,8 +4,9 @@ The YAML front matter is produced by ``datasets`` and ``huggingface_hub`` themse
 (``MetadataConfigs`` and ``DatasetInfosDict`` write ``configs`` and ``dataset_info`` into a
 ``DatasetCardData``), with the features generated from ``schemas/`` by
 ``schema().features(table)``, so ``load_dataset`` reads back exactly the ClassLabel
-names the Parquet files carry. The body is a short header for this version (how to load
-it, the technique chart, the files) followed by DATACARD.md unchanged.
+names the Parquet files carry. The body (``templates/README.md``) is a short header for
+this version (how to load exactly it, the technique chart, the files, each linked inside
+the release) followed by DATACARD.md unchanged.
 """
 
 from __future__ import annotations
@@ -16,22 +17,11 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCardData
 
 from dataset.markdown import markdown_table
+from dataset.release import layout
 from dataset.release.bundle import Bundle
-from dataset.release.counts import Counts
-from dataset.release.info import ReleaseInfo, keywords
-from dataset.release.layout import (
-    CHART,
-    CITATION_BIB,
-    CITATION_CFF,
-    CROISSANT,
-    DATAPACKAGE,
-    DEFAULT_CONFIG,
-    MANIFEST,
-    PREVIEW,
-    SHA256SUMS,
-    VALIDATION,
-    table_glob,
-)
+from dataset.release.info import keywords
+from dataset.release.licence import terms
+from dataset.release.render import render
 from dataset.schema import TABLE_NAMES, schema
 
 SPLIT = "train"
@@ -43,7 +33,22 @@ SIZE_CATEGORIES = (
     (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"),
 )
-LICENCE_NAME = "cc-by-4.0-annotations-research-only-text"
+#: The release files the header links to, by the name the template uses.
+FILES = {
+    "sums": layout.SHA256SUMS,
+    "chart": layout.CHART,
+    "guidelines": layout.GUIDELINES,
+    "schema": layout.SCHEMA,
+    "checks": layout.CHECKS,
+    "validation": layout.VALIDATION,
+    "licence": layout.LICENCE,
+    "cff": layout.CITATION_CFF,
+    "bib": layout.CITATION_BIB,
+    "croissant": layout.CROISSANT,
+    "datapackage": layout.DATAPACKAGE,
+    "preview": layout.PREVIEW,
+    "manifest": layout.MANIFEST,
+}
 
 
 def size_category(rows: int) -> str:
@@ -72,12 +77,12 @@ def card_data(bundle: Bundle) -> DatasetCardData:
         pretty_name=info.pretty_name,
         language=langs,
         license="other",
-        license_name=LICENCE_NAME,
-        license_link="README.md#distribution-and-licence",
+        license_name=terms().hub_name,
+        license_link=layout.LICENCE,
         annotations_creators=["other"],
         language_creators=["found"],
         multilinguality=["monolingual" if len(langs) <= 1 else "multilingual"],
-        size_categories=[size_category(counts.tables[DEFAULT_CONFIG])],
+        size_categories=[size_category(counts.tables[layout.DEFAULT_CONFIG])],
         source_datasets=["original"],
         task_categories=["text-classification", "token-classification"],
         tags=keywords(),
@@ -85,8 +90,8 @@ def card_data(bundle: Bundle) -> DatasetCardData:
     MetadataConfigs(
         {
             table: {
-                "data_files": [{"split": SPLIT, "path": table_glob(table)}],
-                **({"default": True} if table == DEFAULT_CONFIG else {}),
+                "data_files": [{"split": SPLIT, "path": layout.table_glob(table)}],
+                **({"default": True} if table == layout.DEFAULT_CONFIG else {}),
             }
             for table in TABLE_NAMES
         }
@@ -97,51 +102,29 @@ def card_data(bundle: Bundle) -> DatasetCardData:
     return data
 
 
-def header(info: ReleaseInfo, counts: Counts) -> str:
+def tables(bundle: Bundle) -> str:
     spec = schema()
-    tables = markdown_table(
+    return markdown_table(
         ["config", "rows", "what it holds"],
         (
             (
-                f"`{name}`" + (" (default)" if name == DEFAULT_CONFIG else ""),
-                counts.tables[name],
+                f"`{name}`" + (" (default)" if name == layout.DEFAULT_CONFIG else ""),
+                bundle.counts.tables[name],
                 spec.tables[name].description,
             )
             for name in TABLE_NAMES
         ),
     )
-    return f"""# {info.pretty_name} {info.version}
-
-Version {info.version} of `{info.name}`, released {info.date.isoformat()}: a complete,
-immutable release. Every file is listed with its sha256 in `{SHA256SUMS}` (`sha256sum -c
-{SHA256SUMS}` checks a download). The datasheet follows this header.
-
-{tables}
-```python
-from datasets import load_dataset
-
-# a local copy of this folder, or its Hub repository at revision "v{info.version}"
-spans = load_dataset("path/to/this/folder", "{DEFAULT_CONFIG}", split="{SPLIT}")
-names = spans.features["technique"].names
-```
-
-Or with pandas: `pd.read_parquet("data/spans", dtype_backend="pyarrow")`.
-
-![Spans per technique, all annotation layers]({CHART})
-
-| file | what it is |
-|---|---|
-| `data/<table>/<table>-NNNNN.parquet` | the tables, byte for byte as built |
-| `{CITATION_CFF}`, `{CITATION_BIB}` | how to cite this version, and PTC |
-| `{CROISSANT}` | MLCommons Croissant 1.0 metadata, with Responsible-AI fields |
-| `{DATAPACKAGE}` | Frictionless Data Package descriptor |
-| `{PREVIEW}` | every article with its spans highlighted, in one offline page |
-| `{VALIDATION}` | the validation report the release passed |
-| `{MANIFEST}` | version, date, commit, input hashes, library versions, counts |
-
-"""
 
 
 def render_readme(bundle: Bundle) -> str:
-    front = card_data(bundle).to_yaml()
-    return f"---\n{front}\n---\n\n{header(bundle.info, bundle.counts)}{bundle.info.card}"
+    return render(
+        "README.md",
+        front_matter=card_data(bundle).to_yaml(),
+        info=bundle.info,
+        tables=tables(bundle),
+        files=FILES,
+        table_names=TABLE_NAMES,
+        default_config=layout.DEFAULT_CONFIG,
+        split=SPLIT,
+    )

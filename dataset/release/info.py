@@ -4,20 +4,25 @@ release date, the datasheet text, and the project metadata in pyproject.toml."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dataset.project import pyproject
 from dataset.schema import schema
 
-#: Licence of the project's own work in the data (annotations, rationales, schema), as an
-#: SPDX id; the article text keeps its publisher's copyright (see ``TEXT_TERMS``).
-DATA_LICENCE = "CC-BY-4.0"
-DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-TEXT_TERMS = (
-    "Article text: copyright stays with its original publisher; included unaltered for "
-    "non-commercial research on propaganda detection only (see the articles.licence column)."
-)
+#: ``[project.urls]`` labels that name the dataset's home page, compared after PEP 753
+#: normalisation (lower case, no punctuation or spaces).
+HOME_LABELS = ("homepage", "home")
+
+
+def home_page() -> str | None:
+    """The home page ``[project.urls]`` in pyproject.toml names, or None: a release never
+    invents one."""
+    urls: dict[str, str] = pyproject().get("urls", {})
+    for label, url in urls.items():
+        if "".join(ch for ch in label.lower() if ch.isalnum()) in HOME_LABELS:
+            return url
+    return None
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,9 @@ class ReleaseInfo:
     date: datetime.date
     #: DATACARD.md as it was when the release was made.
     card: str
+    #: The dataset's home page, which every metadata file then carries; None when
+    #: pyproject.toml names none.
+    home: str | None = field(default_factory=home_page)
 
     @property
     def name(self) -> str:

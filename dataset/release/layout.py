@@ -21,6 +21,13 @@ CHART = "technique_counts.png"
 SHA256SUMS = "SHA256SUMS"
 MANIFEST = "release-manifest.json"
 VALIDATION = "validation.json"
+LICENCE = "LICENSE.md"
+#: Copies that make a release stand alone: the annotation guidelines, the schema the
+#: tables follow (at its path in the project, so the datasheet's mentions of it hold in
+#: the release too) and the catalogue of validation checks it passed.
+GUIDELINES = "guidelines.md"
+SCHEMA = "schemas/propaganda_spans.yaml"
+CHECKS = "checks.md"
 
 #: Records of the release run (commit, machine, validation report): covered by SHA256SUMS
 #: but not a function of the inputs, so never compared with a rebuild.

@@ -24,6 +24,7 @@ from dataset.errors import InputError
 from dataset.project import (
     CHANGELOG_PATH,
     DATACARD_PATH,
+    PYPROJECT_PATH,
     RAW_DIR,
     RELEASES_DIR,
     REPO_ROOT,
@@ -32,7 +33,13 @@ from dataset.project import (
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.release import datacard as card_module
 from dataset.release.assemble import assemble
-from dataset.release.changelog import check_counts, entry_for
+from dataset.release.changelog import (
+    check_counts,
+    check_migration,
+    entry_for,
+    layout_changes,
+    release_layout,
+)
 from dataset.release.checksums import check_folder, compare, hashes, read_sums, write_sums
 from dataset.release.clean import clean_commit
 from dataset.release.counts import Counts
@@ -40,11 +47,13 @@ from dataset.release.gate import validate
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
     MANIFEST,
+    README,
     files_of,
     is_reproducible,
     previous_release,
     release_dir,
 )
+from dataset.release.links import outside_links, project_paths_mentioned
 from dataset.release.manifest import read_manifest, release_manifest
 from dataset.release.sections import card_problems
 from dataset.schema import SCHEMA_PATH
@@ -79,6 +88,22 @@ def _fresh_card(card: Path, data: bytes) -> str:
             "write every section out before releasing",
         )
     return text
+
+
+def _check_standalone(staged: Path, card: Path, log: Callable[[str], None]) -> None:
+    """Refuse a README that links outside the release; note the datasheet's mentions of
+    project files the release does not hold."""
+    readme = (staged / README).read_text(encoding="utf-8")
+    outside = outside_links(readme, staged)
+    if outside:
+        raise InputError(
+            card,
+            "the release README links to files the release does not hold: " + ", ".join(outside),
+            "link only to files of the release (README.md's header lists them), or write "
+            "the path as text",
+        )
+    for path in project_paths_mentioned(readme, staged):
+        log(f"note: the datasheet mentions `{path}`, which is not in the release folder")
 
 
 def differences(existing: Path, staged: dict[str, str]) -> list[str]:
@@ -131,6 +156,11 @@ def make_release(
         staged = Path(tmp) / target.name
         bundle = assemble(built.out, staged, info)
         counts = bundle.counts
+        if info.home is None:
+            log(
+                f"note: {PYPROJECT_PATH.name} names no home page ([project.urls] Homepage), "
+                "so no release file carries a URL for the dataset"
+            )
         previous = previous_release(version, releases)
         gate = validate(staged, previous)
         if not gate.ok:
@@ -154,6 +184,10 @@ def make_release(
             return ReleaseOutcome(folder=target, created=False, counts=counts)
         before = Counts(**read_manifest(previous)["counts"]).techniques if previous else None
         check_counts(changelog, entry, counts.techniques, before)
+        if previous is not None:
+            now = {table: bundle.tables[table].schema for table in bundle.tables}
+            changes = layout_changes(release_layout(previous), now)
+            check_migration(changelog, entry, previous.name.removeprefix("v"), changes)
         manifest = release_manifest(
             bundle,
             source=source,
@@ -164,6 +198,7 @@ def make_release(
         )
         write_json(staged / MANIFEST, manifest)
         write_sums(staged, hashes(staged, shipped))
+        _check_standalone(staged, card, log)
         staged.rename(target)
     return ReleaseOutcome(folder=target, created=True, counts=counts)
 

@@ -15,6 +15,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
+from dataset.project import GUIDELINES_PATH
 from dataset.release.bundle import Bundle
 from dataset.release.inputs import git_commit, record, repo_relative
 from dataset.release.layout import MANIFEST, RECORD_ONLY
@@ -59,7 +60,8 @@ def release_manifest(
         },
         "inputs": built["inputs"],
         "card": record(repo_relative(card), card_bytes),
-        "schema": record(repo_relative(SCHEMA_PATH), SCHEMA_PATH.read_bytes()),
+        "schema": record(repo_relative(SCHEMA_PATH), bundle.schema),
+        "guidelines": record(repo_relative(GUIDELINES_PATH), bundle.guidelines),
         "libraries": {
             "python": platform.python_version(),
             **{name: installed_version(name) for name in LIBRARIES},
