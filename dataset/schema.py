@@ -329,10 +329,9 @@ class Schema(_Model):
         A field the YAML declares non-null is non-nullable, so DuckDB, Polars and any
         Parquet reader see the constraint (the validation suite checks the values). One
         cost: ``datasets`` takes a field's stored feature only when the field is nullable,
-        so ``load_dataset("parquet", ...)`` on a bare build reads non-null class labels
-        (``techniques.technique``, list columns of class labels) as plain integers; a
-        release's card declares the features of every table, so loading a release
-        restores every name.
+        so ``load_dataset("parquet", ...)`` on a bare build reads a non-null class label
+        (today ``techniques.technique``) as plain integers; a release's card declares the
+        features of every table, so loading a release restores every name.
         """
         spec = self.tables[table]
         features = self.features(table)
