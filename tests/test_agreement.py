@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset.annotation.agreement import Report, format_table
+from dataset.annotation.agreement import AgreementReport, format_table
 from dataset.cli import main
 from dataset.ptc.scoring import Scores, Span, compare, merge_overlapping, partial_overlap
 from dataset.schema import schema
@@ -304,7 +304,7 @@ def test_printed_table_is_aligned(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_format_table_alone_lists_labels_then_totals() -> None:
     by_label, overall, identification = compare([s(0, 10)], [s(0, 10)], TECHNIQUES)
-    report = Report("g", "p", False, ("1",), by_label, overall, identification)
+    report = AgreementReport("g", "p", False, ("1",), by_label, overall, identification)
     lines = format_table(report).split("\n")
     assert lines[0].split() == ["technique", "gold", "pred", "P", "R", "F1"]
     assert lines[2].split() == [LL, "1", "1", "1.000", "1.000", "1.000"]

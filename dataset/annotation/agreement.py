@@ -62,7 +62,7 @@ class Side:
 
 
 @dataclass(frozen=True)
-class Report:
+class AgreementReport:
     gold: str
     pred: str
     semeval: bool
@@ -197,12 +197,14 @@ def to_spans(side: Side, articles: frozenset[str], semeval: bool) -> list[Span]:
     return spans
 
 
-def agreement(gold: Side, pred: Side, *, semeval: bool, articles: frozenset[str]) -> Report:
+def agreement(
+    gold: Side, pred: Side, *, semeval: bool, articles: frozenset[str]
+) -> AgreementReport:
     labels = schema().semeval_classes.names if semeval else schema().techniques.names
     by_label, overall, identification = compare(
         to_spans(gold, articles, semeval), to_spans(pred, articles, semeval), labels
     )
-    return Report(
+    return AgreementReport(
         gold=gold.description,
         pred=pred.description,
         semeval=semeval,
@@ -216,7 +218,7 @@ def agreement(gold: Side, pred: Side, *, semeval: bool, articles: frozenset[str]
 # Output ----------------------------------------------------------------------------------
 
 
-def format_table(report: Report) -> str:
+def format_table(report: AgreementReport) -> str:
     """Per-label rows then the overall lines, columns aligned for a terminal or a card."""
     rows: list[tuple[str, Scores]] = list(report.by_label.items())
     rows.append(("overall (micro)", report.overall))

@@ -75,7 +75,7 @@ class FragmentError(ValueError):
 
 
 @dataclass(frozen=True)
-class Span:
+class RecordedSpan:
     technique: str
     start: int
     end: int
@@ -89,9 +89,9 @@ class Record:
     path: Path
     article_id: str
     layer: str
-    spans: tuple[Span, ...]
+    spans: tuple[RecordedSpan, ...]
 
-    def sorted_spans(self) -> list[Span]:
+    def sorted_spans(self) -> list[RecordedSpan]:
         """PTC files list spans by position; the technique breaks ties deterministically."""
         return sorted(self.spans, key=lambda span: (span.start, span.end, span.technique))
 
@@ -169,15 +169,15 @@ def resolve_fragment(text: str, fragment: str, occurrence: int) -> tuple[int, in
     return start, end
 
 
-def overlapping_pairs(spans: list[Span]) -> Iterator[tuple[Span, Span]]:
+def overlapping_pairs(spans: list[RecordedSpan]) -> Iterator[tuple[RecordedSpan, RecordedSpan]]:
     """Pairs of spans with the same technique that share at least one character; adjacent
     spans do not overlap. Yields (earlier, later) by start."""
-    by_technique: dict[str, list[Span]] = {}
+    by_technique: dict[str, list[RecordedSpan]] = {}
     for span in spans:
         by_technique.setdefault(span.technique, []).append(span)
     for group in by_technique.values():
         group.sort(key=lambda span: (span.start, span.end))
-        reach: Span | None = None
+        reach: RecordedSpan | None = None
         for span in group:
             if reach is not None and span.start < reach.end:
                 yield reach, span
@@ -391,7 +391,7 @@ def load_record(path: Path, raw: Path) -> Record:
     text = read_article(article_path)
 
     nodes = _span_nodes(root) if root is not None else []
-    spans: list[Span] = []
+    spans: list[RecordedSpan] = []
     for index, entry in enumerate(entries):
         node = nodes[index] if index < len(nodes) else None
         entry_line = _line(node) if node is not None else None
@@ -442,7 +442,7 @@ def load_record(path: Path, raw: Path) -> Record:
         except FragmentError as error:
             raise InputError(path, error.problem, error.fix, line=fragment_line) from None
         spans.append(
-            Span(
+            RecordedSpan(
                 technique=technique,
                 start=start,
                 end=end,

@@ -51,7 +51,7 @@ METRICS: dict[Task, str] = {
 
 
 @dataclass(frozen=True)
-class Report:
+class ScoreReport:
     task: Task
     gold: str
     layer: str
@@ -86,7 +86,7 @@ def _left_out_note(count: int, classes: ClassSet) -> tuple[str, ...]:
     return (f"{count} gold span(s) have no name in {view} and are left out (export lists them)",)
 
 
-def score_si(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> Report:
+def score_si(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> ScoreReport:
     gold = load_spans(folder, layer, classes, labelled=False)
     predicted = [item.span for item in read_spans(pred, gold.num_chars, str(folder))]
     gold_merged = merge_overlapping(gold.spans)
@@ -105,7 +105,7 @@ def score_si(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> 
             f"{len(elsewhere)} predicted span(s) in {articles} article(s) without gold spans "
             f"in layer {gold.layer} count against precision"
         )
-    return Report(
+    return ScoreReport(
         task="si",
         gold=str(folder),
         layer=gold.layer,
@@ -140,7 +140,7 @@ def _wrong_label(classes: ClassSet) -> Callable[[str], str]:
     return fix
 
 
-def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> Report:
+def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> ScoreReport:
     gold = load_spans(folder, layer, classes)
     names = class_names(classes)
     predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, _wrong_label(classes))
@@ -184,7 +184,7 @@ def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> 
             "keep the order of export --task tc for the official scorer"
         )
     result = technique_classification(pair_labels(gold.spans, spans), names)
-    return Report(
+    return ScoreReport(
         task="tc",
         gold=str(folder),
         layer=gold.layer,
@@ -197,7 +197,7 @@ def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> 
     )
 
 
-def score_slc(folder: Path, pred: Path, layer: str | None) -> Report:
+def score_slc(folder: Path, pred: Path, layer: str | None) -> ScoreReport:
     gold = load_lines(folder, layer)
     predicted = read_lines(pred, gold.line_counts, gold.articles, str(folder))
     labels = {(item.article_id, item.line): item.propaganda for item in predicted}
@@ -218,7 +218,7 @@ def score_slc(folder: Path, pred: Path, layer: str | None) -> Report:
             f"{len(gold.not_annotated)} article(s) are not annotated in layer {gold.layer} "
             "and have no gold line labels"
         )
-    return Report(
+    return ScoreReport(
         task="slc",
         gold=str(folder),
         layer=gold.layer,
@@ -232,7 +232,7 @@ def score_slc(folder: Path, pred: Path, layer: str | None) -> Report:
 
 def score(
     folder: Path, pred: Path, task: Task, *, layer: str | None = None, classes: ClassSet | None
-) -> Report:
+) -> ScoreReport:
     chosen = check_classes(task, classes)
     if task == "slc":
         return score_slc(folder, pred, layer)
@@ -242,7 +242,7 @@ def score(
     return score_tc(folder, pred, layer, chosen)
 
 
-def format_report(report: Report) -> str:
+def format_report(report: ScoreReport) -> str:
     """The figures as an aligned table for a terminal, notes first."""
     view = {"semeval": "14 SemEval-2020 classes", "ptc": "18 PTC techniques", None: "lines"}
     head = [
