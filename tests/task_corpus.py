@@ -37,7 +37,11 @@ def build_corpus(
     layers: Mapping[str, Mapping[str, Sequence[Label]]],
     articles: Sequence[str],
     text: str = ARTICLE_TEXT,
+    label_layer: str | None = None,
 ) -> Path:
     """The corpus built into ``root/out``; returns the built folder."""
     source = write_corpus(root / "source", layers, articles, text)
-    return build(source, root / "out", progress=False, log=lambda _message: None).out
+    result = build(
+        source, root / "out", label_layer=label_layer, progress=False, log=lambda _m: None
+    )
+    return result.out

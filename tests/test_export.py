@@ -223,6 +223,24 @@ def test_per_article_files_keep_annotated_and_unannotated_apart(
     assert (labels["1:1"], labels["2:1"], labels["3:1"]) == (True, False, None)
 
 
+def test_the_layer_is_the_one_named_else_the_one_the_build_implies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    two = {"a": {"1": [(LL, 1, 4)]}, "b": {"1": [(LL, 5, 9)]}}
+    with_gold = build_corpus(tmp_path / "g", {**two, "gold": {"1": [(LL, 10, 12)]}}, ["1"])
+    out = tmp_path / "tc.labels"
+    export(capsys, str(with_gold), "--task", "tc", "--out", str(out))
+    assert out.read_text("utf-8") == "1\tLoaded_Language\t10\t12\n"
+    without = build_corpus(tmp_path / "n", two, ["1"], label_layer="a")
+    args = ["export", str(without), "--task", "tc", "--out", str(out)]
+    assert main(args) == EXIT_INPUT_ERROR
+    assert "several annotation layers (a, b) and none is 'gold'" in capsys.readouterr().err
+    export(capsys, *args[1:], "--layer", "b")
+    assert out.read_text("utf-8") == "1\tLoaded_Language\t5\t9\n"
+    assert main(["export", str(without), "--task", "slc", "--layer", "b", "--out", str(out)]) == 2
+    assert "the lines table" in capsys.readouterr().err
+
+
 BAD_OPTIONS = {
     "classes-for-slc": (
         ["--task", "slc", "--classes", "ptc"],

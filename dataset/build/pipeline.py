@@ -33,7 +33,7 @@ from dataset.build.output import (
 from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR, RAW_DIR, REPO_ROOT, dataset_version
-from dataset.ptc.corpus import DEFAULT_LAYER, Corpus, discover
+from dataset.ptc.corpus import DEFAULT_LAYER, Corpus, discover, implied_layer
 from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
 
 DEFAULT_BATCH_ARTICLES = 1_000
@@ -100,10 +100,9 @@ def choose_label_layer(corpus: Corpus, requested: str | None) -> str | None:
                 "pass one of the layers found, named by the label files article<ID>.<layer>.labels",
             )
         return requested
-    if len(layers) <= 1:
-        return layers[0] if layers else None
-    if DEFAULT_LAYER in layers:
-        return DEFAULT_LAYER
+    implied = implied_layer(layers)
+    if implied is not None or not layers:
+        return implied
     raise InputError(
         corpus.root,
         f"the corpus has several annotation layers ({', '.join(layers)}) and none is "

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from dataset.errors import InputError
 from dataset.project import table_shards
-from dataset.ptc.corpus import DEFAULT_LAYER
+from dataset.ptc.corpus import DEFAULT_LAYER, implied_layer
 from dataset.ptc.formats import article_order
 from dataset.ptc.scoring import Span
 from dataset.ptc.task_files import Task, span_order
@@ -119,7 +119,7 @@ def _lines(folder: Path) -> dict[str, list[Any]] | None:
 
 
 def _choose_layer(folder: Path, layers: set[str], requested: str | None) -> str:
-    """The layer asked for, else the only one, else ``gold``, as the build chooses."""
+    """The layer asked for, else the one the build would imply (the only one, else ``gold``)."""
     listed = ", ".join(sorted(layers)) or "none"
     if requested is not None:
         if requested not in layers:
@@ -129,10 +129,9 @@ def _choose_layer(folder: Path, layers: set[str], requested: str | None) -> str:
                 "pass one of the layers listed",
             )
         return requested
-    if len(layers) == 1:
-        return next(iter(layers))
-    if DEFAULT_LAYER in layers:
-        return DEFAULT_LAYER
+    implied = implied_layer(layers)
+    if implied is not None:
+        return implied
     if not layers:
         raise InputError(
             folder,

@@ -9,7 +9,7 @@ and this project's ``articles/`` + ``labels/`` layout, since it only matches nam
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,14 @@ from dataset.ptc.formats import (
 )
 
 DEFAULT_LAYER = "gold"
+
+
+def implied_layer(layers: Collection[str]) -> str | None:
+    """The layer meant when none is named: the only one, else ``gold``; None when there is
+    no layer or the choice would be a guess."""
+    if len(layers) == 1:
+        return next(iter(layers))
+    return DEFAULT_LAYER if DEFAULT_LAYER in layers else None
 
 
 @dataclass
