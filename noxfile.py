@@ -23,8 +23,17 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TE
 INSTALL_ENV = {"UV_COMPILE_BYTECODE": "1"}
 
 
+def in_place(session: nox.Session) -> bool:
+    """Whether the session runs in nox's own environment (``nox --no-venv``), which then
+    must hold the project already, as the test suite's does; nothing is installed."""
+    return session.venv_backend == "none"
+
+
 def install_locked(session: nox.Session, *groups: str, extras: tuple[str, ...] = ()) -> None:
     """Install the project, its given extras and dependency groups exactly as locked."""
+    if in_place(session):
+        session.log("--no-venv: running in this environment as it is")
+        return
     env = {**INSTALL_ENV, "UV_PROJECT_ENVIRONMENT": session.virtualenv.location}
     uv = shutil.which("uv")
     if session.venv_backend != "uv" or uv is None:
@@ -38,7 +47,8 @@ def install_locked(session: nox.Session, *groups: str, extras: tuple[str, ...] =
 def session_env(session: nox.Session) -> dict[str, str]:
     """Offline Hugging Face settings with a cache of the session's own, so runs never reach
     the network nor reuse a cache that a different library version wrote."""
-    cache = Path(session.virtualenv.location) / "hf-home"
+    home = session.create_tmp() if in_place(session) else session.virtualenv.location
+    cache = Path(home) / "hf-home"
     return {**OFFLINE, "HF_HOME": str(cache), **uv_env()}
 
 

@@ -115,6 +115,7 @@ class Field(_Model):
     template: str | None = None
     sort_as: Literal["integer"] | None = None
     filled_from: Literal["provenance"] | None = None
+    greater_than: str | None = None
 
     @field_validator("pattern")
     @classmethod
@@ -180,6 +181,17 @@ class Table(_Model):
                     "fields",
                     position,
                     "template",
+                )
+        for position, f in enumerate(self.fields):
+            if f.greater_than is not None and (
+                f.greater_than not in names or f.greater_than == f.name
+            ):
+                raise _LocatedError(
+                    f"{f.name} must be greater than {f.greater_than!r}, which is not another "
+                    "field of the table",
+                    "fields",
+                    position,
+                    "greater_than",
                 )
         for role in ("primary_key", "order_by"):
             missing = [name for name in getattr(self, role) if name not in names]

@@ -1,5 +1,5 @@
-"""``python -m validation``: see validation.run."""
+"""``python -m validation``: see validation.cli."""
 
-from validation.run import main
+from validation.cli import main
 
 raise SystemExit(main())

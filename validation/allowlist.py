@@ -2,7 +2,8 @@
 
 An allowlist is a YAML list of entries ``{check: <check id>, row: <row key>, reason: ...}``.
 A listed violation is still reported (as allowed), never dropped, and an entry that no
-longer matches any violation is reported too, so allowlists cannot silently rot.
+longer matches any violation is reported too, so allowlists cannot silently rot. An
+allowed row counts as passing its check: the higher levels go on judging it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from dataset.errors import InputError
-from validation.catalogue import CHECKS_BY_ID
+from validation.checks import Level, ReleaseFacts, by_id, check
+from validation.failures import Failures, Violation, listed
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,17 @@ class AllowlistEntry:
 def read_allowlist(path: Path) -> list[AllowlistEntry]:
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except OSError as error:
         raise InputError(
-            path, f"cannot read the allowlist: {error}".splitlines()[0], "fix the YAML"
+            path, f"cannot read the allowlist: {error.strerror}", "check the path"
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            path,
+            f"the allowlist is not valid YAML: {getattr(error, 'problem', None) or error}",
+            "fix the YAML syntax",
+            line=mark.line + 1 if mark is not None else None,
         ) from None
     if entries is None:
         return []
@@ -36,6 +46,7 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
         raise InputError(
             path, "the allowlist is not a YAML list", "write one '- check: ...' per entry"
         )
+    known = by_id()
     allowlist: list[AllowlistEntry] = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or set(entry) != {"check", "row", "reason"}:
@@ -44,7 +55,7 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
                 f"entry {number} must have exactly the keys check, row and reason",
                 "write entries as {check: <check id>, row: <row key>, reason: <why accepted>}",
             )
-        if entry["check"] not in CHECKS_BY_ID:
+        if entry["check"] not in known:
             raise InputError(
                 path,
                 f"entry {number} names the unknown check {entry['check']!r}",
@@ -56,3 +67,28 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
             AllowlistEntry(str(entry["check"]), str(entry["row"]), str(entry["reason"]))
         )
     return allowlist
+
+
+@check(
+    "allowlist-current",
+    severity="warning",
+    level=Level.RELEASE,
+    kind="python",
+    scope="release",
+    tables=(),
+    description="Every allowlist entry still matches a violation (stale entries are reported).",
+)
+def stale_entries(facts: ReleaseFacts) -> Failures:
+    return listed(
+        "allowlist",
+        [
+            Violation(
+                "allowlist",
+                f"{entry.check}:{entry.row}",
+                f"no {entry.check} violation at row {entry.row!r}",
+                f"a violation to accept ({entry.reason})",
+            )
+            for entry in facts.allowlist
+            if (entry.check, entry.row) not in facts.matched
+        ],
+    )

@@ -1,171 +1,398 @@
-"""Great Expectations suites generated from ``schemas/``, and the runner for them.
+"""The column rules: Great Expectations expectations generated from ``schemas/``.
 
-Everything runs in an ephemeral context on pandas frames, so nothing touches the network
-or the disk. Each expectation carries the id of the catalogue check it implements in its
-``meta``, and results come back as row positions, which the report turns into rows.
+Each check below turns the schema into expectation specs for one table (a spec names a Great
+Expectations 1.x expectation class and its arguments); ``validation.gx`` runs them on each
+batch. Building a spec needs no Great Expectations import, so the catalogue is instant.
 """
 
 from __future__ import annotations
 
-import logging
-import os
+import re
+import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-import great_expectations as gx
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.execution_engine import pandas_execution_engine
-
-# Great Expectations re-exports these without __all__, which strict mypy cannot see.
-from great_expectations.expectations import (  # type: ignore[attr-defined]
-    ExpectColumnValuesToBeBetween,
-    ExpectColumnValuesToBeInSet,
-    ExpectColumnValuesToBeUnique,
-    ExpectColumnValuesToMatchRegex,
-    ExpectColumnValuesToNotBeNull,
-    ExpectCompoundColumnsToBeUnique,
-    ExpectTableColumnsToMatchOrderedList,
-)
-from great_expectations.validator.v1_validator import Validator
-
 from dataset.schema import Table, schema
-
-logging.getLogger("great_expectations").setLevel(logging.ERROR)
-# Great Expectations fingerprints every pandas batch below this size (an MD5 over every
-# value) only to record it in the result's batch markers, which nothing here reads; on a
-# million spans that costs more than the checks themselves.
-pandas_execution_engine.HASH_THRESHOLD = 0
+from validation.checks import Level, check
 
 
 @dataclass(frozen=True)
-class ExpectationOutcome:
-    check_id: str
-    table: str
-    column: str | None
-    expectation: str
-    success: bool
-    #: Row positions in the frame that failed, and the offending values.
-    positions: list[int]
-    values: list[Any]
-    observed: Any = None
-    error: str | None = None
+class Expect:
+    """One expectation: its Great Expectations class name, arguments, the columns it
+    reads, and what a passing row holds (the report's "expected")."""
+
+    type: str
+    kwargs: dict[str, Any]
+    expected: str
+    columns: tuple[str, ...] = ()
+    #: Whether the expectation judges rows (a map expectation) rather than the table.
+    per_row: bool = True
+    #: Columns whose values it needs (not-null needs only the nulls, so a long text is
+    #: handed over as its lengths).
+    needs_values: bool = True
+    #: A column of the frame made of two of the table's, as ``pair(a, b)`` spells them.
+    pair: tuple[str, str] | None = None
 
 
-def column_expectations(table: Table) -> list[Any]:
-    """The column-level expectations of one table, straight from its schema."""
-    spec = schema()
-    expectations: list[Any] = [
-        ExpectTableColumnsToMatchOrderedList(
-            column_list=table.column_names, meta={"check_id": "schema-columns"}
-        )
-    ]
-    for field in table.fields:
-        column = field.name
-        if not field.nullable:
-            expectations.append(
-                ExpectColumnValuesToNotBeNull(column=column, meta={"check_id": "schema-not-null"})
-            )
-        if field.pattern is not None:
-            expectations.append(
-                ExpectColumnValuesToMatchRegex(
-                    column=column, regex=field.pattern, meta={"check_id": "schema-values"}
-                )
-            )
-        if field.allowed is not None:
-            expectations.append(
-                ExpectColumnValuesToBeInSet(
-                    column=column, value_set=list(field.allowed), meta={"check_id": "schema-values"}
-                )
-            )
-        if field.min is not None:
-            expectations.append(
-                ExpectColumnValuesToBeBetween(
-                    column=column, min_value=field.min, meta={"check_id": "schema-values"}
-                )
-            )
-        if field.type == "class_label":
-            size = len(spec.taxonomies[str(field.labels)].labels)
-            expectations.append(
-                ExpectColumnValuesToBeBetween(
-                    column=column,
-                    min_value=0,
-                    max_value=size - 1,
-                    meta={"check_id": "keys-taxonomy"},
-                )
-            )
-    if len(table.primary_key) == 1:
-        expectations.append(
-            ExpectColumnValuesToBeUnique(
-                column=table.primary_key[0], meta={"check_id": "keys-unique"}
-            )
-        )
-    else:
-        expectations.append(
-            ExpectCompoundColumnsToBeUnique(
-                column_list=list(table.primary_key), meta={"check_id": "keys-unique"}
-            )
-        )
-    return expectations
+ExpectationGenerator = Callable[[Table], list[Expect]]
 
 
-def rule_expectations(check_ids: list[str]) -> list[Any]:
-    """One 'all true' expectation per rule column."""
+def full_match(pattern: str) -> str:
+    """The schema's pattern for Python's ``re.search`` as Great Expectations applies it: a
+    final ``$`` becomes ``\\Z``, since ``$`` would also accept a trailing newline."""
+    return (
+        pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith(r"\$") else pattern
+    )
+
+
+#: Separates the two values of a pair column, and stands for a null in one.
+PAIR_SEPARATOR = " \u2192 "
+NULL = "null"
+
+
+def pair(first: Any, second: Any) -> str:
+    """Two values as one, as a pair column holds them."""
+    return f"{NULL if first is None else first}{PAIR_SEPARATOR}{NULL if second is None else second}"
+
+
+def pair_name(first: str, second: str) -> str:
+    return f"{first}{PAIR_SEPARATOR}{second}"
+
+
+def pairs_in_set(first: str, second: str, pairs: list[tuple[Any, Any]], expected: str) -> Expect:
+    """(first, second) of each row is one of ``pairs``, nulls included. Great Expectations'
+    ExpectColumnPairValuesToBeInSet does this on pandas in a Python loop over the rows
+    (hours for millions of spans), so the pair is one column, (first → second), and the
+    set check is ExpectColumnValuesToBeInSet, which pandas vectorises."""
+    return Expect(
+        "ExpectColumnValuesToBeInSet",
+        {"column": pair_name(first, second), "value_set": sorted({pair(a, b) for a, b in pairs})},
+        expected,
+        (first, second),
+        pair=(first, second),
+    )
+
+
+def _column(kind: str, column: str, expected: str, **kwargs: Any) -> Expect:
+    return Expect(kind, {"column": column, **kwargs}, expected, (column,))
+
+
+@check(
+    "schema-not-null",
+    severity="error",
+    level=Level.SCHEMA,
+    kind="expectations",
+    description="Columns the schema declares non-nullable hold no nulls.",
+)
+def not_null(table: Table) -> list[Expect]:
     return [
-        ExpectColumnValuesToBeInSet(column=check_id, value_set=[True], meta={"check_id": check_id})
-        for check_id in check_ids
+        Expect(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": f.name},
+            f"a {f.name} (the column is not nullable)",
+            (f.name,),
+            needs_values=False,
+        )
+        for f in table.fields
+        if not f.nullable
     ]
 
 
-class ExpectationRunner:
-    """One ephemeral Great Expectations context for a whole validation run."""
-
-    def __init__(self) -> None:
-        self.context = gx.get_context(mode="ephemeral")
-        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self.source = self.context.data_sources.add_pandas("propaganda-spans")
-        self._assets: dict[str, Any] = {}
-
-    def run(
-        self, table: str, frame: pd.DataFrame, expectations: list[Any], suite: str = "columns"
-    ) -> list[ExpectationOutcome]:
-        """Validate ``frame`` (rows of ``table``, or one boolean column per rule) against
-        ``expectations``; results name the table and the failing row positions."""
-        name = f"{table}-{suite}"
-        if name not in self._assets:
-            asset = self.source.add_dataframe_asset(name)
-            self._assets[name] = asset.add_batch_definition_whole_dataframe(name)
-        # A Validator fetches (and fingerprints) the batch once; Batch.validate would fetch
-        # it a second time, which doubles the cost on millions of rows.
-        validator = Validator(
-            batch_definition=self._assets[name],
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE"},
+def _greater_than(table: Table) -> list[Expect]:
+    return [
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": f.name,
+                "column_B": f.greater_than,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            f"{f.name} > {f.greater_than}",
+            (f.name, f.greater_than),
         )
-        expectation_suite = gx.ExpectationSuite(name=name, expectations=expectations)
-        result = validator.validate_expectation_suite(expectation_suite)
-        outcomes: list[ExpectationOutcome] = []
-        for item in result.results:
-            config = item.expectation_config
-            assert config is not None, "every result comes from one of our expectations"
-            details = item.result or {}
-            error = None
-            if item.exception_info and item.exception_info.get("raised_exception"):
-                error = str(item.exception_info.get("exception_message"))
-            outcomes.append(
-                ExpectationOutcome(
-                    check_id=str(config.meta["check_id"]),
-                    table=table,
-                    column=config.kwargs.get("column"),
-                    expectation=config.type,
-                    success=bool(item.success),
-                    positions=[int(i) for i in details.get("unexpected_index_list") or []],
-                    values=list(details.get("unexpected_list") or []),
-                    observed=details.get("observed_value"),
-                    error=error,
+        for f in table.fields
+        if f.greater_than is not None
+    ]
+
+
+@check(
+    "schema-values",
+    severity="error",
+    level=Level.SCHEMA,
+    kind="expectations",
+    description="Values match the schema's patterns, allowed values, minimums and "
+    "orderings (such as end > start).",
+)
+def values(table: Table) -> list[Expect]:
+    specs: list[Expect] = []
+    for f in table.fields:
+        if f.pattern is not None:
+            specs.append(
+                _column(
+                    "ExpectColumnValuesToMatchRegex",
+                    f.name,
+                    f"a value matching {f.pattern}",
+                    regex=full_match(f.pattern),
                 )
             )
-        return outcomes
+        if f.allowed is not None:
+            specs.append(
+                _column(
+                    "ExpectColumnValuesToBeInSet",
+                    f.name,
+                    f"one of {', '.join(f.allowed)}",
+                    value_set=list(f.allowed),
+                )
+            )
+        if f.min is not None:
+            specs.append(
+                _column("ExpectColumnValuesToBeBetween", f.name, f">= {f.min}", min_value=f.min)
+            )
+    return specs + _greater_than(table)
+
+
+@check(
+    "keys-unique",
+    severity="error",
+    level=Level.KEYS,
+    kind="expectations",
+    description="Primary keys are unique (within a batch of articles; keys that contain "
+    "their article id are then unique in the whole table, as rows come in article order).",
+)
+def unique_keys(table: Table) -> list[Expect]:
+    key = list(table.primary_key)
+    if len(key) == 1:
+        return [_column("ExpectColumnValuesToBeUnique", key[0], f"a {key[0]} no other row has")]
+    return [
+        Expect(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": key},
+            f"a ({', '.join(key)}) no other row has",
+            tuple(key),
+        )
+    ]
+
+
+def template_parts(table: Table) -> list[tuple[str, str]]:
+    """(literal text before, field name) for each field of the table's derived-key
+    template: what identifies a row, and how its key is spelled."""
+    derived = table.derived_key
+    if derived is None or derived.template is None:
+        return []
+    return [(text, name) for text, name, _, _ in string.Formatter().parse(derived.template) if name]
+
+
+@check(
+    "spans-no-duplicates",
+    severity="error",
+    level=Level.KEYS,
+    kind="expectations",
+    description="No two spans share what identifies a span (article, layer, start, end and "
+    "label: the fields of the span_id template), so a label line listed twice is caught "
+    "even where span_id is not what the template gives.",
+)
+def no_duplicate_spans(table: Table) -> list[Expect]:
+    if table.name != "spans":
+        return []
+    columns = [name for _, name in template_parts(table)]
+    return [
+        Expect(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": columns},
+            f"a ({', '.join(columns)}) no other span has",
+            tuple(columns),
+        )
+    ]
+
+
+def _taxonomy_table(table: Table) -> list[Expect]:
+    """The table whose primary key is a class label lists exactly that taxonomy: one row
+    per label, with the label's name and SemEval class."""
+    if len(table.primary_key) != 1:
+        return []
+    key = table.field(table.primary_key[0])
+    if key.type != "class_label" or key.labels is None:
+        return []
+    spec = schema()
+    labels = spec.taxonomies[key.labels].labels
+    specs = [
+        Expect(
+            "ExpectTableRowCountToEqual",
+            {"value": len(labels)},
+            f"{len(labels)} rows, one per label of the {key.labels} taxonomy",
+            per_row=False,
+        )
+    ]
+    for column, value_of in (
+        ("name", lambda label: label.name),
+        (
+            "semeval_class",
+            lambda label: (
+                spec.semeval_classes.id_of(label.semeval_class) if label.semeval_class else None
+            ),
+        ),
+    ):
+        if column in table.column_names:
+            specs.append(
+                pairs_in_set(
+                    key.name,
+                    column,
+                    [(label.id, value_of(label)) for label in labels],
+                    f"the {column} the schema gives that {key.name}",
+                )
+            )
+    return specs
+
+
+@check(
+    "keys-taxonomy",
+    severity="error",
+    level=Level.KEYS,
+    kind="expectations",
+    description="Technique and SemEval class ids lie in their taxonomies, and the "
+    "techniques table holds exactly the schema's ids, names and mapping.",
+)
+def taxonomy_ids(table: Table) -> list[Expect]:
+    spec = schema()
+    specs = [
+        _column(
+            "ExpectColumnValuesToBeBetween",
+            f.name,
+            f"an id of the {f.labels} taxonomy (0..{len(spec.taxonomies[f.labels].labels) - 1})",
+            min_value=0,
+            max_value=len(spec.taxonomies[f.labels].labels) - 1,
+        )
+        for f in table.fields
+        if f.type == "class_label" and f.labels is not None
+    ]
+    return specs + _taxonomy_table(table)
+
+
+#: The columns of a table of spans: a label as written in the label file and the ids it
+#: resolves to.
+LABEL_COLUMNS = ("label", "technique", "semeval_class")
+
+
+@check(
+    "keys-semeval-mapping",
+    severity="error",
+    level=Level.KEYS,
+    kind="expectations",
+    description="Each span's label, technique and SemEval-2020 class agree with the "
+    "18-to-14 mapping (a merged class has no single technique; Obfuscation has no class).",
+)
+def semeval_mapping(table: Table) -> list[Expect]:
+    if not set(LABEL_COLUMNS) <= set(table.column_names):
+        return []
+    resolved = schema().label_ids
+    return [
+        pairs_in_set(
+            "label",
+            column,
+            [(label, ids[index]) for label, ids in resolved.items()],
+            f"the {column} the schema gives that label",
+        )
+        for index, column in enumerate(LABEL_COLUMNS[1:])
+    ]
+
+
+def boundary_pattern() -> str:
+    """A fragment that starts or ends with a character PTC's boundary rule forbids, as a
+    Python regular expression (its ``\\s`` is exactly what str.isspace() accepts)."""
+    forbidden = r"\s" + re.escape(schema().dataset.span_boundary.punctuation)
+    return f"^[{forbidden}]|[{forbidden}]\\Z"
+
+
+@check(
+    "spans-boundaries",
+    severity="error",
+    level=Level.CONTENT,
+    kind="expectations",
+    description="No span starts or ends with whitespace (U+00A0 included), a newline or "
+    "the schema's boundary punctuation (PTC version-2 rule: '.', ',', ':', ';').",
+)
+def span_boundaries(table: Table) -> list[Expect]:
+    if table.name != "spans":
+        return []
+    return [
+        _column(
+            "ExpectColumnValuesToNotMatchRegex",
+            "text",
+            "a fragment that neither starts nor ends with whitespace or "
+            + " ".join(schema().dataset.span_boundary.punctuation),
+            regex=boundary_pattern(),
+        )
+    ]
+
+
+@check(
+    "articles-provenance-hash",
+    severity="error",
+    level=Level.CONTENT,
+    kind="expectations",
+    description="The raw file's sha256 matches the one in its provenance record.",
+)
+def provenance_hash(table: Table) -> list[Expect]:
+    if not {"sha256", "provenance_sha256"} <= set(table.column_names):
+        return []
+    return [
+        Expect(
+            "ExpectColumnPairValuesToBeEqual",
+            {
+                "column_A": "sha256",
+                "column_B": "provenance_sha256",
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "the sha256 the provenance record holds",
+            ("sha256", "provenance_sha256"),
+        )
+    ]
+
+
+@check(
+    "articles-provenance-present",
+    severity="warning",
+    level=Level.CONTENT,
+    kind="expectations",
+    description="Each article has a provenance record.",
+)
+def provenance_present(table: Table) -> list[Expect]:
+    if "provenance_sha256" not in table.column_names:
+        return []
+    return [
+        Expect(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "provenance_sha256"},
+            "a provenance record (article<ID>.provenance.yaml) built in",
+            ("provenance_sha256",),
+            needs_values=False,
+        )
+    ]
+
+
+@check(
+    "spans-rationale-present",
+    severity="warning",
+    level=Level.CONTENT,
+    kind="expectations",
+    description="Each span has its annotator's rationale.",
+)
+def rationale_present(table: Table) -> list[Expect]:
+    if "rationale" not in table.column_names or table.name != "spans":
+        return []
+    return [
+        Expect(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "rationale"},
+            "a rationale from the layer's rationale file",
+            ("rationale",),
+            needs_values=False,
+        ),
+        _column(
+            "ExpectColumnValueLengthsToBeBetween",
+            "rationale",
+            "a rationale that is not empty",
+            min_value=1,
+        ),
+    ]

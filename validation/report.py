@@ -1,80 +1,29 @@
-"""Validation results and their three renderings: a terminal summary, JSON and HTML.
+"""A validation report and its three renderings: a terminal summary, JSON and HTML.
 
-The HTML report is one self-contained file (inline styles, no scripts, no fonts or
-stylesheets from the internet), so it opens anywhere, offline, years from now.
+All three give exact figures: every check says how many rows fail it, and when it lists
+fewer rows than that, says "showing the first N of M". The HTML page is rendered from a
+Jinja2 template into one self-contained file (inline styles, no scripts, nothing fetched
+from the internet), so it opens anywhere, offline, years from now.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from validation.catalogue import Check
+from validation.tally import EXAMPLES_KEPT, CheckResult
 
-#: Violations listed per check in the reports; counts always cover all of them.
-MAX_ROWS_REPORTED = 100
-
-
-@dataclass
-class Violation:
-    table: str
-    row: str
-    detail: str
-    position: int | None = None
-    article_id: str | None = None
-    start: int | None = None
-    end: int | None = None
-    allowed_because: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "row": self.row,
-            "article_id": self.article_id,
-            "start": self.start,
-            "end": self.end,
-            "detail": self.detail,
-            "allowed_because": self.allowed_because,
-        }
+#: Failing rows shown per check in the terminal and in the HTML page (the JSON report keeps
+#: up to EXAMPLES_KEPT).
+CONSOLE_ROWS = 5
+HTML_ROWS = 100
+STATUSES = ("passed", "allowed", "warning", "failed", "error", "skipped")
 
 
-@dataclass
-class CheckResult:
-    check: Check
-    violations: list[Violation] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    ran: bool = True
-
-    @property
-    def blocking(self) -> list[Violation]:
-        return [v for v in self.violations if v.allowed_because is None]
-
-    @property
-    def status(self) -> str:
-        if self.errors:
-            return "error"
-        if not self.ran:
-            return "skipped"
-        if self.blocking:
-            return "failed" if self.check.severity == "error" else "warning"
-        if self.violations:
-            return "allowed"
-        return "passed"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.check.id,
-            "severity": self.check.severity,
-            "description": self.check.description,
-            "status": self.status,
-            "failing_rows": len(self.blocking),
-            "allowed_rows": len(self.violations) - len(self.blocking),
-            "errors": self.errors,
-            "violations": [v.to_json() for v in self.violations[:MAX_ROWS_REPORTED]],
-        }
+def showing(shown: int, total: int) -> str:
+    return f"showing the first {shown:,} of {total:,}" if shown < total else f"all {total:,}"
 
 
 @dataclass
@@ -83,18 +32,21 @@ class Report:
     version: str
     previous_release: Path | None
     checks: list[CheckResult]
-    #: Rows per table and wall-clock seconds per phase (load, then per table), for the
-    #: benchmarks and for anyone wondering where the time goes.
+    #: Rows per table, and wall-clock seconds per phase, for the benchmarks and for anyone
+    #: wondering where the time goes.
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    batches: int = 0
 
     @property
     def ok(self) -> bool:
-        """False when an error-level check failed (or could not run)."""
+        """False when an error-level check failed, or any check could not run."""
         return not any(
-            result.status in {"failed", "error"} and result.check.severity == "error"
+            result.status == "error"
+            or (result.status == "failed" and result.check.severity == "error")
             for result in self.checks
-        ) and not any(result.status == "error" for result in self.checks)
+        )
 
     def result(self, check_id: str) -> CheckResult:
         return next(r for r in self.checks if r.check.id == check_id)
@@ -106,30 +58,70 @@ class Report:
             "previous_release": self.previous_release.name if self.previous_release else None,
             "ok": self.ok,
             "counts": {
-                status: sum(1 for r in self.checks if r.status == status)
-                for status in ("passed", "allowed", "warning", "failed", "error", "skipped")
+                status: sum(1 for r in self.checks if r.status == status) for status in STATUSES
             },
             "rows": self.rows,
+            "batches": self.batches,
             "seconds": self.seconds,
-            "checks": [result.to_json() for result in self.checks],
+            "cpu_seconds": self.cpu_seconds,
+            "examples_kept_per_check": EXAMPLES_KEPT,
+            "checks": [check_json(result) for result in self.checks],
         }
 
 
+def check_json(result: CheckResult) -> dict[str, Any]:
+    shown = len(result.examples)
+    return {
+        "id": result.check.id,
+        "severity": result.check.severity,
+        "level": int(result.check.level),
+        "tables": list(result.check.tables),
+        "description": result.check.description,
+        "status": result.status,
+        "failing_rows": result.failing,
+        "allowed_rows": result.allowed,
+        "violations_total": result.violations,
+        "violations_shown": shown,
+        "violations_note": showing(shown, result.violations) if result.violations else "",
+        "not_judged_rows": result.not_judged,
+        "errors": result.errors,
+        "violations": [violation.to_json() for violation in result.examples],
+    }
+
+
+def not_judged_note(result: CheckResult) -> str:
+    if not result.not_judged:
+        return ""
+    parts = ", ".join(f"{count:,} {table}" for table, count in result.not_judged.items())
+    below = "level 1" if result.check.level == 2 else f"levels 1-{int(result.check.level) - 1}"
+    return f"not judged: {parts} row(s) that failed (or belong to an article that failed) {below}"
+
+
 def summary_lines(report: Report) -> list[str]:
-    lines = [f"{'check':30} {'severity':8} {'status':8} {'failing':>8} {'allowed':>8}"]
+    lines = [f"{'check':30} {'level':>5} {'severity':8} {'status':8} {'failing':>9} {'allowed':>8}"]
     for result in report.checks:
-        allowed = len(result.violations) - len(result.blocking)
         lines.append(
-            f"{result.check.id:30} {result.check.severity:8} {result.status:8} "
-            f"{len(result.blocking):>8} {allowed:>8}"
+            f"{result.check.id:30} {int(result.check.level):>5} {result.check.severity:8} "
+            f"{result.status:8} {result.failing:>9,} {result.allowed:>8,}"
         )
-        for violation in result.blocking[:5]:
-            lines.append(f"    {violation.table} {violation.row}: {violation.detail}")
-        if len(result.blocking) > 5:
-            lines.append(f"    ... and {len(result.blocking) - 5} more (see the JSON report)")
-        lines.extend(f"    {error}" for error in result.errors)
-    rows = ", ".join(f"{name} {count}" for name, count in report.rows.items())
-    lines.append(f"rows: {rows}; {sum(report.seconds.values()):.1f} s")
+        shown = result.examples[:CONSOLE_ROWS]
+        for violation in shown:
+            allowed = (
+                f" (allowed: {violation.allowed_because})" if violation.allowed_because else ""
+            )
+            lines.append(f"    {violation.table} {violation.row}: {violation.detail}{allowed}")
+        if result.violations > len(shown):
+            lines.append(
+                f"    {showing(len(shown), result.violations)} "
+                f"(the JSON report lists the first {min(result.violations, EXAMPLES_KEPT):,})"
+            )
+        note = not_judged_note(result)
+        if note:
+            lines.append(f"    {note}")
+        lines.extend(f"    error: {error}" for error in result.errors)
+    rows = ", ".join(f"{name} {count:,}" for name, count in report.rows.items())
+    total = report.seconds.get("total", sum(report.seconds.values()))
+    lines.append(f"rows: {rows}; {report.batches} batch(es); {total:.1f} s")
     lines.append("validation " + ("passed" if report.ok else "FAILED"))
     return lines
 
@@ -138,57 +130,24 @@ def print_summary(report: Report) -> None:
     print("\n".join(summary_lines(report)))
 
 
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:80rem}
-table{border-collapse:collapse;width:100%;margin:1rem 0}
-th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}
-.passed{color:#1b6e20}.allowed{color:#5b5b00}.warning{color:#8a5300}
-.failed,.error{color:#a40000;font-weight:bold}.skipped{color:#666}
-code{font-family:ui-monospace,monospace;font-size:.9em}
-"""
+def render_html(report: Report) -> str:
+    import jinja2
 
-
-def _html(report: Report) -> str:
-    e = html.escape
-    rows = "".join(
-        f"<tr><td><a href='#{e(r.check.id)}'><code>{e(r.check.id)}</code></a></td>"
-        f"<td>{e(r.check.severity)}</td><td class='{e(r.status)}'>{e(r.status)}</td>"
-        f"<td>{len(r.blocking)}</td><td>{len(r.violations) - len(r.blocking)}</td>"
-        f"<td>{e(r.check.description)}</td></tr>"
-        for r in report.checks
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("validation", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    sections = []
-    for result in report.checks:
-        if not result.violations and not result.errors:
-            continue
-        items = "".join(
-            f"<tr><td>{e(v.table)}</td><td><code>{e(v.row)}</code></td>"
-            f"<td>{e(str(v.article_id or ''))}</td>"
-            f"<td>{'' if v.start is None else v.start}-{'' if v.end is None else v.end}</td>"
-            f"<td>{e(v.detail)}</td><td>{e(v.allowed_because or '')}</td></tr>"
-            for v in result.violations[:MAX_ROWS_REPORTED]
-        )
-        errors = "".join(f"<li>{e(message)}</li>" for message in result.errors)
-        sections.append(
-            f"<h2 id='{e(result.check.id)}'><code>{e(result.check.id)}</code> "
-            f"<span class='{e(result.status)}'>{e(result.status)}</span></h2>"
-            f"<p>{e(result.check.description)}</p>"
-            + (f"<ul>{errors}</ul>" if errors else "")
-            + "<table><tr><th>table</th><th>row</th><th>article</th><th>offsets</th>"
-            f"<th>found vs expected</th><th>allowed because</th></tr>{items}</table>"
-        )
-    verdict = "passed" if report.ok else "failed"
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Validation of {e(report.folder.name)} {e(report.version)}</title>"
-        f"<style>{STYLE}</style></head><body>"
-        f"<h1>Validation of <code>{e(report.folder.name)}</code> (version {e(report.version)}): "
-        f"<span class='{verdict}'>{verdict}</span></h1>"
-        "<table><tr><th>check</th><th>severity</th><th>status</th><th>failing rows</th>"
-        f"<th>allowed rows</th><th>description</th></tr>{rows}</table>"
-        + "".join(sections)
-        + "</body></html>\n"
+    template = environment.get_template("report.html.j2")
+    return template.render(
+        report=report,
+        verdict="passed" if report.ok else "failed",
+        results=report.checks,
+        html_rows=HTML_ROWS,
+        showing=showing,
+        not_judged_note=not_judged_note,
+        examples_kept=EXAMPLES_KEPT,
     )
 
 
@@ -199,5 +158,5 @@ def write_reports(report: Report, out: Path) -> list[Path]:
     json_path.write_text(
         json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    html_path.write_text(_html(report), encoding="utf-8")
+    html_path.write_text(render_html(report), encoding="utf-8")
     return [json_path, html_path]

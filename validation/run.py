@@ -1,38 +1,49 @@
-"""Validate a built dataset folder: ``python -m validation [DIR]``.
+"""Validate a built dataset folder: every check of the registry, level by level, batch by
+batch.
 
-Runs every check of the catalogue, prints a summary table, writes a JSON and a
-self-contained HTML report, and exits non-zero when an error-level check fails.
+The shards' own schemas are judged first (a table whose files do not have the schema's
+columns and types is not read at all). Then the articles are read in batches with their
+spans and lines (``validation.stream``), and each batch goes through the levels: Great
+Expectations runs the column rules of a level on the rows still judged, DuckDB the SQL
+rules, Python the rest; rows failing a level are left out of the levels above. The
+techniques table is one batch of its own. Last come the checks on the whole release.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from packaging.version import InvalidVersion, Version
 
-from dataset.errors import InputError
-from dataset.project import BUILD_DIR, RELEASES_DIR, dataset_version
+from dataset.project import RELEASES_DIR, dataset_version
 from dataset.schema import TABLE_NAMES, schema
-from validation import rules
-from validation.allowlist import AllowlistEntry, read_allowlist
-from validation.catalogue import CHECKS
-from validation.expectations import (
-    ExpectationOutcome,
-    ExpectationRunner,
-    column_expectations,
-    rule_expectations,
-)
-from validation.load import LoadedDataset, load
-from validation.report import CheckResult, Report, Violation, print_summary, write_reports
+from validation import failures as made
+from validation.allowlist import AllowlistEntry
+from validation.checks import Check, Level, ReleaseFacts, catalogue
+from validation.duck import SqlRunner
+from validation.expectations import Expect
+from validation.failures import Failures, row_keys
+from validation.files import DatasetFiles, open_dataset, unreadable
+from validation.gx import ExpectationRunner, Outcome, frame
+from validation.report import Report
+from validation.sql import DERIVED, Query
+from validation.stream import ARTICLE_TABLES, DEFAULT_BATCH_ARTICLES, OrderBreak, article_batches
+from validation.tally import Tally
+
+#: Levels whose checks judge the rows of a batch.
+ROW_LEVELS = (Level.SCHEMA, Level.KEYS, Level.CONTENT)
+#: Articles the SQL rules see at a time: their joins hold the articles' text and lines in
+#: DuckDB's memory, which stays within its limit at this size.
+SQL_ARTICLES = 5_000
 
 
 def previous_release(current: str = "", releases: Path = RELEASES_DIR) -> Path | None:
@@ -49,134 +60,310 @@ def previous_release(current: str = "", releases: Path = RELEASES_DIR) -> Path |
     return max(found)[1] if found else None
 
 
-class _Collector:
-    """Gathers violations per check, with the row details the report shows."""
+class Clock:
+    """Wall-clock and processor seconds per phase (processor time counts every thread,
+    DuckDB's included)."""
 
-    def __init__(self, data: LoadedDataset) -> None:
-        self.data = data
-        self.violations: dict[str, list[Violation]] = {check.id: [] for check in CHECKS}
-        self.errors: dict[str, list[str]] = {check.id: [] for check in CHECKS}
-        self.ran: set[str] = set()
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
-    def row(self, table: str, position: int, detail: str) -> Violation:
-        data = self.data.tables[table]
-        key_columns = schema().tables[table].primary_key
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        began, used = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - began
+            self.cpu[phase] = self.cpu.get(phase, 0.0) + time.process_time() - used
 
-        def value(column: str) -> Any:
-            if column not in data.column_names:
-                return None
-            return data.column(column)[position].as_py()
 
-        key = ":".join(str(value(c)) for c in key_columns)
-        return Violation(
-            table=table,
-            row=key,
-            position=position,
-            article_id=value("article_id"),
-            start=value("start"),
-            end=value("end"),
-            detail=detail,
+def _order_failures(
+    table: str, data: pa.Table, keys: pa.Array, breaks: list[OrderBreak]
+) -> Failures:
+    positions = np.concatenate(
+        [np.arange(b.rows.start, b.rows.stop, dtype=np.int64) for b in breaks]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+
+    def found(position: int) -> str:
+        hit = next(b for b in breaks if position in b.rows)
+        return f"a row of article {hit.article_id} after article {hit.after}"
+
+    return made.at_positions(
+        table, data, keys, positions, found=found, expected=lambda _: "rows in article order"
+    )
+
+
+def _outcome_failures(table: str, data: pa.Table, keys: pa.Array, outcome: Outcome) -> Failures:
+    spec = outcome.spec
+    if not spec.per_row:
+        return made.listed(
+            table,
+            [made.Violation(table, table, f"{outcome.observed!r}", spec.expected)]
+            if not outcome.success
+            else [],
+        )
+    columns = [data.column(name) for name in spec.columns]
+
+    def found(position: int) -> str:
+        return ", ".join(
+            f"{name}={column[position].as_py()!r}"
+            for name, column in zip(spec.columns, columns, strict=True)
         )
 
-    def add_outcomes(
-        self, outcomes: list[ExpectationOutcome], details: dict[str, rules.RuleOutcome]
+    return made.at_positions(
+        table, data, keys, outcome.positions, found=found, expected=lambda _: spec.expected
+    )
+
+
+@dataclass
+class Rows:
+    """A batch's tables (or a part of them) and, per table, the row keys and which rows are
+    still judged."""
+
+    tables: dict[str, pa.Table]
+    keys: dict[str, pa.Array]
+    judged: dict[str, np.ndarray]
+
+    def part(self, at: dict[str, np.ndarray]) -> Rows:
+        return Rows(
+            {name: _part(self.tables[name], rows) for name, rows in at.items()},
+            {name: _part(self.keys[name], rows) for name, rows in at.items()},
+            {name: self.judged[name][rows] for name, rows in at.items()},
+        )
+
+
+class Failed:
+    """The rows failing the current level, by table, in batch positions."""
+
+    def __init__(self, rows: Rows, at: dict[str, np.ndarray] | None = None) -> None:
+        self.at = at
+        self.rows: dict[str, np.ndarray] = (
+            {name: np.zeros(data.num_rows, dtype=bool) for name, data in rows.tables.items()}
+            if at is None
+            else {}
+        )
+
+    def part(self, at: dict[str, np.ndarray]) -> Failed:
+        """The same marks, for rows given in positions of a part of the batch."""
+        view = Failed.__new__(Failed)
+        view.at, view.rows = at, self.rows
+        return view
+
+    def mark(self, name: str, positions: np.ndarray | None) -> None:
+        if positions is not None and len(positions):
+            self.rows[name][positions if self.at is None else self.at[name][positions]] = True
+
+
+class BatchValidator:
+    """Runs the row checks, level by level, on each batch."""
+
+    def __init__(
+        self, checks: Sequence[Check], tally: Tally, files: DatasetFiles, clock: Clock
     ) -> None:
-        for outcome in outcomes:
-            self.ran.add(outcome.check_id)
-            if outcome.error is not None:
-                self.errors[outcome.check_id].append(
-                    f"{outcome.table}.{outcome.column or '*'} {outcome.expectation}: "
-                    f"{outcome.error}"
-                )
+        self.checks = checks
+        self.tally = tally
+        self.files = files
+        self.clock = clock
+        with clock("start-up"):
+            self.expectations = ExpectationRunner()
+            self.sql = SqlRunner()
+
+    def close(self) -> None:
+        self.sql.close()
+
+    def validate(self, tables: dict[str, pa.Table], breaks: dict[str, list[OrderBreak]]) -> None:
+        rows = Rows(
+            tables,
+            {name: row_keys(name, data) for name, data in tables.items()},
+            {name: np.ones(data.num_rows, dtype=bool) for name, data in tables.items()},
+        )
+        parts = _sql_chunks(tables)
+        for level in ROW_LEVELS:
+            if level > Level.SCHEMA:
+                _leave_out_dependents(tables, rows.judged)
+            checks = [
+                c
+                for c in self.checks
+                if c.level == level and (c.kind != "python" or c.scope in ("rows", "stream"))
+            ]
+            for check in checks:
+                for name in set(check.tables) & set(tables):
+                    self.tally.not_judged(check, name, int((~rows.judged[name]).sum()))
+            failed = Failed(rows)
+            self._order(checks, rows, breaks, failed)
+            with self.clock("expectations"):
+                self._expectations(checks, rows, failed)
+            with self.clock("sql"):
+                for at in parts:
+                    self._sql(checks, rows.part(at), failed.part(at))
+            with self.clock("python"):
+                self._python(checks, rows, failed)
+            for name in tables:
+                rows.judged[name] &= ~failed.rows[name]
+
+    def _order(
+        self,
+        checks: list[Check],
+        rows: Rows,
+        breaks: dict[str, list[OrderBreak]],
+        failed: Failed,
+    ) -> None:
+        for check in checks:
+            if check.kind == "python" and check.scope == "stream":
+                for name in set(check.tables) & set(rows.tables):
+                    data, keys = rows.tables[name], rows.keys[name]
+                    found = _order_failures(name, data, keys, breaks.get(name, []))
+                    failed.mark(name, self.tally.add(check, found, keys))
+
+    def _python(self, checks: list[Check], rows: Rows, failed: Failed) -> None:
+        for check in checks:
+            if check.kind == "python" and check.scope == "rows":
+                for name in set(check.tables) & set(rows.tables):
+                    judged = np.flatnonzero(rows.judged[name])
+                    if len(judged):
+                        data, keys = rows.tables[name], rows.keys[name]
+                        found = check.code(name, data, keys, judged)
+                        failed.mark(name, self.tally.add(check, found, keys))
+
+    def _expectations(self, checks: list[Check], rows: Rows, failed: Failed) -> None:
+        for name, data in rows.tables.items():
+            judged = np.flatnonzero(rows.judged[name])
+            owners: list[tuple[Check, Expect]] = [
+                (check, spec)
+                for check in checks
+                if check.kind == "expectations" and name in check.tables
+                for spec in check.code(schema().tables[name])
+            ]
+            if not owners or not len(judged):
                 continue
-            if outcome.success:
+            specs = [spec for _, spec in owners]
+            outcomes = self.expectations.run(frame(data, judged, specs), specs)
+            for (check, _), outcome in zip(owners, outcomes, strict=True):
+                if outcome.error is not None:
+                    self.tally.error(check, f"{name}: {outcome.spec.type}: {outcome.error}")
+                    continue
+                found = _outcome_failures(name, data, rows.keys[name], outcome)
+                failed.mark(name, self.tally.add(check, found, rows.keys[name]))
+
+    def _sql(self, checks: list[Check], rows: Rows, failed: Failed) -> None:
+        tables, judged = rows.tables, rows.judged
+        derived: dict[str, pa.Table] = {}
+
+        def relation(name: str) -> pa.Table:
+            """A table's judged rows, or a derived relation computed from them once."""
+            if name not in DERIVED:
+                return _only(tables[name], judged[name])
+            if name not in derived:
+                sql, sources = DERIVED[name]
+                derived[name] = self.sql.run(sql, {t: relation(t) for t in sources})
+            return derived[name]
+
+        def sources(name: str) -> tuple[str, ...]:
+            return DERIVED[name][1] if name in DERIVED else (name,)
+
+        for check in checks:
+            if check.kind != "sql":
                 continue
-            if outcome.expectation == "expect_table_columns_to_match_ordered_list":
-                self.violations[outcome.check_id].append(
-                    Violation(
-                        table=outcome.table,
-                        row=outcome.table,
-                        detail=f"columns {outcome.observed}; expected "
-                        f"{schema().tables[outcome.table].column_names}",
-                    )
-                )
-                continue
-            rule = details.get(outcome.check_id)
-            for position, found in zip(outcome.positions, outcome.values, strict=False):
-                if rule is not None:
-                    detail = rule.describe(position)
-                else:
-                    detail = f"{outcome.column} = {found!r} fails {outcome.expectation}"
-                self.violations[outcome.check_id].append(self.row(outcome.table, position, detail))
-
-    def add_plain(self, check_id: str, table: str, row: str, detail: str) -> None:
-        self.violations[check_id].append(Violation(table=table, row=row, detail=detail))
+            for name in check.tables:
+                if name not in tables or not judged[name].any():
+                    continue
+                query: Query | None = check.code(schema().tables[name])
+                if query is None or any(self.files.rows(t) == 0 for t in query.needs_rows):
+                    continue
+                read = tuple(t for other in query.reads for t in sources(other))
+                if any(t not in tables for t in read):
+                    self.tally.not_judged(check, name, int(judged[name].sum()))
+                    continue
+                usable = judged[name] & ~_depending_on_unjudged(name, read, tables, judged)
+                self.tally.not_judged(check, name, int((judged[name] & ~usable).sum()))
+                used = {name: _only(tables[name], usable)}
+                used.update((t, relation(t)) for t in query.reads if t != name)
+                result = self.sql.run(query.sql, used)
+                found = made.from_rows(name, result, rows.keys[name])
+                failed.mark(name, self.tally.add(check, found, rows.keys[name]))
 
 
-def _frame(data: LoadedDataset, table: str) -> pd.DataFrame:
-    """The table in the form its column expectations need. Columns whose only column-level
-    rule is non-nullness (free text, lists) are passed as their lengths, nulls kept: turning
-    millions of long strings and lists into pandas objects would cost more time and memory
-    than the checks on them."""
-    spec = schema().tables[table]
-    columns: dict[str, Any] = {}
-    arrow = data.tables[table]
-    for name in arrow.column_names:
-        values = arrow.column(name)
-        field = spec.field(name) if name in spec.column_names else None
-        if pa.types.is_list(values.type):
-            values = pc.list_value_length(values)
-        elif pa.types.is_integer(values.type):
-            # Great Expectations vectorises range checks only for int64 and float64.
-            values = values.cast(pa.int64())
-        elif (
-            field is not None
-            and field.type == "string"
-            and field.pattern is None
-            and field.allowed is None
-            and name not in spec.primary_key
-        ):
-            values = pc.utf8_length(values)
-        columns[name] = values
-    frame: pd.DataFrame = pa.table(columns).to_pandas()
-    return frame
+def _sql_chunks(tables: dict[str, pa.Table]) -> list[dict[str, np.ndarray]]:
+    """The batch's rows in parts of at most SQL_ARTICLES articles each, with the rows of the
+    other tables that belong to them (rows of articles not in the batch go with the last
+    part). The SQL rules are article-local, so they give the same rows part by part, in the
+    memory of one part."""
+    articles = tables.get("articles")
+    whole = {name: np.arange(data.num_rows) for name, data in tables.items()}
+    if articles is None or articles.num_rows <= SQL_ARTICLES:
+        return [whole]
+    count = -(-articles.num_rows // SQL_ARTICLES)
+    ids = articles.column("article_id")
+    parts: list[dict[str, np.ndarray]] = [{} for _ in range(count)]
+    for name, data in tables.items():
+        if name == "articles":
+            part = whole[name] // SQL_ARTICLES
+        else:
+            found = pc.index_in(data.column("article_id"), value_set=ids)
+            at = np.asarray(pc.fill_null(found, articles.num_rows - 1).to_numpy(), dtype=np.int64)
+            part = at // SQL_ARTICLES
+        for index in range(count):
+            parts[index][name] = np.flatnonzero(part == index)
+    return parts
 
 
-def _run_table_rules(
-    runner: ExpectationRunner,
-    collector: _Collector,
-    table: str,
-    candidates: list[rules.RuleOutcome | None],
-) -> None:
-    outcomes = [outcome for outcome in candidates if outcome is not None]
-    frame = pd.DataFrame({outcome.check_id: outcome.ok for outcome in outcomes})
-    results = runner.run(table, frame, rule_expectations(list(frame.columns)), suite="rules")
-    collector.add_outcomes(results, {outcome.check_id: outcome for outcome in outcomes})
+def _part(data: Any, rows: np.ndarray) -> Any:
+    """Rows of a table or array: a zero-copy slice when they are consecutive."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return data.slice(int(rows[0]), len(rows))
+    return data.take(pa.array(rows, type=pa.int64()))
 
 
-def _run_listed_rule(
-    runner: ExpectationRunner,
-    collector: _Collector,
-    check_id: str,
-    findings: list[tuple[str, str, bool, str]],
-) -> None:
-    """Rules over small lists (table, row, ok, detail) rather than table rows; a rule with
-    nothing to compare (no previous release, say) counts as skipped."""
-    if not findings:
-        return
-    collector.ran.add(check_id)
-    frame = pd.DataFrame({check_id: [ok for _, _, ok, _ in findings]})
-    for outcome in runner.run(check_id, frame, rule_expectations([check_id]), suite="listed"):
-        for position in outcome.positions:
-            table, row, _, detail = findings[position]
-            collector.add_plain(check_id, table, row, detail)
+def _only(data: pa.Table, rows: np.ndarray) -> pa.Table:
+    """The rows still judged (the table itself when that is all of them)."""
+    return data if rows.all() else data.filter(pa.array(rows))
 
 
-@contextmanager
-def _timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
-    began = time.perf_counter()
-    yield
-    seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - began
+def _unjudged_articles(data: pa.Table, judged: np.ndarray) -> pa.Array:
+    left_out = data.column("article_id").filter(pa.array(~judged)).combine_chunks()
+    return pc.drop_null(pc.unique(left_out))
+
+
+def _in_articles(data: pa.Table, articles: pa.Array) -> np.ndarray:
+    hit = pc.is_in(data.column("article_id"), value_set=articles)
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _depending_on_unjudged(
+    name: str, reads: tuple[str, ...], tables: dict[str, pa.Table], judged: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Rows of ``name`` in an article some of whose rows in a table the query reads are not
+    judged: the query's verdict on them would rest on rows that are left out."""
+    depending = np.zeros(tables[name].num_rows, dtype=bool)
+    if "article_id" not in tables[name].column_names:
+        return depending
+    for other in reads:
+        if other != name and not judged[other].all():
+            depending |= _in_articles(
+                tables[name], _unjudged_articles(tables[other], judged[other])
+            )
+    return depending
+
+
+def _leave_out_dependents(tables: dict[str, pa.Table], judged: dict[str, np.ndarray]) -> None:
+    """Rows whose article failed a lower level are not judged either."""
+    if "articles" in tables and not judged["articles"].all():
+        gone = _unjudged_articles(tables["articles"], judged["articles"])
+        for name in ("spans", "lines"):
+            if name in tables:
+                judged[name] &= ~_in_articles(tables[name], gone)
+
+
+def _read_whole(files: DatasetFiles, table: str) -> pa.Table:
+    parts = []
+    for shard in files.shards[table]:
+        try:
+            parts.append(pq.read_table(shard.path, columns=schema().tables[table].column_names))
+        except (OSError, pa.ArrowException) as error:
+            raise unreadable(shard.path, error) from None
+    return pa.concat_tables(parts)
 
 
 def validate_dataset(
@@ -184,177 +371,72 @@ def validate_dataset(
     *,
     allowlist: Sequence[AllowlistEntry] = (),
     previous: Path | None = None,
+    batch_articles: int = DEFAULT_BATCH_ARTICLES,
 ) -> Report:
-    """Run every check of the catalogue on a built dataset folder."""
-    seconds: dict[str, float] = {}
-    with _timed(seconds, "load"):
-        data = load(folder)
-    runner = ExpectationRunner()
-    collector = _Collector(data)
-    for table in data.missing:
-        collector.add_plain("schema-columns", table, table, f"no Parquet files for table {table!r}")
-    collector.ran.add("schema-columns")
-    for table in TABLE_NAMES:
-        if table in data.tables:
-            with _timed(seconds, table):
-                expectations = [
-                    e
-                    for e in column_expectations(schema().tables[table])
-                    if getattr(e, "column", None) is None
-                    or e.column in data.tables[table].column_names
-                ]
-                collector.add_outcomes(runner.run(table, _frame(data, table), expectations), {})
-    with _timed(seconds, "schema"):
-        _run_listed_rule(runner, collector, "schema-types", rules.schema_types(data))
-    if "spans" in data.tables:
-        with _timed(seconds, "spans"):
-            _run_table_rules(
-                runner,
-                collector,
-                "spans",
-                [
-                    rules.article_exists(data, "spans"),
-                    rules.semeval_mapping(data),
-                    rules.derived_ids(data, "spans"),
-                    rules.offsets_in_range(data, "spans"),
-                    rules.text_matches_offsets(data, "spans"),
-                    rules.spans_boundaries(data),
-                    rules.spans_no_duplicates(data),
-                    rules.spans_no_self_overlap(data),
-                    rules.spans_rationale_present(data),
-                ],
-            )
-    if "lines" in data.tables:
-        with _timed(seconds, "lines"):
-            _run_table_rules(
-                runner,
-                collector,
-                "lines",
-                [
-                    rules.article_exists(data, "lines"),
-                    rules.derived_ids(data, "lines"),
-                    rules.offsets_in_range(data, "lines"),
-                    rules.text_matches_offsets(data, "lines"),
-                    rules.lines_tile(data) if "articles" in data.tables else None,
-                    rules.lines_labels(data) if "spans" in data.tables else None,
-                    rules.list_class_ids(data),
-                ],
-            )
-    if "articles" in data.tables:
-        with _timed(seconds, "articles"):
-            _run_table_rules(
-                runner,
-                collector,
-                "articles",
-                [
-                    rules.articles_hash_length(data),
-                    rules.articles_provenance_hash(data),
-                    rules.articles_provenance_present(data),
-                ],
-            )
-    with _timed(seconds, "techniques"):
-        if "techniques" in data.tables:
-            _run_listed_rule(
-                runner, collector, "keys-taxonomy", rules.techniques_match_schema(data)
-            )
-        _run_listed_rule(
-            runner,
-            collector,
-            "taxonomy-stable",
-            [("techniques", row, ok, d) for row, ok, d in rules.taxonomy_stable(data, previous)],
-        )
-    report = _report(folder, collector, allowlist, previous)
-    report.seconds = {phase: round(value, 3) for phase, value in seconds.items()}
-    report.rows = {name: table.num_rows for name, table in data.tables.items()}
-    return report
-
-
-def _report(
-    folder: Path, collector: _Collector, allowlist: Sequence[AllowlistEntry], previous: Path | None
-) -> Report:
-    allowed = {(entry.check, entry.row): entry for entry in allowlist}
-    used: set[tuple[str, str]] = set()
-    results: list[CheckResult] = []
-    for check in CHECKS:
-        violations = collector.violations[check.id]
-        for violation in violations:
-            entry = allowed.get((check.id, violation.row))
-            if entry is not None:
-                violation.allowed_because = entry.reason
-                used.add((check.id, violation.row))
-        if check.id == "allowlist-current":
-            violations.extend(
-                Violation(
-                    table="allowlist",
-                    row=f"{e.check}:{e.row}",
-                    detail=f"matches no violation ({e.reason})",
-                )
-                for key, e in allowed.items()
-                if key not in used
-            )
-        results.append(
-            CheckResult(
-                check=check,
-                violations=violations,
-                errors=collector.errors[check.id],
-                ran=check.id in collector.ran or check.id == "allowlist-current",
-            )
-        )
+    """Run every check of the registry on a built dataset folder."""
+    clock = Clock()
+    began, used = time.perf_counter(), time.process_time()
+    with clock("files"):
+        files = open_dataset(folder)
+    checks = catalogue()
+    tally = Tally(checks, allowlist)
+    broken: set[str] = set()
+    for check in checks:
+        if check.kind == "python" and check.scope == "files":
+            for name in check.tables:
+                for shard in files.shards[name]:
+                    found = made.listed(name, check.code(shard))
+                    tally.add(check, found)
+                    if found.count:
+                        broken.add(name)
+    for name in broken:
+        for check in checks:
+            if name in check.tables and check.scope != "files":
+                tally.not_judged(check, name, files.rows(name))
+    validator = BatchValidator(checks, tally, files, clock)
+    batches = 0
+    try:
+        if "articles" not in broken:
+            readable = tuple(name for name in ARTICLE_TABLES if name not in broken)
+            stream = article_batches(files, readable, batch_articles)
+            while True:
+                with clock("read"):
+                    batch = next(stream, None)
+                if batch is None:
+                    break
+                validator.validate(batch.tables, batch.breaks)
+                batches += 1
+                del batch
+                # Hand the batch's memory back, so the next one does not stack on it.
+                pa.default_memory_pool().release_unused()
+        else:
+            for name in ARTICLE_TABLES:
+                for check in checks:
+                    if name in check.tables and check.scope != "files" and name not in broken:
+                        tally.not_judged(check, name, files.rows(name))
+        techniques = None
+        if "techniques" not in broken:
+            with clock("read"):
+                techniques = _read_whole(files, "techniques")
+            validator.validate({"techniques": techniques}, {})
+            batches += 1
+    finally:
+        validator.close()
+    facts = ReleaseFacts(techniques, previous, tally.allowlist, tally.matched)
+    for check in checks:
+        if check.scope == "release":
+            result = check.code(facts)
+            if result is not None:
+                tally.add(check, result)
+    clock.seconds["total"] = time.perf_counter() - began
+    clock.cpu["total"] = time.process_time() - used
     return Report(
         folder=folder,
         version=dataset_version(),
         previous_release=previous,
-        checks=results,
+        checks=list(tally.results.values()),
+        rows={name: files.rows(name) for name in TABLE_NAMES},
+        seconds={phase: round(value, 3) for phase, value in clock.seconds.items()},
+        cpu_seconds={phase: round(value, 3) for phase, value in clock.cpu.items()},
+        batches=batches,
     )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "folder", nargs="?", type=Path, default=BUILD_DIR, help="built dataset folder"
-    )
-    parser.add_argument("--allowlist", type=Path, help="YAML list of accepted violations")
-    parser.add_argument(
-        "--previous",
-        help="previous release folder for taxonomy-stable ('none' to skip; default: the newest "
-        "release under releases/ older than this version)",
-    )
-    parser.add_argument(
-        "--reports", type=Path, help="folder for validation.json and validation.html"
-    )
-    parser.add_argument("--no-reports", action="store_true", help="print the summary only")
-    parser.add_argument(
-        "--list-checks", action="store_true", help="print the check catalogue and exit"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.list_checks:
-        for check in CHECKS:
-            print(f"{check.id:30} {check.severity:8} {check.description}")
-        return 0
-    if not args.folder.is_dir():
-        raise InputError(args.folder, "no such dataset folder", "build it first: nox -s build")
-    allowlist = read_allowlist(args.allowlist) if args.allowlist else []
-    if args.previous is None:
-        previous = previous_release()
-    elif args.previous == "none":
-        previous = None
-    else:
-        previous = Path(args.previous)
-    report = validate_dataset(args.folder, allowlist=allowlist, previous=previous)
-    print_summary(report)
-    if not args.no_reports:
-        out = args.reports or args.folder.parent / f"{args.folder.name}-validation"
-        for path in write_reports(report, out):
-            print(f"wrote {path}")
-    return 0 if report.ok else 1
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__)
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except InputError as error:
-        print(error.render(), file=sys.stderr)
-        return 2

@@ -105,18 +105,20 @@ def counts_of(counts: Counter[tuple[str, str]], label: str) -> int:
 
 
 def check_catalogue() -> str:
-    from validation.catalogue import CHECKS
+    from validation.checks import catalogue
 
     return markdown_table(
-        ["check id", "severity", "tables", "rule"],
+        ["check id", "level", "severity", "how", "tables", "rule"],
         (
             (
                 f"`{check.id}`",
+                check.level.label,
                 check.severity,
+                check.kind,
                 ", ".join(check.tables) or "allowlist",
                 check.description,
             )
-            for check in CHECKS
+            for check in catalogue()
         ),
     )
 

@@ -19,13 +19,19 @@ class GateResult:
 
 
 def _failures(report: dict[str, Any]) -> list[str]:
+    """One line per check that blocks the release: its exact count of failing rows and the
+    first of them."""
     lines: list[str] = []
     for check in report.get("checks", []):
         if check.get("status") not in ("failed", "error"):
             continue
-        example = next((v.get("detail") for v in check.get("violations", [])), None)
-        example = example or "; ".join(check.get("errors", [])) or check.get("description")
-        lines.append(f"{check['id']}: {check.get('failing_rows', 0)} row(s); e.g. {example}")
+        first = next(iter(check.get("violations", [])), None)
+        if first is not None:
+            example = f"{first['row']}: found {first['found']}; expected {first['expected']}"
+        else:
+            example = "; ".join(check.get("errors", [])) or check.get("description", "")
+        count = check.get("failing_rows", 0)
+        lines.append(f"{check['id']}: {count:,} failing row(s), the first {example}")
     return lines
 
 

@@ -1,0 +1,124 @@
+"""Input the validator cannot judge gets one error naming the file, and exit status 2.
+
+A folder without tables, a missing table or column, a Parquet file cut short or damaged,
+an allowlist that is not YAML or names an unknown check: each is an input error (what is
+wrong, where, how to fix it), never a traceback and never a report of made-up failures.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from dataset.build.pipeline import BuildResult
+from dataset.schema import schema
+from validation.cli import main
+
+
+@pytest.fixture
+def dataset(built: BuildResult, tmp_path: Path) -> Path:
+    copy = tmp_path / "dataset"
+    shutil.copytree(built.out, copy)
+    return copy
+
+
+def no_tables(folder: Path) -> Path:
+    for table in schema().tables:
+        shutil.rmtree(folder / table)
+    return folder
+
+
+def no_techniques_table(folder: Path) -> Path:
+    shutil.rmtree(folder / "techniques")
+    return folder / "techniques"
+
+
+def missing_column(folder: Path) -> Path:
+    (shard,) = (folder / "lines").glob("*.parquet")
+    pq.write_table(pq.read_table(shard).drop_columns(["techniques"]), shard)
+    return shard
+
+
+def cut_short(folder: Path) -> Path:
+    (shard,) = (folder / "spans").glob("*.parquet")
+    data = shard.read_bytes()
+    shard.write_bytes(data[: len(data) // 2])
+    return shard
+
+
+def damaged_pages(folder: Path) -> Path:
+    """The footer is intact, so the file opens; its data pages are not."""
+    (shard,) = (folder / "articles").glob("*.parquet")
+    data = bytearray(shard.read_bytes())
+    for offset in range(8, len(data) // 2):
+        data[offset] = 0xFF
+    shard.write_bytes(bytes(data))
+    return shard
+
+
+def not_a_folder(folder: Path) -> Path:
+    return folder / "no-such-folder"
+
+
+BAD_DATASETS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "no tables": (no_tables, "holds no tables"),
+    "missing table": (no_techniques_table, "the table 'techniques' is missing"),
+    "missing column": (missing_column, "lacks the column(s) techniques"),
+    "cut short": (cut_short, "not a readable Parquet file"),
+    "damaged pages": (damaged_pages, "not a readable Parquet file"),
+    "not a folder": (not_a_folder, "no such dataset folder"),
+}
+
+
+def assert_input_error(stderr: str, where: Path | str, problem: str) -> None:
+    first, *rest = stderr.strip().splitlines()
+    assert first.startswith(f"error: {where}"), first
+    assert problem in first
+    assert len(rest) == 1
+    assert rest[0].startswith("  fix: ")
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("case", BAD_DATASETS)
+def test_bad_dataset_is_an_input_error(
+    case: str, dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damage, problem = BAD_DATASETS[case]
+    where = damage(dataset)
+    folder = where if case == "not a folder" else dataset
+    assert main([str(folder), "--reports", str(tmp_path / "reports")]) == 2
+    captured = capsys.readouterr()
+    assert_input_error(captured.err, where, problem)
+    assert not (tmp_path / "reports").exists(), "no report about data that was never judged"
+
+
+BAD_ALLOWLISTS: dict[str, tuple[str, str, int | None]] = {
+    "not YAML": ("- {check: spans-boundaries, row: [unclosed\n", "not valid YAML", 2),
+    "not a list": ("check: spans-boundaries\n", "not a YAML list", None),
+    "unknown check": (
+        "- {check: no-such-check, row: x, reason: y}\n",
+        "unknown check 'no-such-check'",
+        None,
+    ),
+    "no reason": (
+        "- {check: spans-boundaries, row: x}\n",
+        "exactly the keys check, row and reason",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ALLOWLISTS)
+def test_bad_allowlist_is_an_input_error(
+    case: str, dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, problem, line = BAD_ALLOWLISTS[case]
+    allowlist = tmp_path / "errata.yaml"
+    allowlist.write_text(text, encoding="utf-8")
+    assert main([str(dataset), "--allowlist", str(allowlist), "--no-reports"]) == 2
+    where = f"{allowlist}:{line}" if line is not None else str(allowlist)
+    assert_input_error(capsys.readouterr().err, where, problem)

@@ -1,0 +1,109 @@
+"""Exact figures at any size: a check failing on more rows than any list keeps reports the
+exact number everywhere, and the verdicts do not depend on how the articles are batched.
+
+The corpus is a small synthetic one (no rationale files, no provenance records), so every
+span fails spans-rationale-present (a Great Expectations rule) and, once the span texts are
+damaged, text-matches-offsets (an SQL rule): well over a thousand rows each.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from dataset.build.pipeline import build
+from dataset.ptc.synth import synthesize
+from validation.cli import main
+from validation.report import Report
+from validation.run import validate_dataset
+from validation.tally import EXAMPLES_KEPT
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("synthetic")
+    synthesize(root / "raw", articles=120, seed=7)
+    return build(root / "raw", root / "out", progress=False).out
+
+
+@pytest.fixture
+def damaged(synthetic: Path, tmp_path: Path) -> Path:
+    """The synthetic build with every span's text one character too long."""
+    copy = tmp_path / "out"
+    shutil.copytree(synthetic, copy)
+    (shard,) = (copy / "spans").glob("*.parquet")
+    spans = pq.read_table(shard)
+    longer = pc.binary_join_element_wise(spans.column("text"), "x", "")
+    spans = spans.set_column(spans.column_names.index("text"), "text", longer)
+    pq.write_table(spans.cast(pq.read_schema(shard)), shard)
+    return copy
+
+
+def independent_count(folder: Path) -> int:
+    """Spans without a rationale, counted by Arrow rather than the validator."""
+    rationale = pq.read_table(folder / "spans", columns=["rationale"]).column("rationale")
+    missing = pc.or_(pc.is_null(rationale), pc.equal(pc.utf8_length(rationale), 0))
+    return int(pc.sum(pc.fill_null(missing, True)).as_py())
+
+
+@pytest.mark.parametrize("check_id", ["spans-rationale-present", "text-matches-offsets"])
+def test_counts_past_every_limit_are_exact_in_all_three_reports(
+    damaged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], check_id: str
+) -> None:
+    spans = pq.read_metadata(next((damaged / "spans").glob("*.parquet"))).num_rows
+    assert independent_count(damaged) == spans > EXAMPLES_KEPT
+    reports = tmp_path / "reports"
+    assert main([str(damaged), "--reports", str(reports), "--previous", "none"]) == 1
+    out = capsys.readouterr().out
+    assert f"showing the first 5 of {spans:,} (the JSON report lists the first 1,000)" in out
+    row = next(line for line in out.splitlines() if line.startswith(check_id))
+    assert f" {spans:,} " in row
+
+    document = json.loads((reports / "validation.json").read_text(encoding="utf-8"))
+    result = next(c for c in document["checks"] if c["id"] == check_id)
+    assert result["failing_rows"] == result["violations_total"] == spans
+    assert result["violations_shown"] == len(result["violations"]) == EXAMPLES_KEPT
+    assert result["violations_note"] == f"showing the first 1,000 of {spans:,}"
+
+    page = (reports / "validation.html").read_text(encoding="utf-8")
+    assert f"{spans:,} row(s) fail this check; showing the first 100 of {spans:,}" in page
+
+
+def outcome(report: Report) -> dict[str, tuple[str, int, int, dict[str, int], list[str]]]:
+    return {
+        r.check.id: (
+            r.status,
+            r.failing,
+            r.allowed,
+            r.not_judged,
+            sorted(v.row for v in r.examples) if r.violations <= EXAMPLES_KEPT else [],
+        )
+        for r in report.checks
+    }
+
+
+def test_verdicts_do_not_depend_on_the_batch_size(synthetic: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(synthetic, copy)
+    for table, column, value in (("spans", "text", "XYZ"), ("lines", "has_propaganda", None)):
+        (shard,) = (copy / table).glob("*.parquet")
+        data = pq.read_table(shard)
+        positions = list(range(3, data.num_rows, 97))
+        values = data.column(column).to_pylist()
+        for position in positions:
+            values[position] = value
+        typed = pa.array(values, type=data.schema.field(column).type)
+        pq.write_table(data.set_column(data.column_names.index(column), column, typed), shard)
+    whole = validate_dataset(copy)
+    assert whole.batches == 2, "the articles in one batch, the techniques in another"
+    small = validate_dataset(copy, batch_articles=7)
+    assert small.batches > 10
+    assert outcome(small) == outcome(whole)
+    assert whole.result("text-matches-offsets").failing > 0
+    assert whole.result("lines-labels").failing > 0

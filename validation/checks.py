@@ -1,0 +1,153 @@
+"""The check registry: every check is declared once, by a decorator on the code that
+implements it.
+
+A check's id, severity, level and description sit in that decorator; the catalogue
+(``--list-checks``), the DATACARD table and the runner's dispatch are all read from the
+registry, so nothing restates them. Check ids are an interface (reports, allowlists and
+tests name them): an id is never renamed or reused.
+
+Levels work as in the Universal Dependencies validator: a row that fails a check of a lower
+level is not judged again by the checks of higher levels, and the report counts such rows
+instead of failing them a second time under another id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from validation.allowlist import AllowlistEntry
+
+Severity = Literal["error", "warning"]
+#: How a check is carried out: Great Expectations expectations generated from the schema,
+#: one SQL query per table run by DuckDB, or Python.
+Kind = Literal["expectations", "sql", "python"]
+#: When a Python check runs: on each shard's footer before any row is read, while the rows
+#: are read, on each batch's rows, or once on the whole release at the end.
+Scope = Literal["files", "stream", "rows", "release"]
+
+
+class Level(IntEnum):
+    """The order in which rows are judged; a row failing one level is not judged above it."""
+
+    SCHEMA = 1
+    KEYS = 2
+    CONTENT = 3
+    RELEASE = 4
+
+    @property
+    def label(self) -> str:
+        return f"{self.value} ({self.name.lower()})"
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: Severity
+    level: Level
+    kind: Kind
+    description: str
+    #: The tables whose rows the check judges (for expectations and SQL: the tables its
+    #: code generates anything for).
+    tables: tuple[str, ...]
+    #: The function that carries the check out; its signature depends on kind and scope.
+    code: Callable[..., Any]
+    scope: Scope = "rows"
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What the checks on the whole release look at, once every row has been judged."""
+
+    #: The techniques table, unless its files failed level 1.
+    techniques: pa.Table | None
+    previous: Path | None
+    allowlist: Sequence[AllowlistEntry]
+    #: (check, row) of the allowlist entries that matched a violation.
+    matched: set[tuple[str, str]]
+
+
+_REGISTRY: dict[str, Check] = {}
+#: Checks whose tables are those their generator produces anything for.
+_DERIVED_TABLES: dict[str, bool] = {}
+#: Modules whose decorators register the checks; importing them is cheap (no Great
+#: Expectations, no DuckDB), so ``--list-checks`` answers at once.
+CHECK_MODULES = (
+    "validation.files",
+    "validation.stream",
+    "validation.expectations",
+    "validation.sql",
+    "validation.python_rules",
+    "validation.allowlist",
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def check(
+    check_id: str,
+    *,
+    severity: Severity,
+    level: Level,
+    kind: Kind,
+    description: str,
+    tables: tuple[str, ...] | None = None,
+    scope: Scope = "rows",
+) -> Callable[[F], F]:
+    """Register the decorated function as the implementation of check ``check_id``."""
+
+    def register(code: F) -> F:
+        if check_id in _REGISTRY:
+            raise ValueError(f"check {check_id!r} is declared twice")
+        _DERIVED_TABLES[check_id] = tables is None
+        _REGISTRY[check_id] = Check(
+            id=check_id,
+            severity=severity,
+            level=level,
+            kind=kind,
+            description=" ".join(description.split()),
+            tables=tables or (),
+            code=code,
+            scope=scope,
+        )
+        return code
+
+    return register
+
+
+def _generated_for(code: Callable[..., Any]) -> tuple[str, ...]:
+    """The tables an expectation or SQL generator produces anything for."""
+    from dataset.schema import schema
+
+    return tuple(name for name, table in schema().tables.items() if code(table))
+
+
+def catalogue() -> tuple[Check, ...]:
+    """Every check, by level, then in the order its module declares it."""
+    for module in CHECK_MODULES:
+        import_module(module)
+    for check_id, derived in _DERIVED_TABLES.items():
+        if derived:
+            found = _REGISTRY[check_id]
+            _REGISTRY[check_id] = replace(found, tables=_generated_for(found.code))
+            _DERIVED_TABLES[check_id] = False
+    return tuple(sorted(_REGISTRY.values(), key=_place))
+
+
+def _place(found: Check) -> tuple[int, int, int]:
+    """Level, then the module's place in CHECK_MODULES, then the line the check's code
+    starts on: the same order whichever module happened to be imported first."""
+    module = found.code.__module__
+    rank = CHECK_MODULES.index(module) if module in CHECK_MODULES else len(CHECK_MODULES)
+    return int(found.level), rank, found.code.__code__.co_firstlineno
+
+
+def by_id() -> dict[str, Check]:
+    return {found.id: found for found in catalogue()}

@@ -1,0 +1,129 @@
+"""Running expectation specs with Great Expectations 1.x, on one batch at a time.
+
+One ephemeral context (nothing on disk, no network) serves the whole run. Great
+Expectations is imported here only, when validating, so the catalogue answers at once.
+
+Counts are exact: with the ``COMPLETE`` result format, Great Expectations' pandas engine
+returns the index of every unexpected row and the unexpected count over all rows (only the
+lists of unexpected *values* stop at ``MAX_RESULT_RECORDS``, and those are not used). The
+frame's index is the rows' positions in the batch, so the index list is the positions; a
+count that differs from the number of positions stops the run instead of misreporting.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validation.expectations import NULL, PAIR_SEPARATOR, Expect, pair_name
+
+
+@dataclass(frozen=True)
+class Outcome:
+    spec: Expect
+    success: bool
+    #: Positions (the frame's index labels) of every unexpected row.
+    positions: np.ndarray
+    observed: Any = None
+    error: str | None = None
+
+
+def frame(data: pa.Table, positions: np.ndarray, specs: list[Expect]) -> pd.DataFrame:
+    """The rows at ``positions`` in the form the specs need, indexed by position. A column
+    only checked for nulls is handed over as its lengths (nulls kept), as turning long texts
+    into pandas values would cost more than the check."""
+    plain = [spec for spec in specs if spec.pair is None]
+    valued = {column for spec in plain if spec.needs_values for column in spec.columns}
+    wanted = sorted({column for spec in plain for column in spec.columns})
+    paired = {column for spec in specs if spec.pair is not None for column in spec.pair}
+    chosen = data.select(sorted(set(wanted) | paired))
+    if len(positions) < data.num_rows:
+        chosen = chosen.take(pa.array(positions, type=pa.int64()))
+    columns: dict[str, Any] = {}
+    for spec in specs:
+        if spec.pair is not None:
+            first, second = (
+                pc.fill_null(pc.cast(chosen.column(name), pa.string()), NULL) for name in spec.pair
+            )
+            columns[pair_name(*spec.pair)] = pc.binary_join_element_wise(
+                first, second, PAIR_SEPARATOR
+            )
+    for name in wanted:
+        values = chosen.column(name)
+        if name not in valued and pa.types.is_string(values.type):
+            values = pc.utf8_length(values)
+        elif name not in valued and pa.types.is_list(values.type):
+            values = pc.list_value_length(values)
+        elif pa.types.is_integer(values.type):
+            # Great Expectations vectorises range checks for int64 and float64 only.
+            values = values.cast(pa.int64())
+        columns[name] = values
+    result: pd.DataFrame = pa.table(columns).to_pandas()
+    result.index = pd.Index(positions)
+    return result
+
+
+class ExpectationRunner:
+    """One ephemeral Great Expectations context for a whole validation run."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        self._gx = gx
+        self._classes = gxe
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.context.data_sources.add_pandas("propaganda-spans")
+        self._batches = source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe(
+            "rows"
+        )
+
+    def run(self, rows: pd.DataFrame, specs: list[Expect]) -> list[Outcome]:
+        """Validate ``rows`` against the specs; one outcome per spec, in order."""
+        from great_expectations.validator.v1_validator import Validator
+
+        expectations = [
+            getattr(self._classes, spec.type)(**spec.kwargs, meta={"spec": index})
+            for index, spec in enumerate(specs)
+        ]
+        # A Validator fetches the batch once; Batch.validate would fetch it once more.
+        validator = Validator(
+            batch_definition=self._batches,
+            batch_parameters={"dataframe": rows},
+            result_format={"result_format": "COMPLETE"},
+        )
+        suite = self._gx.ExpectationSuite(name="rows", expectations=expectations)
+        result = validator.validate_expectation_suite(suite)
+        outcomes: dict[int, Outcome] = {}
+        for item in result.results:
+            config = item.expectation_config
+            assert config is not None, "every result comes from one of our expectations"
+            index = int(config.meta["spec"])
+            spec = specs[index]
+            details = item.result or {}
+            if item.exception_info and item.exception_info.get("raised_exception"):
+                message = str(item.exception_info.get("exception_message"))
+                outcomes[index] = Outcome(spec, False, np.zeros(0, dtype=np.int64), None, message)
+                continue
+            positions = np.asarray(details.get("unexpected_index_list") or [], dtype=np.int64)
+            count = details.get("unexpected_count")
+            if spec.per_row and count is not None and count != len(positions):
+                raise RuntimeError(
+                    f"{spec.type} on {spec.columns}: Great Expectations counted {count} "
+                    f"unexpected rows but listed {len(positions)}"
+                )
+            outcomes[index] = Outcome(
+                spec, bool(item.success), positions, details.get("observed_value")
+            )
+        return [outcomes[index] for index in sorted(outcomes)]

@@ -1,0 +1,95 @@
+"""Rules that run as Python: the ones that must use the project's own Python code (the
+title rule) or compare with another release rather than rows of this one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dataset.ptc.formats import title_of
+from validation.checks import Level, ReleaseFacts, check
+from validation.failures import Failures, Violation, at_positions, listed
+from validation.files import shard_paths
+
+#: Articles turned into Python strings at a time (their texts can be long).
+TITLE_CHUNK = 2_000
+
+
+@check(
+    "articles-title",
+    severity="error",
+    level=Level.CONTENT,
+    kind="python",
+    tables=("articles",),
+    description="Each article's title is its first line without the line break (\\n or "
+    "\\r\\n) and without a leading byte order mark: the title rule the builder uses "
+    "(dataset.ptc.formats.title_of).",
+)
+def titles(table: str, data: pa.Table, keys: pa.Array, rows: np.ndarray) -> Failures:
+    wrong: list[int] = []
+    wanted: dict[int, str] = {}
+    for first in range(0, len(rows), TITLE_CHUNK):
+        chunk = rows[first : first + TITLE_CHUNK]
+        taken = data.select(["title", "text"]).take(pa.array(chunk, type=pa.int64()))
+        for position, title, text in zip(
+            chunk.tolist(),
+            taken.column("title").to_pylist(),
+            taken.column("text").to_pylist(),
+            strict=True,
+        ):
+            expected = title_of(text)
+            if title != expected:
+                wrong.append(position)
+                wanted[position] = expected
+    stored = data.column("title")
+    return at_positions(
+        table,
+        data,
+        keys,
+        np.asarray(wrong, dtype=np.int64),
+        found=lambda position: repr(stored[position].as_py()),
+        expected=lambda position: repr(wanted[position]),
+    )
+
+
+@check(
+    "taxonomy-stable",
+    severity="error",
+    level=Level.RELEASE,
+    kind="python",
+    scope="release",
+    tables=("techniques",),
+    description="Technique ids and names mean what they meant in the previous release.",
+)
+def taxonomy_stable(facts: ReleaseFacts) -> Failures | None:
+    """None (not run) when there is no previous release to compare with."""
+    current, previous = facts.techniques, facts.previous
+    paths = shard_paths(previous, "techniques") if previous is not None else []
+    if current is None or previous is None or not paths:
+        return None
+    before = {
+        row["technique"]: row["name"]
+        for path in paths
+        for row in pq.read_table(path, columns=["technique", "name"]).to_pylist()
+    }
+    now = dict(
+        zip(
+            current.column("technique").to_pylist(),
+            current.column("name").to_pylist(),
+            strict=True,
+        )
+    )
+    return listed(
+        "techniques",
+        [
+            Violation(
+                "techniques",
+                str(technique),
+                f"id {technique} is {now.get(technique)!r}",
+                f"{name!r}, as in {previous.name}",
+            )
+            for technique, name in sorted(before.items())
+            if now.get(technique) != name
+        ],
+    )

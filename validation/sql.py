@@ -1,0 +1,434 @@
+"""The cross-table and text rules, written once as SQL.
+
+Each check below returns, for one table, a query over the tables ``articles``, ``spans`` and
+``lines`` (by those names) whose rows are the failing rows of that table, with the columns
+``row_key, article_id, start, end, found, expected``. DuckDB runs them on each batch of
+articles (``validation.duck``); the same text is meant for Spark SQL (issue: validation on
+Spark). So the queries keep to what both engines share: standard joins, ``EXISTS``,
+window functions, ``CASE``, ``||`` and ``substring`` (which counts code points in both), plus
+list functions with the same name in both (``array_sort``, ``array_distinct``,
+``array_agg ... FILTER``). What is spelled differently is kept in ``DIALECT``.
+
+Some rules share a relation derived from the articles: ``article_lines``, each article's
+own lines (``DERIVED``), computed once per batch. Slicing a text by code points walks it
+from the start, so cutting a span out of the line it lies in, rather than out of the whole
+article, is what keeps the text rules fast.
+
+Every query is article-local: a row's verdict depends only on the rows of its own article,
+so running a query per batch of articles or once on the whole table gives the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dataset.schema import Table
+from validation.checks import Level, check
+from validation.expectations import template_parts
+
+#: What DuckDB and Spark SQL spell differently: the hex SHA-256 of a string's UTF-8 bytes,
+#: and an article's text split at its newlines into (article_id, n, piece), n from 1.
+DIALECT = {
+    "duckdb": {
+        "sha256": "sha256({})",
+        "pieces": "SELECT article_id, unnest(string_split(text, chr(10))) AS piece, "
+        "generate_subscripts(string_split(text, chr(10)), 1) AS n FROM articles",
+    },
+    "spark": {
+        "sha256": "sha2({}, 256)",
+        "pieces": "SELECT article_id, p.col AS piece, p.pos + 1 AS n FROM articles "
+        "LATERAL VIEW posexplode(split(text, '\\n', -1)) p",
+    },
+}
+ENGINE = "duckdb"
+
+
+def sha256(expression: str) -> str:
+    return DIALECT[ENGINE]["sha256"].format(expression)
+
+
+def article_lines(engine: str = ENGINE) -> str:
+    """Every article's lines as the schema defines them (a line runs to and includes its
+    newline; the empty string after a final newline is no line), with their code-point
+    offsets and text."""
+    return f"""
+        WITH pieces AS ({DIALECT[engine]["pieces"]}),
+        placed AS (
+            SELECT article_id, n, piece,
+                CAST(sum(length(piece) + 1) OVER (
+                    PARTITION BY article_id ORDER BY n ROWS UNBOUNDED PRECEDING
+                ) AS BIGINT) - length(piece) - 1 AS start,
+                count(*) OVER (PARTITION BY article_id) AS pieces
+            FROM pieces
+        )
+        SELECT article_id, n AS line, start,
+            start + length(piece) + CASE WHEN n < pieces THEN 1 ELSE 0 END AS "end",
+            piece || CASE WHEN n < pieces THEN chr(10) ELSE '' END AS text
+        FROM placed
+        WHERE n < pieces OR piece <> ''
+        """
+
+
+#: Relations the rules share, each computed once per batch from the tables it reads.
+DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "article_lines": (article_lines(), ("articles",)),
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A rule's query for one table, the other tables it reads, and the tables that must
+    hold rows at all for it to make sense (an empty lines table means 'built without
+    lines', not 'every article lacks its lines')."""
+
+    sql: str
+    reads: tuple[str, ...] = ()
+    needs_rows: tuple[str, ...] = ()
+
+
+def quoted(column: str) -> str:
+    """A column reference; ``end`` is a reserved word in SQL."""
+    return f'"{column}"' if column == "end" else column
+
+
+def row_key(table: Table, alias: str = "r") -> str:
+    """The report's row key (the primary key, parts joined by ':') as SQL."""
+    parts = [f"CAST({alias}.{quoted(c)} AS VARCHAR)" for c in table.primary_key]
+    return " || ':' || ".join(parts)
+
+
+def located(table: Table, alias: str = "r") -> str:
+    """The select list every rule starts with: the row key and where the row points."""
+    names = table.column_names
+
+    def column(name: str, kind: str) -> str:
+        return f"{alias}.{quoted(name)}" if name in names else f"CAST(NULL AS {kind})"
+
+    return (
+        f"{row_key(table, alias)} AS row_key, {column('article_id', 'VARCHAR')} AS article_id, "
+        f'{column("start", "INTEGER")} AS start, {column("end", "INTEGER")} AS "end"'
+    )
+
+
+def article_reference(table: Table) -> str | None:
+    """The column pointing at articles.article_id, if the table has one."""
+    return next((f.name for f in table.fields if f.references == "articles.article_id"), None)
+
+
+def has_offsets(table: Table) -> bool:
+    return {"start", "end", "text"} <= set(table.column_names) and bool(article_reference(table))
+
+
+@check(
+    "keys-article-exists",
+    severity="error",
+    level=Level.KEYS,
+    kind="sql",
+    description="Every span and line points at an article of the articles table.",
+)
+def article_exists(table: Table) -> Query | None:
+    column = article_reference(table)
+    if column is None:
+        return None
+    return Query(
+        f"""
+        SELECT {located(table)}, r.{column} AS found, 'an article_id of the articles table'
+            AS expected
+        FROM {table.name} AS r
+        WHERE NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.article_id = r.{column})
+        """,
+        reads=("articles",),
+    )
+
+
+def template_sql(table: Table, alias: str = "r") -> str | None:
+    """The derived key as the schema's template spells it, as SQL."""
+    derived = table.derived_key
+    if derived is None or derived.template is None:
+        return None
+    pieces: list[str] = []
+    for text, name in template_parts(table):
+        if text:
+            pieces.append("'" + text.replace("'", "''") + "'")
+        pieces.append(f"CAST({alias}.{quoted(name)} AS VARCHAR)")
+    tail = derived.template[derived.template.rfind("}") + 1 :]
+    if tail:
+        pieces.append("'" + tail.replace("'", "''") + "'")
+    return " || ".join(pieces)
+
+
+@check(
+    "keys-derived-ids",
+    severity="error",
+    level=Level.KEYS,
+    kind="sql",
+    description="span_id and line_id are formed from the row as the schema's template says.",
+)
+def derived_ids(table: Table) -> Query | None:
+    derived = table.derived_key
+    expression = template_sql(table)
+    if derived is None or expression is None:
+        return None
+    return Query(
+        f"""
+        SELECT {located(table)}, r.{derived.name} AS found, {expression} AS expected
+        FROM {table.name} AS r
+        WHERE r.{derived.name} <> {expression}
+        """
+    )
+
+
+@check(
+    "offsets-in-range",
+    severity="error",
+    level=Level.CONTENT,
+    kind="sql",
+    description="end <= the length of the article's text in code points (0 <= start < end "
+    "is schema-values).",
+)
+def offsets_in_range(table: Table) -> Query | None:
+    if not has_offsets(table):
+        return None
+    return Query(
+        f"""
+        WITH lengths AS (SELECT article_id, length(text) AS chars FROM articles)
+        SELECT {located(table)}, 'end ' || CAST(r."end" AS VARCHAR) AS found,
+            'end <= ' || CAST(a.chars AS VARCHAR) || ', the length of the article' AS expected
+        FROM {table.name} AS r JOIN lengths AS a ON a.article_id = r.article_id
+        WHERE r."end" > a.chars
+        """,
+        reads=("articles",),
+    )
+
+
+@check(
+    "text-matches-offsets",
+    severity="error",
+    level=Level.CONTENT,
+    kind="sql",
+    description="The stored text equals the article's text[start:end] (offsets in code points).",
+)
+def text_matches_offsets(table: Table) -> Query | None:
+    if not has_offsets(table):
+        return None
+    if "line" in table.column_names:
+        # A line at its article line's offsets is that line's text; elsewhere, slice.
+        join = "t.article_id = r.article_id AND t.line = r.line"
+
+        def within(p: str) -> str:
+            return (
+                f'{p}line_text IS NOT NULL AND {p}start = {p}line_start AND {p}"end" = {p}line_end'
+            )
+
+    else:
+        join = 't.article_id = r.article_id AND t.start <= r.start AND r.start < t."end"'
+
+        def within(p: str) -> str:
+            return f'{p}line_text IS NOT NULL AND {p}"end" <= {p}line_end'
+
+    # The article's text is joined last, and only for rows not within one line, so no
+    # join copies a whole text per row.
+    return Query(
+        f"""
+        WITH placed AS (
+            SELECT {located(table)}, r.text AS found, t.text AS line_text,
+                t.start AS line_start, t."end" AS line_end
+            FROM {table.name} AS r LEFT JOIN article_lines AS t ON {join}
+        ),
+        compared AS (
+            SELECT row_key, article_id, start, "end", found,
+                substring(line_text, start - line_start + 1, "end" - start) AS expected
+            FROM placed WHERE {within("")}
+            UNION ALL
+            SELECT p.row_key, p.article_id, p.start, p."end", p.found,
+                substring(a.text, p.start + 1, p."end" - p.start) AS expected
+            FROM placed AS p JOIN articles AS a ON a.article_id = p.article_id
+            WHERE NOT ({within("p.")})
+        )
+        SELECT * FROM compared WHERE found <> expected
+        """,
+        reads=("articles", "article_lines"),
+    )
+
+
+@check(
+    "spans-no-self-overlap",
+    severity="error",
+    level=Level.CONTENT,
+    kind="sql",
+    description="Within one layer, spans of the same technique neither overlap nor nest "
+    "(they should be one span).",
+)
+def no_self_overlap(table: Table) -> Query | None:
+    if table.name != "spans":
+        return None
+    return Query(
+        f"""
+        WITH distinct_spans AS (
+            SELECT DISTINCT article_id, layer, label, start, "end" FROM spans
+        ),
+        neighbours AS (
+            SELECT article_id, layer, label, start, "end",
+                max("end") OVER (
+                    PARTITION BY article_id, layer, label ORDER BY start, "end"
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                ) AS reach_before,
+                lead(start) OVER (
+                    PARTITION BY article_id, layer, label ORDER BY start, "end"
+                ) AS next_start
+            FROM distinct_spans
+        )
+        SELECT {located(table)},
+            r.label || ' ' || CAST(r.start AS VARCHAR) || '-' || CAST(r."end" AS VARCHAR)
+                AS found,
+            CASE WHEN n.reach_before > n.start
+                THEN 'no overlap with the ' || r.label || ' span of layer ' || r.layer
+                    || ' before it, which reaches ' || CAST(n.reach_before AS VARCHAR)
+                ELSE 'no overlap with the ' || r.label || ' span of layer ' || r.layer
+                    || ' starting at ' || CAST(n.next_start AS VARCHAR)
+            END AS expected
+        FROM spans AS r JOIN neighbours AS n ON n.article_id = r.article_id
+            AND n.layer = r.layer AND n.label = r.label AND n.start = r.start
+            AND n."end" = r."end"
+        WHERE n.reach_before > n.start OR n.next_start < n."end"
+        """
+    )
+
+
+@check(
+    "lines-tile",
+    severity="error",
+    level=Level.CONTENT,
+    kind="sql",
+    description="The lines of an article are exactly its lines: line n runs from the end "
+    "of line n-1 (0 for line 1) to just after its newline (the last line may have none), "
+    "so the lines tile the text; none is missing or extra (unless the table is empty: "
+    "built with --no-lines).",
+)
+def lines_tile(table: Table) -> Query | None:
+    if table.name == "articles":
+        return Query(
+            f"""
+            SELECT {located(table)},
+                'no line ' || CAST(min(t.line) AS VARCHAR) || ' (' || CAST(count(*) AS VARCHAR)
+                    || ' of its lines missing)' AS found,
+                'all ' || CAST(max(m.lines) AS VARCHAR) || ' lines of its text' AS expected
+            FROM articles AS r
+            JOIN article_lines AS t ON t.article_id = r.article_id
+            JOIN (SELECT article_id, count(*) AS lines FROM article_lines GROUP BY article_id)
+                AS m ON m.article_id = r.article_id
+            WHERE NOT EXISTS (
+                SELECT 1 FROM lines AS l WHERE l.article_id = t.article_id AND l.line = t.line
+            )
+            GROUP BY r.article_id
+            """,
+            reads=("lines", "article_lines"),
+            needs_rows=("lines",),
+        )
+    if table.name != "lines":
+        return None
+    return Query(
+        f"""
+        WITH counted AS (
+            SELECT article_id, count(*) AS lines FROM article_lines GROUP BY article_id
+        )
+        SELECT {located(table)},
+            'line ' || CAST(r.line AS VARCHAR) || ' at ' || CAST(r.start AS VARCHAR) || '-'
+                || CAST(r."end" AS VARCHAR) AS found,
+            CASE WHEN t.line IS NULL
+                THEN 'no line ' || CAST(r.line AS VARCHAR) || ': the article has '
+                    || CAST(coalesce(c.lines, 0) AS VARCHAR) || ' lines'
+                ELSE 'line ' || CAST(r.line AS VARCHAR) || ' at ' || CAST(t.start AS VARCHAR)
+                    || '-' || CAST(t."end" AS VARCHAR)
+            END AS expected
+        FROM lines AS r
+        LEFT JOIN article_lines AS t ON t.article_id = r.article_id AND t.line = r.line
+        LEFT JOIN counted AS c ON c.article_id = r.article_id
+        WHERE t.line IS NULL OR r.start <> t.start OR r."end" <> t."end"
+        """,
+        reads=("article_lines",),
+    )
+
+
+@check(
+    "lines-labels",
+    severity="error",
+    level=Level.CONTENT,
+    kind="sql",
+    description="A line's techniques, SemEval classes and has_propaganda are what the "
+    "spans of its label layer sharing a code point with it give (PTC's SLC rule), and are "
+    "null exactly when label_layer is (the article is not annotated in that layer); all "
+    "lines of an article name the same label layer.",
+)
+def lines_labels(table: Table) -> Query | None:
+    if table.name != "lines":
+        return None
+    return Query(
+        f"""
+        WITH touching AS (
+            SELECT l.line_id,
+                array_sort(array_distinct(
+                    array_agg(s.technique) FILTER (WHERE s.technique IS NOT NULL)
+                )) AS techniques,
+                array_sort(array_distinct(
+                    array_agg(s.semeval_class) FILTER (WHERE s.semeval_class IS NOT NULL)
+                )) AS semeval_classes
+            FROM lines AS l JOIN spans AS s ON s.article_id = l.article_id
+                AND s.layer = l.label_layer AND s.start < l."end" AND s."end" > l.start
+            GROUP BY l.line_id
+        ),
+        layers AS (
+            SELECT article_id, count(DISTINCT coalesce(label_layer, '')) AS named
+            FROM lines GROUP BY article_id
+        ),
+        derived AS (
+            SELECT r.*, m.named,
+                CASE WHEN r.label_layer IS NULL THEN NULL
+                    ELSE coalesce(o.techniques, []) END AS want_techniques,
+                CASE WHEN r.label_layer IS NULL THEN NULL
+                    ELSE coalesce(o.semeval_classes, []) END AS want_classes,
+                CASE WHEN r.label_layer IS NULL THEN NULL
+                    ELSE o.line_id IS NOT NULL END AS want_flag
+            FROM lines AS r LEFT JOIN touching AS o ON o.line_id = r.line_id
+            JOIN layers AS m ON m.article_id = r.article_id
+        )
+        SELECT {located(table)},
+            'layer ' || coalesce(r.label_layer, 'null') || ', techniques '
+                || coalesce(CAST(r.techniques AS VARCHAR), 'null') || ', classes '
+                || coalesce(CAST(r.semeval_classes AS VARCHAR), 'null') || ', has_propaganda '
+                || coalesce(CAST(r.has_propaganda AS VARCHAR), 'null') AS found,
+            CASE WHEN r.named > 1 THEN 'one label layer for all lines of the article'
+                ELSE 'techniques ' || coalesce(CAST(r.want_techniques AS VARCHAR), 'null')
+                    || ', classes ' || coalesce(CAST(r.want_classes AS VARCHAR), 'null')
+                    || ', has_propaganda ' || coalesce(CAST(r.want_flag AS VARCHAR), 'null')
+            END AS expected
+        FROM derived AS r
+        WHERE r.named > 1
+            OR r.techniques IS DISTINCT FROM r.want_techniques
+            OR r.semeval_classes IS DISTINCT FROM r.want_classes
+            OR r.has_propaganda IS DISTINCT FROM r.want_flag
+        """,
+        reads=("spans",),
+    )
+
+
+@check(
+    "articles-hash-length",
+    severity="error",
+    level=Level.CONTENT,
+    kind="sql",
+    description="Each article's sha256 and num_chars match its text.",
+)
+def hash_length(table: Table) -> Query | None:
+    if table.name != "articles":
+        return None
+    return Query(
+        f"""
+        SELECT {located(table)},
+            'sha256 ' || r.sha256 || ', num_chars ' || CAST(r.num_chars AS VARCHAR) AS found,
+            'sha256 ' || {sha256("r.text")} || ', num_chars ' || CAST(length(r.text) AS VARCHAR)
+                AS expected
+        FROM articles AS r
+        WHERE {sha256("r.text")} <> r.sha256 OR length(r.text) <> r.num_chars
+        """
+    )
