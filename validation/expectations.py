@@ -7,11 +7,12 @@ batch. Building a spec needs no Great Expectations import, so the catalogue is i
 
 from __future__ import annotations
 
-import re
 import string
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 from dataset.schema import Table, schema
 from validation.checks import Level, check
@@ -33,6 +34,8 @@ class Expect:
     needs_values: bool = True
     #: A column of the frame made of two of the table's, as ``pair(a, b)`` spells them.
     pair: tuple[str, str] | None = None
+    #: A column of the frame holding the first or last character of the table's column.
+    edge: Literal["first", "last"] | None = None
 
 
 ExpectationGenerator = Callable[[Table], list[Expect]]
@@ -58,6 +61,13 @@ def pair(first: Any, second: Any) -> str:
 
 def pair_name(first: str, second: str) -> str:
     return f"{first}{PAIR_SEPARATOR}{second}"
+
+
+EDGES: tuple[Literal["first", "last"], ...] = ("first", "last")
+
+
+def edge_name(edge: str, column: str) -> str:
+    return f"{edge} character of {column}"
 
 
 def pairs_in_set(first: str, second: str, pairs: list[tuple[Any, Any]], expected: str) -> Expect:
@@ -297,11 +307,12 @@ def semeval_mapping(table: Table) -> list[Expect]:
     ]
 
 
-def boundary_pattern() -> str:
-    """A fragment that starts or ends with a character PTC's boundary rule forbids, as a
-    Python regular expression (its ``\\s`` is exactly what str.isspace() accepts)."""
-    forbidden = r"\s" + re.escape(schema().dataset.span_boundary.punctuation)
-    return f"^[{forbidden}]|[{forbidden}]\\Z"
+@cache
+def breaking_characters() -> tuple[str, ...]:
+    """Every character a span may not start or end with, by the schema's boundary rule
+    (str.isspace(), so U+00A0 and the other Unicode spaces, plus its punctuation)."""
+    rule = schema().dataset.span_boundary
+    return tuple(c for c in map(chr, range(sys.maxunicode + 1)) if rule.breaks(c))
 
 
 @check(
@@ -316,13 +327,15 @@ def span_boundaries(table: Table) -> list[Expect]:
     if table.name != "spans":
         return []
     return [
-        _column(
-            "ExpectColumnValuesToNotMatchRegex",
-            "text",
-            "a fragment that neither starts nor ends with whitespace or "
+        Expect(
+            "ExpectColumnValuesToNotBeInSet",
+            {"column": edge_name(edge, "text"), "value_set": list(breaking_characters())},
+            f"a fragment whose {edge} character is neither whitespace nor one of "
             + " ".join(schema().dataset.span_boundary.punctuation),
-            regex=boundary_pattern(),
+            ("text",),
+            edge=edge,
         )
+        for edge in EDGES
     ]
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validation.expectations import NULL, PAIR_SEPARATOR, Expect, pair_name
+from validation.expectations import NULL, PAIR_SEPARATOR, Expect, edge_name, pair_name
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,10 @@ def frame(data: pa.Table, positions: np.ndarray, specs: list[Expect]) -> pd.Data
     """The rows at ``positions`` in the form the specs need, indexed by position. A column
     only checked for nulls is handed over as its lengths (nulls kept), as turning long texts
     into pandas values would cost more than the check."""
-    plain = [spec for spec in specs if spec.pair is None]
+    plain = [spec for spec in specs if spec.pair is None and spec.edge is None]
     valued = {column for spec in plain if spec.needs_values for column in spec.columns}
     wanted = sorted({column for spec in plain for column in spec.columns})
-    paired = {column for spec in specs if spec.pair is not None for column in spec.pair}
+    paired = {column for spec in specs if spec not in plain for column in spec.columns}
     chosen = data.select(sorted(set(wanted) | paired))
     if len(positions) < data.num_rows:
         chosen = chosen.take(pa.array(positions, type=pa.int64()))
@@ -55,6 +55,11 @@ def frame(data: pa.Table, positions: np.ndarray, specs: list[Expect]) -> pd.Data
             columns[pair_name(*spec.pair)] = pc.binary_join_element_wise(
                 first, second, PAIR_SEPARATOR
             )
+        if spec.edge is not None:
+            (column,) = spec.columns
+            text = chosen.column(column)
+            start, stop = (0, 1) if spec.edge == "first" else (-1, None)
+            columns[edge_name(spec.edge, column)] = pc.utf8_slice_codeunits(text, start, stop)
     for name in wanted:
         values = chosen.column(name)
         if name not in valued and pa.types.is_string(values.type):

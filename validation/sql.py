@@ -309,18 +309,21 @@ def lines_tile(table: Table) -> Query | None:
     if table.name == "articles":
         return Query(
             f"""
-            SELECT {located(table)},
-                'no line ' || CAST(min(t.line) AS VARCHAR) || ' (' || CAST(count(*) AS VARCHAR)
-                    || ' of its lines missing)' AS found,
-                'all ' || CAST(max(m.lines) AS VARCHAR) || ' lines of its text' AS expected
-            FROM articles AS r
-            JOIN article_lines AS t ON t.article_id = r.article_id
-            JOIN (SELECT article_id, count(*) AS lines FROM article_lines GROUP BY article_id)
-                AS m ON m.article_id = r.article_id
-            WHERE NOT EXISTS (
-                SELECT 1 FROM lines AS l WHERE l.article_id = t.article_id AND l.line = t.line
+            WITH expected AS (
+                SELECT article_id, count(*) AS lines FROM article_lines GROUP BY article_id
+            ),
+            present AS (
+                SELECT l.article_id, count(DISTINCT l.line) AS lines
+                FROM lines AS l JOIN expected AS e ON e.article_id = l.article_id
+                WHERE l.line BETWEEN 1 AND e.lines
+                GROUP BY l.article_id
             )
-            GROUP BY r.article_id
+            SELECT {located(table)},
+                CAST(coalesce(p.lines, 0) AS VARCHAR) || ' of its lines' AS found,
+                'all ' || CAST(e.lines AS VARCHAR) || ' lines of its text' AS expected
+            FROM articles AS r JOIN expected AS e ON e.article_id = r.article_id
+            LEFT JOIN present AS p ON p.article_id = r.article_id
+            WHERE coalesce(p.lines, 0) < e.lines
             """,
             reads=("lines", "article_lines"),
             needs_rows=("lines",),

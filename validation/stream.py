@@ -131,7 +131,9 @@ class _Runs:
             self.keys.append(key)
             self.maxima.append(running)
             self.late.append(late)
-        self.table = pa.concat_tables([self.table, pa.Table.from_batches([batch])])
+        # Shards may differ in what they declare nullable (nulls are schema-not-null's).
+        added = pa.Table.from_batches([batch])
+        self.table = pa.concat_tables([self.table, added], promote_options="permissive")
         return running
 
     def cut(self, runs: int) -> tuple[pa.Table, list[OrderBreak]]:
