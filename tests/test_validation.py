@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -458,3 +459,12 @@ def test_a_pattern_must_match_the_whole_value(dataset: Path) -> None:
     """Python's $ also matches before a final newline; the schema's patterns do not."""
     set_value("articles", 0, language="en\n")(dataset)
     assert rows_of(validate_dataset(dataset), "schema-values") == [ARTICLE_ID]
+
+
+def test_boundary_characters_are_every_character_the_rule_names() -> None:
+    from validation.expectations import BASIC_PLANE, breaking_characters
+
+    rule = schema().dataset.span_boundary
+    assert not [c for c in range(BASIC_PLANE, sys.maxunicode + 1) if rule.breaks(chr(c))]
+    assert {"\u00a0", "\u3000", "\n", "\r", " ", *rule.punctuation} <= set(breaking_characters())
+    assert all(rule.breaks(c) for c in breaking_characters())

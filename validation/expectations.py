@@ -8,7 +8,6 @@ batch. Building a spec needs no Great Expectations import, so the catalogue is i
 from __future__ import annotations
 
 import string
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -307,12 +306,18 @@ def semeval_mapping(table: Table) -> list[Expect]:
     ]
 
 
+#: Every character str.isspace() accepts lies in the Basic Multilingual Plane (a test
+#: checks all of Unicode), so the boundary characters are looked for there.
+BASIC_PLANE = 0x10000
+
+
 @cache
 def breaking_characters() -> tuple[str, ...]:
     """Every character a span may not start or end with, by the schema's boundary rule
     (str.isspace(), so U+00A0 and the other Unicode spaces, plus its punctuation)."""
     rule = schema().dataset.span_boundary
-    return tuple(c for c in map(chr, range(sys.maxunicode + 1)) if rule.breaks(c))
+    found = {c for c in map(chr, range(BASIC_PLANE)) if rule.breaks(c)}
+    return tuple(sorted(found | set(rule.punctuation)))
 
 
 @check(
