@@ -36,6 +36,19 @@ def make_corpus(root: Path, *, labels: bool = True) -> Path:
     return root
 
 
+def earlier_releases(root: Path) -> Path:
+    """A releases/ folder holding copies of the project's released versions other than this
+    one, as a new release is made beside them: its changelog table and migration note are
+    checked against the previous release."""
+    from dataset.project import dataset_version
+
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in sorted((REPO / "releases").glob("v*")):
+        if folder.name != f"v{dataset_version()}":
+            shutil.copytree(folder, root / folder.name)
+    return root
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     return make_corpus(tmp_path / "raw")

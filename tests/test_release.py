@@ -52,7 +52,7 @@ from dataset.release.links import link_targets, outside_links
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.publish import publish_to_folder
 from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
-from tests.conftest import ARTICLE_ID, RAW
+from tests.conftest import ARTICLE_ID, RAW, earlier_releases
 
 VERSION = dataset_version()
 CARD = DATACARD_PATH.read_text(encoding="utf-8")
@@ -81,7 +81,9 @@ HOME = "https://example.org/propaganda-spans"
 def released(tmp_path_factory: pytest.TempPathFactory) -> ReleaseOutcome:
     """The shipped data released once into a temporary releases/ folder (the clean-commit
     rule is tested in test_verify_commits.py, on a repository of its own)."""
-    return make_release(RAW, tmp_path_factory.mktemp("releases"), repo=None, log=NOTES.append)
+    return make_release(
+        RAW, earlier_releases(tmp_path_factory.mktemp("releases")), repo=None, log=NOTES.append
+    )
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +347,7 @@ def test_a_readme_link_outside_the_release_is_refused(tmp_path: Path) -> None:
     card = tmp_path / "DATACARD.md"
     card.write_text(CARD + "\nSee [the code](../../dataset/build/pipeline.py).\n", "utf-8")
     with pytest.raises(InputError, match=r"links to files the release does not hold: \.\./"):
-        make_release(RAW, tmp_path / "releases", card=card, repo=None, log=quiet)
+        make_release(RAW, earlier_releases(tmp_path / "releases"), card=card, repo=None, log=quiet)
     assert not (tmp_path / "releases" / f"v{VERSION}").exists()
 
 
@@ -370,15 +372,19 @@ def test_citation_files_name_version_date_and_ptc(folder: Path) -> None:
 
 
 def test_changelog_entry_agrees_with_the_data(released: ReleaseOutcome, tmp_path: Path) -> None:
-    entry = entry_for(CHANGELOG_PATH, VERSION)
-    check_counts(CHANGELOG_PATH, entry, released.counts.techniques, None)
+    """This version's entry against the previous release (the annotations did not change
+    since 1.0.0), and the first release's full table, whose counts are today's."""
+    techniques = released.counts.techniques
+    check_counts(CHANGELOG_PATH, entry_for(CHANGELOG_PATH, VERSION), techniques, techniques)
+    first = "1.0.0"
+    check_counts(CHANGELOG_PATH, entry_for(CHANGELOG_PATH, first), techniques, None)
     wrong = tmp_path / "CHANGELOG.md"
     wrong.write_text(
         CHANGELOG_PATH.read_text(encoding="utf-8").replace(LOADED.format(5), LOADED.format(6)),
         encoding="utf-8",
     )
     with pytest.raises(InputError, match="disagree with the data") as error:
-        check_counts(wrong, entry_for(wrong, VERSION), released.counts.techniques, None)
+        check_counts(wrong, entry_for(wrong, first), techniques, None)
     assert LOADED.format(5) in error.value.fix
 
 
@@ -418,12 +424,12 @@ def test_data_that_fails_validation_is_never_released(tmp_path: Path) -> None:
     for path in (labels, rationale):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("\t126\t141", "\t126\t142"), encoding="utf-8")
-    releases = tmp_path / "releases"
+    releases = earlier_releases(tmp_path / "releases")
     with pytest.raises(InputError, match="fails validation") as error:
         make_release(source, releases, repo=None, log=quiet)
     assert "spans-boundaries" in error.value.problem
     assert not release_dir(VERSION, releases).exists()
-    assert [p.name for p in releases.iterdir()] == []
+    assert sorted(p.name for p in releases.iterdir()) == ["v1.0.0"], "only the earlier release"
 
 
 # publish: it verifies first, with the release's own commit, so a release that passes

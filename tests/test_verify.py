@@ -19,7 +19,7 @@ from dataset.release.layout import MANIFEST, SHA256SUMS, release_dir, released_v
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.pins import PINS_PATH, read_pins, reproducing_commit
 from dataset.release.verify import verify_release, verify_with_checked_out_code
-from tests.conftest import RAW
+from tests.conftest import RAW, earlier_releases
 
 VERSION = dataset_version()
 SHA_A = "a" * 40
@@ -29,7 +29,9 @@ SHA_B = "b" * 40
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> ReleaseOutcome:
     """The shipped data released once with the code checked out here."""
-    return make_release(RAW, tmp_path_factory.mktemp("releases"), repo=None, log=lambda _: None)
+    return make_release(
+        RAW, earlier_releases(tmp_path_factory.mktemp("releases")), repo=None, log=lambda _: None
+    )
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dataset.errors import InputError
+from dataset.project import dataset_version
 from dataset.release.layout import MANIFEST
 from dataset.release.verify import verify_release
 from tests.conftest import REPO
@@ -23,7 +24,7 @@ from tests.conftest import REPO
 GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 IDENTITY = ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
-VERSION = "1.0.0"
+VERSION = dataset_version()
 OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
 
@@ -51,12 +52,13 @@ def dataset(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One commit of the project's files without its releases, made once per module."""
+    """One commit of the project's files without this version's release (the earlier ones
+    stay, as the changelog is checked against the previous release), made once per module."""
     repo = tmp_path_factory.mktemp("template") / "project"
     listed = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
     for name in sorted(set(listed.split("\0")) - {""}):
         source = REPO / name
-        if name.startswith("releases/") or not source.is_file():
+        if name.startswith(f"releases/v{VERSION}/") or not source.is_file():
             continue
         target = repo / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +101,7 @@ def test_a_dirty_tree_is_refused_before_anything_is_built(project: Path) -> None
     assert done.returncode == 2, done.stderr
     assert "uncommitted changes or untracked files: README.md" in done.stderr
     assert "Traceback" not in done.stderr
-    assert not (project / "releases").exists()
+    assert not (project / "releases" / f"v{VERSION}").exists()
 
 
 def test_an_untracked_input_is_refused(project: Path) -> None:
@@ -108,7 +110,7 @@ def test_an_untracked_input_is_refused(project: Path) -> None:
     done = dataset(project, "release")
     assert done.returncode == 2
     assert "article9000000002.maintainers.labels" in done.stderr
-    assert not (project / "releases").exists()
+    assert not (project / "releases" / f"v{VERSION}").exists()
 
 
 def test_a_git_ignored_input_is_refused(project: Path) -> None:
@@ -119,7 +121,7 @@ def test_a_git_ignored_input_is_refused(project: Path) -> None:
     done = dataset(project, "release")
     assert done.returncode == 2
     assert f"untracked (git-ignored) input files: {name}" in done.stderr
-    assert not (project / "releases").exists()
+    assert not (project / "releases" / f"v{VERSION}").exists()
 
 
 def test_an_input_outside_the_repository_is_refused(project: Path, tmp_path: Path) -> None:
@@ -139,7 +141,7 @@ def test_verify_rebuilds_with_the_recorded_commit_after_the_code_changed(project
     released_at = git(project, "rev-parse", "HEAD").strip()
     manifest = json.loads((project / "releases" / f"v{VERSION}" / MANIFEST).read_text("utf-8"))
     assert manifest["git"] == {"commit": released_at, "dirty": False}
-    commit_all(project, "release 1.0.0")
+    commit_all(project, f"release {VERSION}")
 
     # A later commit changes the bytes the code writes.
     writer = project / "dataset" / "build" / "output.py"
