@@ -107,7 +107,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks on synthetic corpora against the loading-script baseline and the pyarrow
-    floor; writes BENCHMARKS.md and benchmarks/results.json (``-- --with-100k`` for 100k)."""
+    floor; writes BENCHMARKS.md and benchmarks/results.json (``-- --with-100k`` adds 100k
+    articles, ``-- --with-1m`` a million end to end, ``-- --row-group-sweep`` the row-group
+    figures)."""
     install_locked(session)
     session.run("python", "-m", "benchmarks.run", *session.posargs, env=session_env(session))
 

@@ -1,31 +1,36 @@
 """The measured tasks, each run in a process of its own by ``benchmarks.run``.
 
-``python -m benchmarks.tasks TASK SOURCE OUT [--cache DIR]`` runs one task and prints one
-JSON line: the seconds spent in the task itself (interpreter start-up and imports excluded,
-so the figures compare the work, not the libraries' import times), the process's peak
-resident memory (VmHWM, imports included, since that is what a user's machine must hold)
-and task-specific counts. A process per run keeps one run's memory and caches out of the
-next one's figures.
+``python -m benchmarks.tasks TASK SOURCE OUT [--cache DIR] [--articles N --seed S]
+[--batch-articles N]``
+runs one task and prints one JSON line: the seconds spent in the task itself (interpreter
+start-up, imports and the schema's loading excluded, so the figures compare the work, not
+the libraries' import times; the build needs ``datasets`` for the tables' Hugging Face
+features, and that import is excluded too), the process's peak resident memory (VmHWM, imports
+included, since that is what a user's machine must hold) and task-specific counts. A
+process per run keeps one run's memory and caches out of the next one's figures.
 
 Tasks:
 
-- ``build``: ``dataset.build.pipeline.build``, all four tables.
-- ``build-no-sentences``: the same build with sentence segmentation switched off, so it
-  writes the content the baseline writes (articles and spans); the difference to ``build``
-  is the sentences table's own cost.
+- ``synth``: ``python -m dataset synth``'s work, writing the corpus SOURCE (OUT unused).
+- ``build``: ``dataset.build.pipeline.build``, all tables.
+- ``build-no-lines``: the same build with ``lines=False`` (``--no-lines``), so it writes
+  the content the baseline writes (articles and spans); the difference to ``build`` is the
+  lines table's own cost.
 - ``baseline``: what Hugging Face's ``sem_eval_2020_task_11`` loading script does: a Python
   generator reads each article and its label file and yields one example per article with
   its spans as a list of dicts, into ``datasets.Dataset.from_generator`` with explicit
   features, then ``to_parquet``.
-- ``floor``: read the raw files and write the articles and spans tables (same Arrow schemas,
-  same Parquet options) with plain pyarrow: no checks, no manifest, no sentences.
-- ``load-hf`` / ``load-pandas``: read the built spans table back.
+- ``floor``: ``benchmarks.floor``, the fastest plain-pyarrow program for the build's
+  articles and spans bytes.
+- ``load-hf`` / ``load-pandas``: read the built spans table back (OUT is the build);
+  ``load-pandas-shards`` reads it one shard file at a time.
+- ``scan``: read the built articles and spans one row group at a time (OUT is the build).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import importlib
 import json
 import resource
 import sys
@@ -33,9 +38,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-
-#: Articles per Parquet write in the floor, as in the build's default batch.
-FLOOR_BATCH_ARTICLES = 1_000
 
 
 def peak_rss_bytes() -> int:
@@ -49,35 +51,42 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _build(source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
-    from dataset.build.pipeline import build
+def _synth(args: argparse.Namespace) -> dict[str, Any]:
+    from dataset.ptc.synth import synthesize
 
-    result = build(source, out, progress=False, log=lambda _message: None)
+    stats = synthesize(args.source, args.articles, args.seed)
+    return {
+        "articles": stats.articles,
+        "spans": stats.spans,
+        "characters": stats.characters,
+        "bytes": stats.bytes,
+        "empty_label_files": stats.empty_label_files,
+        "spans_overlapping_another_technique": stats.overlapping_spans,
+    }
+
+
+def _build(args: argparse.Namespace, *, lines: bool = True) -> dict[str, Any]:
+    from dataset.build.pipeline import DEFAULT_BATCH_ARTICLES, build
+
+    result = build(
+        args.source,
+        args.out,
+        lines=lines,
+        batch_articles=args.batch_articles or DEFAULT_BATCH_ARTICLES,
+        progress=False,
+        log=lambda _message: None,
+    )
     return {"articles": result.rows("articles"), "spans": result.rows("spans")}
 
 
-def _build_no_sentences(source: Path, out: Path, cache: Path | None) -> dict[str, Any]:
-    """The build with the lines table left empty (``lines=False``), everything else
-    unchanged, so it writes what the baseline writes."""
-    from dataset.build.pipeline import build
-
-    result = build(source, out, lines=False, progress=False, log=lambda _message: None)
-    return {"articles": result.rows("articles"), "spans": result.rows("spans")}
+def _build_no_lines(args: argparse.Namespace) -> dict[str, Any]:
+    return _build(args, lines=False)
 
 
-def _label_paths(source: Path) -> dict[str, list[tuple[str, Path]]]:
-    """Label files by article ID, as (layer, path), from names article<ID>.<layer>.labels."""
-    found: dict[str, list[tuple[str, Path]]] = {}
-    for path in sorted((source / "labels").iterdir()):
-        article_id, layer, suffix = path.name.removeprefix("article").split(".")
-        if suffix == "labels":
-            found.setdefault(article_id, []).append((layer, path))
-    return found
+def _floor(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.floor import build_floor
 
-
-def _articles(source: Path) -> list[tuple[str, Path]]:
-    paths = [(p.name[len("article") : -len(".txt")], p) for p in (source / "articles").iterdir()]
-    return sorted(paths, key=lambda item: (int(item[0]), item[0]))
+    return build_floor(args.source, args.out)
 
 
 def _baseline_examples(article_dir: str, label_dir: str, layer: str) -> Iterator[dict[str, Any]]:
@@ -102,13 +111,14 @@ def _baseline_examples(article_dir: str, label_dir: str, layer: str) -> Iterator
         yield {"article_id": article_id, "text": text, "technique_classification": spans}
 
 
-def _baseline(source: Path, out: Path, cache: Path | None) -> dict[str, Any]:
+def _baseline(args: argparse.Namespace) -> dict[str, Any]:
     import datasets
     import pyarrow.compute as pc
 
     from dataset.schema import schema
 
-    layers = {layer for entries in _label_paths(source).values() for layer, _ in entries}
+    source: Path = args.source
+    layers = {path.name.split(".")[1] for path in (source / "labels").iterdir()}
     if len(layers) != 1:
         raise SystemExit(f"the baseline reads one layer, the corpus has {sorted(layers)}")
     features = datasets.Features(
@@ -124,132 +134,87 @@ def _baseline(source: Path, out: Path, cache: Path | None) -> dict[str, Any]:
             ),
         }
     )
-    out.mkdir(parents=True)
-    start = time.perf_counter()
+    args.out.mkdir(parents=True)
     dataset = datasets.Dataset.from_generator(
         _baseline_examples,
         features=features,
-        cache_dir=str(cache),
+        cache_dir=str(args.cache),
         gen_kwargs={
             "article_dir": str(source / "articles"),
             "label_dir": str(source / "labels"),
             "layer": layers.pop(),
         },
     )
-    dataset.to_parquet(str(out / "train.parquet"))
-    seconds = time.perf_counter() - start
+    dataset.to_parquet(str(args.out / "train.parquet"))
     lengths = pc.list_value_length(dataset.data.column("technique_classification"))
-    return {"articles": dataset.num_rows, "spans": pc.sum(lengths).as_py(), "seconds": seconds}
+    return {"articles": dataset.num_rows, "spans": pc.sum(lengths).as_py()}
 
 
-def _floor(source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from dataset.build.output import PARQUET_OPTIONS, ROW_GROUP_ROWS
-    from dataset.schema import schema
-
-    spec = schema()
-    semeval = {label.name: label.id for label in spec.semeval_classes.labels}
-    ids: dict[str, tuple[int | None, int | None]] = {
-        name: (None, class_id) for name, class_id in semeval.items()
-    }
-    for entry in spec.techniques.labels:
-        klass = entry.semeval_class
-        ids[entry.name] = (entry.id, semeval[klass] if klass else None)
-    labels = _label_paths(source)
-    tables = ("articles", "spans")
-    arrow_schemas = {name: spec.arrow_schema(name) for name in tables}
-    for name in tables:
-        (out / name).mkdir(parents=True)
-    writers = {
-        name: pq.ParquetWriter(
-            out / name / f"{name}-00000.parquet", arrow_schemas[name], **PARQUET_OPTIONS
-        )
-        for name in tables
-    }
-    totals = dict.fromkeys(tables, 0)
-    articles = _articles(source)
-    for offset in range(0, len(articles), FLOOR_BATCH_ARTICLES):
-        columns: dict[str, dict[str, list[Any]]] = {
-            name: {column: [] for column in arrow_schemas[name].names} for name in tables
-        }
-        art, spn = columns["articles"], columns["spans"]
-        for article_id, path in articles[offset : offset + FLOOR_BATCH_ARTICLES]:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-            art["article_id"].append(article_id)
-            art["title"].append(text.split("\n", 1)[0].rstrip("\r"))
-            art["text"].append(text)
-            art["num_chars"].append(len(text))
-            art["sha256"].append(hashlib.sha256(raw).hexdigest())
-            art["source_file"].append(path.relative_to(source).as_posix())
-            rows = []
-            for layer, label_path in labels.get(article_id, []):
-                for line in label_path.read_text(encoding="utf-8").splitlines():
-                    if line:
-                        _, label, first, last = line.split("\t")
-                        rows.append((layer, int(first), int(last), label))
-            rows.sort()
-            for layer, start, end, label in rows:
-                technique, semeval_class = ids[label]
-                spn["span_id"].append(f"{article_id}:{layer}:{start}-{end}:{label}")
-                spn["article_id"].append(article_id)
-                spn["layer"].append(layer)
-                spn["label"].append(label)
-                spn["technique"].append(technique)
-                spn["semeval_class"].append(semeval_class)
-                spn["start"].append(start)
-                spn["end"].append(end)
-                spn["text"].append(text[start:end])
-        for name in tables:
-            rows_now = len(columns[name][arrow_schemas[name].names[0]])
-            for column in arrow_schemas[name].names:
-                if not columns[name][column]:
-                    columns[name][column] = [None] * rows_now
-            table = pa.table(columns[name], schema=arrow_schemas[name])
-            writers[name].write_table(table, row_group_size=ROW_GROUP_ROWS)
-            totals[name] += table.num_rows
-    for writer in writers.values():
-        writer.close()
-    return {"articles": totals["articles"], "spans": totals["spans"]}
-
-
-def _load_hf(_source: Path, out: Path, cache: Path | None) -> dict[str, Any]:
+def _load_hf(args: argparse.Namespace) -> dict[str, Any]:
     import datasets
 
     spans = datasets.load_dataset(
         "parquet",
-        data_files=str(out / "spans" / "*.parquet"),
+        data_files=str(args.out / "spans" / "*.parquet"),
         split="train",
-        cache_dir=str(cache),
+        cache_dir=str(args.cache),
     )
     return {"spans": spans.num_rows}
 
 
-def _load_pandas(_source: Path, out: Path, _cache: Path | None) -> dict[str, Any]:
+def _load_pandas(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
-    spans = pd.read_parquet(out / "spans", dtype_backend="pyarrow")
+    spans = pd.read_parquet(args.out / "spans", dtype_backend="pyarrow")
     return {"spans": len(spans)}
 
 
-TASKS: dict[str, Callable[[Path, Path, Path | None], dict[str, Any]]] = {
+def _load_pandas_shards(args: argparse.Namespace) -> dict[str, Any]:
+    """Read the spans one shard file at a time, as a table too large for memory is read."""
+    import pandas as pd
+
+    rows = 0
+    for path in sorted((args.out / "spans").glob("*.parquet")):
+        rows += len(pd.read_parquet(path, dtype_backend="pyarrow"))
+    return {"spans": rows}
+
+
+def _scan(args: argparse.Namespace) -> dict[str, Any]:
+    """Read the articles and spans tables one row group at a time, as a streaming reader
+    does: its peak memory is set by the largest row group."""
+    import pyarrow.parquet as pq
+
+    rows = 0
+    for table in ("articles", "spans"):
+        for path in sorted((args.out / table).glob("*.parquet")):
+            parquet = pq.ParquetFile(path)
+            for index in range(parquet.num_row_groups):
+                rows += parquet.read_row_group(index).num_rows
+    return {"rows": rows}
+
+
+TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "synth": _synth,
     "build": _build,
-    "build-no-sentences": _build_no_sentences,
+    "build-no-lines": _build_no_lines,
     "baseline": _baseline,
     "floor": _floor,
     "load-hf": _load_hf,
     "load-pandas": _load_pandas,
+    "load-pandas-shards": _load_pandas_shards,
+    "scan": _scan,
 }
 #: Modules each task imports before its clock starts.
 PRELOAD = {
+    "synth": ("dataset.ptc.synth",),
     "build": ("dataset.build.pipeline",),
-    "build-no-sentences": ("dataset.build.pipeline",),
-    "baseline": ("datasets", "dataset.schema"),
-    "floor": ("pyarrow.parquet", "dataset.build.output", "dataset.schema"),
+    "build-no-lines": ("dataset.build.pipeline",),
+    "baseline": ("datasets", "pyarrow.compute"),
+    "floor": ("benchmarks.floor",),
     "load-hf": ("datasets",),
     "load-pandas": ("pandas", "pyarrow.parquet"),
+    "load-pandas-shards": ("pandas", "pyarrow.parquet"),
+    "scan": ("pyarrow.parquet",),
 }
 
 
@@ -259,15 +224,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path, help="the PTC-format corpus")
     parser.add_argument("out", type=Path, help="the task's output (or, to load, the build)")
     parser.add_argument("--cache", type=Path, help="datasets cache folder")
+    parser.add_argument("--articles", type=int, default=0, help="synth: corpus size")
+    parser.add_argument("--seed", type=int, default=0, help="synth: seed")
+    parser.add_argument("--batch-articles", type=int, default=0, help="builds: batch size")
     args = parser.parse_args(argv)
-    import importlib
-
     for module in PRELOAD[args.task]:
         importlib.import_module(module)
+    if args.task != "synth":
+        from dataset.schema import schema
+
+        for table in schema().table_names:
+            schema().arrow_schema(table)  # imports datasets for the Hugging Face features
     start = time.perf_counter()
-    figures = TASKS[args.task](args.source, args.out, args.cache)
-    seconds = time.perf_counter() - start
-    figures.setdefault("seconds", seconds)
+    figures = TASKS[args.task](args)
+    figures["seconds"] = time.perf_counter() - start
     figures["peak_rss_bytes"] = peak_rss_bytes()
     print(json.dumps(figures))
     return 0

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,10 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_page_index": False,
     "store_schema": True,
 }
-#: Rows per Parquet row group: small enough to stream, large enough to compress well.
+#: The most rows in one Parquet row group. Each batch of ``--batch-articles`` articles is
+#: written as its own row group(s), so a row group is one batch (1,000 articles: about
+#: 16,000 spans, 30,000 lines, 5 MB of text) unless a batch has more rows than this; why
+#: 1,000 articles is in BENCHMARKS.md ("Row groups").
 ROW_GROUP_ROWS = 65_536
 #: Default bound on rows per shard file; ``--shard-rows`` changes it.
 DEFAULT_SHARD_ROWS = 1_000_000
@@ -44,7 +49,9 @@ DEFAULT_SHARD_ROWS = 1_000_000
 def git_blob_id(data: bytes) -> str:
     """What ``git hash-object`` prints for these bytes: a content address that finds the
     exact bytes of an input in any clone with history (``git cat-file blob``)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)  # not header + data: that would copy every input once more
+    return digest.hexdigest()
 
 
 def sha256_of(path: Path) -> str:
@@ -98,6 +105,40 @@ class ShardedTableWriter:
         self.close()
 
 
+class WriteBehind:
+    """Runs write jobs one at a time in a background thread, so a batch is compressed and
+    written while the next one is built (pyarrow releases the GIL while it writes). Jobs
+    run in the order given, so the files are the same as written in line; at most one job
+    waits, so at most two batches are in memory. Leaving the block waits for the last job;
+    its error is raised unless the block is already failing."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-behind")
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> WriteBehind:
+        return self
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.wait()
+        self._pending = self._executor.submit(job)
+
+    def wait(self) -> None:
+        """Wait for the job in flight; raise its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self._pending is not None:
+                self._pending.exception()  # finish, but the block's own error wins
+        finally:
+            self._executor.shutdown()
+
+
 def _is_previous_build(folder: Path) -> bool:
     return (folder / MANIFEST_NAME).is_file()
 
@@ -130,9 +171,68 @@ def staged_output(target: Path) -> Iterator[Path]:
 
 def write_json(path: Path, data: Any) -> Path:
     """JSON as every manifest and metadata file of the project is written: indented, UTF-8,
-    a final newline. Streamed to disk: for 100k articles the build manifest lists 200k
-    inputs, and building the whole string first would be the build's largest allocation."""
+    a final newline, streamed to disk. (The build's own manifest, whose inputs list has two
+    entries per article, goes through ``write_manifest``.)"""
     with path.open("w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
+    return path
+
+
+#: Strings JSON writes as they are, between quotes (no quote, backslash or control code).
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+
+
+class InputLog:
+    """The manifest's list of input files, written to a scratch file in the staging folder
+    batch by batch: a million articles are two million records, too many to hold. The
+    records are formatted exactly as ``json.dump(..., indent=2)`` formats them in place."""
+
+    NAME = ".inputs.part"
+    _RECORD = (
+        '    {{\n      "path": {path},\n      "sha256": "{sha256}",\n'
+        '      "git_blob": "{git_blob}",\n      "bytes": {size}\n    }}'
+    )
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / self.NAME
+        self._handle = self.path.open("w", encoding="utf-8")
+        self.count = 0
+
+    def add(self, path: str, sha256: str, git_blob: str, size: int) -> None:
+        """One input; ``sha256`` and ``git_blob`` are hex digests, written as they are."""
+        quoted = f'"{path}"' if _PLAIN.fullmatch(path) else json.dumps(path, ensure_ascii=False)
+        record = self._RECORD.format(path=quoted, sha256=sha256, git_blob=git_blob, size=size)
+        self._handle.write(record if not self.count else ",\n" + record)
+        self.count += 1
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+#: Stands in for the inputs list while the rest of the manifest is formatted.
+_INPUTS_PLACEHOLDER = "\x00inputs\x00"
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any], inputs: InputLog | None = None) -> Path:
+    """Write MANIFEST.json; with ``inputs``, its ``inputs`` entry is the logged records,
+    copied in from the scratch file (which is then removed), so the same bytes come out as
+    if the whole list had been in ``manifest``."""
+    path = folder / MANIFEST_NAME
+    if inputs is None:
+        return write_json(path, manifest)
+    inputs.close()
+    text = json.dumps({**manifest, "inputs": _INPUTS_PLACEHOLDER}, indent=2, ensure_ascii=False)
+    before, after = text.split(json.dumps(_INPUTS_PLACEHOLDER), 1)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(before)
+        if inputs.count:
+            handle.write("[\n")
+            with inputs.path.open(encoding="utf-8") as records:
+                shutil.copyfileobj(records, handle)
+            handle.write("\n  ]")
+        else:
+            handle.write("[]")
+        handle.write(after + "\n")
+    inputs.path.unlink()
     return path

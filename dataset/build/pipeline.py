@@ -10,10 +10,12 @@ The output folder is replaced only when the whole build succeeds.
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,12 @@ from dataset.build.output import (
     MANIFEST_NAME,
     PARQUET_OPTIONS,
     ROW_GROUP_ROWS,
+    InputLog,
     ShardedTableWriter,
+    WriteBehind,
     sha256_of,
     staged_output,
-    write_json,
+    write_manifest,
 )
 from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
 from dataset.errors import InputError
@@ -80,11 +84,20 @@ def _identity(corpus: CorpusName | None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """Where the build went and its manifest without the list of inputs (``summary``);
+    ``manifest`` reads the whole MANIFEST.json when asked, since for a million articles
+    its inputs are two million records."""
+
     out: Path
-    manifest: dict[str, Any]
+    summary: dict[str, Any]
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        manifest: dict[str, Any] = json.loads((self.out / MANIFEST_NAME).read_text("utf-8"))
+        return manifest
 
     def rows(self, table: str) -> int:
-        return int(self.manifest["tables"][table]["rows"])
+        return int(self.summary["tables"][table]["rows"])
 
 
 def choose_label_layer(corpus: Corpus, requested: str | None) -> str | None:
@@ -125,6 +138,7 @@ def build(
     *,
     label_layer: str | None = None,
     lines: bool = True,
+    row_by_row: bool = False,
     default_layer: str = DEFAULT_LAYER,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
     shard_rows: int = DEFAULT_SHARD_ROWS,
@@ -135,7 +149,8 @@ def build(
 ) -> BuildResult:
     """Build the tables into ``out``. ``gate`` sees the finished folder before it replaces
     ``out`` and can veto it by raising, so data that fails validation never lands. ``named``
-    names the corpus in MANIFEST.json (see :func:`name_of`)."""
+    names the corpus in MANIFEST.json (see :func:`name_of`). ``row_by_row`` takes the
+    reference builder for every batch (same bytes, slower)."""
     corpus_name = name_of(source, named)
     source = source.resolve()
     corpus = discover(source, default_layer=default_layer)
@@ -149,8 +164,9 @@ def build(
         log(f"note: skipping span-identification file {path.relative_to(source)}")
     layer = choose_label_layer(corpus, label_layer)
     spec = schema()
-    batch = TableBatch(source, layer, lines=lines)
-    with staged_output(out) as staging:
+    batch = TableBatch(layer, lines=lines, row_by_row=row_by_row)
+    with staged_output(out) as staging, WriteBehind() as behind:
+        inputs = InputLog(staging)
         writers = {
             name: ShardedTableWriter(staging / name, name, spec.arrow_schema(name), shard_rows)
             for name in TABLE_NAMES
@@ -159,9 +175,18 @@ def build(
             writer.folder.mkdir()
 
         def flush() -> None:
-            for name in BATCHED_TABLES:
-                writers[name].write(batch.table(name))
-            batch.clear()
+            articles = batch.pending
+            tables = batch.tables()
+
+            def write() -> None:
+                for name in BATCHED_TABLES:
+                    writers[name].write(tables[name])
+
+            behind.submit(write)
+            for article in articles:
+                for name in article.input_files:
+                    digest, size, blob = batch.digests.pop(article.absolute(name))
+                    inputs.add(name, digest, blob, size)
 
         show = progress if progress is not None else len(corpus.articles) >= PROGRESS_MIN_ARTICLES
         for article in tqdm(corpus.articles, desc="articles", unit="art", disable=not show):
@@ -169,40 +194,38 @@ def build(
             if batch.articles >= batch_articles:
                 flush()
         flush()
+        behind.wait()
         writers["techniques"].write(techniques_table())
         for writer in writers.values():
             writer.finish()
         manifest = _manifest(
             corpus,
-            source=source,
             staging=staging,
             writers=writers,
             layer=layer,
             default_layer=default_layer,
             shard_rows=shard_rows,
             lines=lines,
-            digests=batch.digests,
             name=corpus_name,
         )
-        write_json(staging / MANIFEST_NAME, manifest)
+        write_manifest(staging, manifest, inputs)
         if gate is not None:
             gate(staging)
-    return BuildResult(out=out.resolve(), manifest=manifest)
+    return BuildResult(out=out.resolve(), summary=manifest)
 
 
 def _manifest(
     corpus: Corpus,
     *,
-    source: Path,
     staging: Path,
     writers: dict[str, ShardedTableWriter],
     layer: str | None,
     default_layer: str,
     shard_rows: int,
     lines: bool,
-    digests: dict[Path, tuple[str, int, str]],
     name: CorpusName | None,
 ) -> dict[str, Any]:
+    """The manifest, its ``inputs`` left to the InputLog."""
     tables = {
         name: {
             "rows": sum(writer.rows),
@@ -232,16 +255,7 @@ def _manifest(
             "parquet": PARQUET_OPTIONS,
         },
         "layers": corpus.layers,
-        "inputs": [
-            {
-                "path": path.relative_to(source).as_posix(),
-                "sha256": digest,
-                "git_blob": blob,
-                "bytes": size,
-            }
-            for path in corpus.input_files
-            for digest, size, blob in [digests[path]]
-        ],
+        "inputs": None,
         "tables": tables,
         "libraries": {
             "python": platform.python_version(),

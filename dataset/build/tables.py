@@ -1,14 +1,18 @@
-"""Turning one article's files into rows of the articles, spans and lines tables.
+"""Turning a batch of articles' files into the articles, spans and lines tables.
 
-Rows are gathered column by column for a batch of articles and handed to Arrow in one go,
-with the Arrow schema generated from ``schemas/``; a batch is then cleared, so memory is
-bounded by the batch, not the corpus.
+A batch is built column by column (``dataset.build.columnar``) and, when that builder
+steps aside on bad or unusual input, row by row here: article by article, line by line,
+the reference that finds and explains the first error and that the tests hold the fast
+builder's bytes against. Either way a batch becomes Arrow tables with the schema
+generated from ``schemas/`` and is then dropped, so memory is bounded by the batch, not
+the corpus.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,11 +21,13 @@ from typing import Any
 
 import pyarrow as pa
 
+from dataset.build.columnar import BatchColumns, Unsure
 from dataset.build.output import git_blob_id
 from dataset.errors import InputError
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import (
     LabelLine,
+    check_rationales,
     line_ranges,
     read_article,
     read_label_file,
@@ -91,16 +97,9 @@ def _rationales(
     if path is None:
         return {}
     rationales = read_rationale_file(path, read(path))
-    labelled = {(line.label, line.start, line.end) for line in lines}
-    stray = sorted(set(rationales) - labelled)
-    if stray:
-        label, start, end = stray[0]
-        raise InputError(
-            path,
-            f"a rationale for {label} {start}-{end}, which is not a span of the "
-            f"{layer} label file ({len(stray)} such rationale(s) in all)",
-            "regenerate labels and rationales together with `python -m dataset annotate`",
-        )
+    check_rationales(
+        path, layer, rationales, {(line.label, line.start, line.end) for line in lines}
+    )
     return rationales
 
 
@@ -112,37 +111,80 @@ def _overlapping(line_ends: list[int], line_starts: list[int], span: Span) -> ra
 
 
 class TableBatch:
-    """Columns of the articles, spans and lines tables for a batch of articles.
+    """The articles, spans and lines tables of a batch of articles.
 
     ``label_layer`` is the annotation layer whose spans label the lines; ``lines=False``
-    leaves the lines table empty (for builds that only need articles and spans)."""
+    leaves the lines table empty (for builds that only need articles and spans);
+    ``row_by_row=True`` always takes the reference builder."""
 
-    def __init__(self, source_root: Path, label_layer: str | None, *, lines: bool = True) -> None:
+    def __init__(
+        self,
+        label_layer: str | None,
+        *,
+        lines: bool = True,
+        row_by_row: bool = False,
+    ) -> None:
         self.spec = schema()
-        self.source_root = source_root
         self.label_layer = label_layer
         self.with_lines = lines
+        self.row_by_row = row_by_row
         self.resolve = self.spec.label_ids
-        #: sha256, size and git blob id of every input file read, so neither the manifest
-        #: nor a release reads them again.
-        self.digests: dict[Path, tuple[str, int, str]] = {}
-        self.clear()
+        #: sha256, size and git blob id of every input file read, keyed by the path as a
+        #: string, so neither the manifest nor a release reads them again.
+        self.digests: dict[str, tuple[str, int, str]] = {}
+        self.pending: list[ArticleFiles] = []
 
-    def clear(self) -> None:
-        self.columns: dict[str, dict[str, list[Any]]] = {
-            name: {column: [] for column in self.spec.tables[name].column_names}
-            for name in BATCHED_TABLES
-        }
-        self.articles = 0
+    @property
+    def articles(self) -> int:
+        return len(self.pending)
 
-    def read(self, path: Path) -> bytes:
-        """An input file's bytes, read once; its digest goes to the manifest."""
-        data = path.read_bytes()
+    def read(self, path: Path | str) -> bytes:
+        """An input file's bytes; its digest goes to the manifest, keyed by the path as a
+        string."""
+        path = os.fspath(path)
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            chunks = [os.read(descriptor, os.fstat(descriptor).st_size + 1)]
+            while chunks[-1]:
+                chunks.append(os.read(descriptor, 1 << 20))
+        finally:
+            os.close(descriptor)
+        data = b"".join(chunks)
         self.digests[path] = (hashlib.sha256(data).hexdigest(), len(data), git_blob_id(data))
         return data
 
     def add(self, article: ArticleFiles) -> None:
-        assert article.path is not None
+        self.pending.append(article)
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The pending articles' tables; the batch is empty afterwards."""
+        articles, self.pending = self.pending, []
+        if not self.row_by_row:
+            try:
+                columns = BatchColumns(
+                    articles,
+                    label_layer=self.label_layer,
+                    lines=self.with_lines,
+                    read=self.read,
+                    digests=self.digests,
+                ).tables
+            except (Unsure, InputError):
+                pass  # the reference explains the first error (or takes what was unusual)
+            else:
+                columns.setdefault("lines", self.spec.arrow_schema("lines").empty_table())
+                return columns
+        self.columns: dict[str, dict[str, list[Any]]] = {
+            name: {column: [] for column in self.spec.tables[name].column_names}
+            for name in BATCHED_TABLES
+        }
+        for article in articles:
+            self._add(article)
+        return {
+            name: pa.table(self.columns[name], schema=self.spec.arrow_schema(name))
+            for name in BATCHED_TABLES
+        }
+
+    def _add(self, article: ArticleFiles) -> None:
         raw = self.read(article.path)
         text = read_article(article.path, raw)
         title = title_of(text)
@@ -157,21 +199,19 @@ class TableBatch:
         self._add_spans(article.article_id, text, spans)
         if self.with_lines:
             self._add_lines(article, text, spans)
-        self.articles += 1
 
     def _add_article(
         self, article: ArticleFiles, text: str, title: str, record: dict[str, Any]
     ) -> None:
-        assert article.path is not None
         columns = self.columns["articles"]
         values = {
             "article_id": article.article_id,
             "title": title,
             "text": text,
             "num_chars": len(text),
-            "sha256": self.digests[article.path][0],
+            "sha256": self.digests[os.fspath(article.path)][0],
             "provenance_sha256": record["sha256"],
-            "source_file": article.path.relative_to(self.source_root).as_posix(),
+            "source_file": article.article,
             **{key: record[key] for key in ARTICLE_COLUMNS},
         }
         for column, values_list in columns.items():
@@ -230,9 +270,6 @@ class TableBatch:
         else:
             for column in ("techniques", "semeval_classes", "has_propaganda"):
                 columns[column].extend([None] * count)
-
-    def table(self, name: str) -> pa.Table:
-        return pa.table(self.columns[name], schema=self.spec.arrow_schema(name))
 
 
 def techniques_table() -> pa.Table:

@@ -164,10 +164,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
     action = "replaced" if existed else "created"
-    named = result.manifest["dataset"]
+    named = result.summary["dataset"]
     if named is None:
         what = "an unnamed corpus"
     else:
-        what = str(CorpusName(named, result.manifest["version"]))
+        what = str(CorpusName(named, result.summary["version"]))
     print(f"built {result.out} ({action}; {what}): {counts}")
     return 0

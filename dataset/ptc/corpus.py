@@ -9,9 +9,12 @@ and this project's ``articles/`` + ``labels/`` layout, since it only matches nam
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+import re
+from array import array
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from dataset.errors import InputError
 from dataset.ptc.formats import (
@@ -20,10 +23,11 @@ from dataset.ptc.formats import (
     PROVENANCE_NAME,
     RATIONALE_NAME,
     SPAN_IDENTIFICATION_LAYERS,
-    article_order,
     checked_article_id,
     checked_layer,
+    is_digits,
 )
+from dataset.schema import schema
 
 DEFAULT_LAYER = "gold"
 
@@ -36,117 +40,296 @@ def implied_layer(layers: Collection[str]) -> str | None:
     return DEFAULT_LAYER if DEFAULT_LAYER in layers else None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ArticleFiles:
+    """One article's files, named relative to the corpus root. Names are strings: a
+    million articles' Path objects would take a gigabyte, and the build reads by name."""
+
     article_id: str
-    path: Path | None = None
-    labels: dict[str, Path] = field(default_factory=dict)
-    rationales: dict[str, Path] = field(default_factory=dict)
-    provenance: Path | None = None
+    root: str
+    article: str
+    label_files: tuple[tuple[str, str], ...] = ()
+    rationale_files: tuple[tuple[str, str], ...] = ()
+    provenance_file: str | None = None
 
-
-@dataclass
-class Corpus:
-    root: Path
-    articles: list[ArticleFiles]
-    skipped: list[Path]
+    def absolute(self, relative: str) -> str:
+        return f"{self.root}{os.sep}{relative}"
 
     @property
-    def layers(self) -> list[str]:
-        return sorted({layer for article in self.articles for layer in article.labels})
+    def path(self) -> Path:
+        return Path(self.root, self.article)
 
     @property
-    def input_files(self) -> Iterator[Path]:
-        for article in self.articles:
-            assert article.path is not None
-            yield article.path
-            yield from (article.labels[layer] for layer in sorted(article.labels))
-            yield from (article.rationales[layer] for layer in sorted(article.rationales))
-            if article.provenance is not None:
-                yield article.provenance
+    def labels(self) -> dict[str, Path]:
+        """Label files by layer, in layer order."""
+        return {layer: Path(self.root, name) for layer, name in self.label_files}
+
+    @property
+    def rationales(self) -> dict[str, Path]:
+        return {layer: Path(self.root, name) for layer, name in self.rationale_files}
+
+    @property
+    def provenance(self) -> Path | None:
+        return None if self.provenance_file is None else Path(self.root, self.provenance_file)
+
+    @property
+    def input_files(self) -> Iterator[str]:
+        """The article's files in the manifest's order: the article, its label files and
+        rationale files by layer, its provenance record."""
+        yield self.article
+        yield from (name for _, name in self.label_files)
+        yield from (name for _, name in self.rationale_files)
+        if self.provenance_file is not None:
+            yield self.provenance_file
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` in a fixed order, skipping hidden files and folders."""
+#: Where a file was found: the index of its folder in walk order and the rest of its name
+#: after ``article<ID>`` (one shared string per distinct ending).
+_Found = tuple[int, str]
+
+
+class Corpus(Sequence[ArticleFiles]):
+    """The articles of a corpus in the schema's article order, stored as columns of small
+    values (an article is a few dozen bytes here) and handed out as ArticleFiles."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        folders: list[str],
+        ids: list[str],
+        article_folders: array[int],
+        labels: dict[str, tuple[array[int], list[str | None]]],
+        rationales: dict[int, dict[str, _Found]],
+        provenance: dict[int, _Found],
+        skipped: list[Path],
+    ) -> None:
+        self.root = root
+        self._root = str(root)
+        self._folders = folders
+        self._ids = ids
+        self._article_folders = article_folders
+        self._labels = {layer: labels[layer] for layer in sorted(labels)}
+        self._rationales = rationales
+        self._provenance = provenance
+        self.skipped = skipped
+        #: The annotation layers: those with a label file for at least one article.
+        self.layers = [layer for layer, (found, _) in self._labels.items() if max(found) >= 0]
+
+    @property
+    def articles(self) -> Corpus:
+        """The corpus is the sequence of its articles."""
+        return self
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> ArticleFiles: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ArticleFiles]: ...
+    def __getitem__(self, index: int | slice) -> ArticleFiles | list[ArticleFiles]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        article_id = self._ids[index]
+        folders = self._folders
+
+        def name(found: _Found) -> str:
+            return f"{folders[found[0]]}article{article_id}{found[1]}"
+
+        labels = tuple(
+            (layer, f"{folders[found[index]]}article{article_id}{endings[index]}")
+            for layer, (found, endings) in self._labels.items()
+            if found[index] >= 0
+        )
+        rationales = self._rationales.get(index, {})
+        provenance = self._provenance.get(index)
+        return ArticleFiles(
+            article_id=article_id,
+            root=self._root,
+            article=f"{folders[self._article_folders[index]]}article{article_id}.txt",
+            label_files=labels,
+            rationale_files=tuple((layer, name(rationales[layer])) for layer in sorted(rationales)),
+            provenance_file=None if provenance is None else name(provenance),
+        )
+
+
+def _walk(root: str) -> Iterator[tuple[str, list[str]]]:
+    """The folders under ``root`` in a fixed order, as the folder relative to ``root``
+    (with a trailing "/", or "" for ``root``) and its file names in order, skipping hidden
+    files and folders."""
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(folder) / name
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == os.curdir else relative.replace(os.sep, "/") + "/"
+        yield prefix, sorted(name for name in files if not name.startswith("."))
 
 
-def _claim(slot: dict[str, Path], key: str, path: Path, what: str, article_id: str) -> None:
-    if key in slot:
+class _Discovery:
+    """The state of one walk: every file claimed in walk order, checked as it is met."""
+
+    def __init__(self, root: Path, default_layer: str) -> None:
+        self.root = root
+        self.default_layer = default_layer
+        self.folders: list[str] = []
+        self.slots: dict[str, int] = {}
+        self.ids: list[str] = []
+        self.article_folders = array("i")
+        self.labels: dict[str, tuple[array[int], list[str | None]]] = {}
+        self.rationales: dict[int, dict[str, _Found]] = {}
+        self.provenance: dict[int, _Found] = {}
+        self.skipped: list[Path] = []
+        self.endings: dict[str, str] = {}
+
+    def path(self, found: _Found, article_id: str) -> Path:
+        return Path(self.root, f"{self.folders[found[0]]}article{article_id}{found[1]}")
+
+    def slot(self, article_id: str) -> int:
+        slot = self.slots.get(article_id)
+        if slot is None:
+            slot = self.slots[article_id] = len(self.ids)
+            self.ids.append(article_id)
+            self.article_folders.append(-1)
+            for found, endings in self.labels.values():
+                found.append(-1)
+                endings.append(None)
+        return slot
+
+    def found(self, folder: int, name: str, article_id: str) -> _Found:
+        ending = name[len("article") + len(article_id) :]
+        return folder, self.endings.setdefault(ending, ending)
+
+    def add(self, folder: int, prefix: str, name: str) -> None:
+        if not name.startswith("article"):
+            return
+        if match := ARTICLE_NAME.match(name):
+            article_id = match["id"]
+            if not is_digits(article_id):
+                checked_article_id(Path(self.root, prefix + name), article_id)
+            slot = self.slot(article_id)
+            if self.article_folders[slot] >= 0:
+                first = self.path((self.article_folders[slot], ".txt"), self.ids[slot])
+                raise InputError(
+                    Path(self.root, prefix + name),
+                    f"duplicate article ID {self.ids[slot]}: {first} has it too",
+                    "article IDs must be unique across the corpus; renumber or remove one",
+                )
+            self.article_folders[slot] = folder
+        elif match := RATIONALE_NAME.match(name):
+            path = Path(self.root, prefix + name)
+            article_id = checked_article_id(path, match["id"])
+            layer = checked_layer(path, match["layer"])
+            claimed = self.rationales.setdefault(self.slot(article_id), {})
+            if layer in claimed:
+                self._duplicate(path, f"{layer} rationale file", article_id, claimed[layer])
+            claimed[layer] = self.found(folder, name, article_id)
+        elif match := PROVENANCE_NAME.match(name):
+            path = Path(self.root, prefix + name)
+            article_id = checked_article_id(path, match["id"])
+            slot = self.slot(article_id)
+            if slot in self.provenance:
+                raise InputError(
+                    path,
+                    f"article {article_id} already has a provenance file at "
+                    f"{self.path(self.provenance[slot], article_id)}",
+                    "keep one provenance file per article",
+                )
+            self.provenance[slot] = self.found(folder, name, article_id)
+        elif match := LABEL_NAME.match(name):
+            self.add_label(folder, prefix, name, match)
+
+    def add_label(self, folder: int, prefix: str, name: str, match: re.Match[str]) -> None:
+
+        def path_of() -> Path:  # built only when a message needs it
+            return Path(self.root, prefix + name)
+
+        article_id = match["id"]
+        if not is_digits(article_id):
+            checked_article_id(path_of(), article_id)
+        layer = match["layer"] or self.default_layer
+        if layer not in self.labels:
+            checked_layer(path_of(), layer)
+            if layer in SPAN_IDENTIFICATION_LAYERS:
+                self.skipped.append(path_of())
+                return
+            self.labels[layer] = (array("i", [-1]) * len(self.ids), [None] * len(self.ids))
+        found, endings = self.labels[layer]
+        slot = self.slot(article_id)
+        if found[slot] >= 0:
+            first = (found[slot], endings[slot] or "")
+            self._duplicate(path_of(), f"{layer} label file", article_id, first)
+        found[slot], endings[slot] = self.found(folder, name, article_id)
+
+    def _duplicate(self, path: Path, what: str, article_id: str, first: _Found) -> None:
         raise InputError(
             path,
-            f"article {article_id} already has a {what} at {slot[key]}",
+            f"article {article_id} already has a {what} at {self.path(first, article_id)}",
             "keep one file per article and layer; remove or rename the duplicate",
         )
-    slot[key] = path
+
+    def check(self) -> None:
+        """Every file belongs to an article, and every rationale file to a label file;
+        articles are checked in the order their first file was met."""
+        for slot, article_id in enumerate(self.ids):
+            if self.article_folders[slot] < 0:
+                labels = [
+                    (found[slot], endings[slot] or "")
+                    for found, endings in self.labels.values()
+                    if found[slot] >= 0
+                ]
+                rationales = sorted(self.rationales.get(slot, {}).values())
+                orphan = min(labels) if labels else (rationales or [self.provenance[slot]])[0]
+                raise InputError(
+                    self.path(orphan, article_id),
+                    f"there is no article{article_id}.txt for this file",
+                    "add the article file under the source folder, or correct the ID in the "
+                    "file name",
+                )
+            for layer, found in self.rationales.get(slot, {}).items():
+                if layer not in self.labels or self.labels[layer][0][slot] < 0:
+                    raise InputError(
+                        self.path(found, article_id),
+                        f"a rationale file for layer {layer!r} but no label file for that layer",
+                        f"add article{article_id}.{layer}.labels or remove the rationales",
+                    )
+
+    def corpus(self) -> Corpus:
+        order = _article_order(self.ids)
+        labels = {
+            layer: (array("i", (found[i] for i in order)), [endings[i] for i in order])
+            for layer, (found, endings) in self.labels.items()
+        }
+        position = {slot: index for index, slot in enumerate(order)}
+        return Corpus(
+            self.root,
+            folders=self.folders,
+            ids=[self.ids[i] for i in order],
+            article_folders=array("i", (self.article_folders[i] for i in order)),
+            labels=labels,
+            rationales={position[slot]: found for slot, found in self.rationales.items()},
+            provenance={position[slot]: found for slot, found in self.provenance.items()},
+            skipped=self.skipped,
+        )
+
+
+def _article_order(ids: list[str]) -> list[int]:
+    """Positions of ``ids`` in the schema's article order."""
+    key = schema().tables["articles"].sort_key("article_id")
+    if key is None:
+        return sorted(range(len(ids)), key=ids.__getitem__)
+    return sorted(range(len(ids)), key=lambda slot: key(ids[slot]))
 
 
 def discover(root: Path, default_layer: str = DEFAULT_LAYER) -> Corpus:
-    """Every article under ``root`` with its files, ordered by numeric article ID."""
+    """Every article under ``root`` with its files, in the schema's article order."""
     if not root.is_dir():
         raise InputError(root, "the source folder does not exist", "pass --source DIR")
-    found: dict[str, ArticleFiles] = {}
-    skipped: list[Path] = []
-
-    def files_of(article_id: str) -> ArticleFiles:
-        return found.setdefault(article_id, ArticleFiles(article_id))
-
-    for path in _walk(root):
-        name = path.name
-        if match := ARTICLE_NAME.match(name):
-            article = files_of(checked_article_id(path, match["id"]))
-            if article.path is not None:
-                raise InputError(
-                    path,
-                    f"duplicate article ID {article.article_id}: {article.path} has it too",
-                    "article IDs must be unique across the corpus; renumber or remove one",
-                )
-            article.path = path
-        elif match := RATIONALE_NAME.match(name):
-            article_id = checked_article_id(path, match["id"])
-            layer = checked_layer(path, match["layer"])
-            _claim(
-                files_of(article_id).rationales, layer, path, f"{layer} rationale file", article_id
-            )
-        elif match := PROVENANCE_NAME.match(name):
-            article = files_of(checked_article_id(path, match["id"]))
-            if article.provenance is not None:
-                raise InputError(
-                    path,
-                    f"article {article.article_id} already has a provenance file at "
-                    f"{article.provenance}",
-                    "keep one provenance file per article",
-                )
-            article.provenance = path
-        elif match := LABEL_NAME.match(name):
-            article_id = checked_article_id(path, match["id"])
-            layer = checked_layer(path, match["layer"] or default_layer)
-            if layer in SPAN_IDENTIFICATION_LAYERS:
-                skipped.append(path)
-                continue
-            _claim(files_of(article_id).labels, layer, path, f"{layer} label file", article_id)
-    for article in found.values():
-        if article.path is None:
-            orphan = next(
-                iter([*article.labels.values(), *article.rationales.values()]),
-                article.provenance,
-            )
-            assert orphan is not None
-            raise InputError(
-                orphan,
-                f"there is no article{article.article_id}.txt for this file",
-                "add the article file under the source folder, or correct the ID in the file name",
-            )
-        for layer, path in article.rationales.items():
-            if layer not in article.labels:
-                raise InputError(
-                    path,
-                    f"a rationale file for layer {layer!r} but no label file for that layer",
-                    f"add article{article.article_id}.{layer}.labels or remove the rationales",
-                )
-    articles = sorted(found.values(), key=lambda a: article_order(a.article_id))
-    return Corpus(root=root, articles=articles, skipped=skipped)
+    discovery = _Discovery(root, default_layer)
+    for prefix, names in _walk(str(root)):
+        discovery.folders.append(prefix)
+        for name in names:
+            discovery.add(len(discovery.folders) - 1, prefix, name)
+    discovery.check()
+    return discovery.corpus()

@@ -10,6 +10,8 @@ file, which line, what is wrong and how to fix it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -296,3 +298,22 @@ def read_rationale_file(path: Path, data: bytes | None = None) -> dict[tuple[str
         )
         rationales[key] = rationale
     return rationales
+
+
+def check_rationales(
+    path: Path,
+    layer: str,
+    rationales: Mapping[tuple[str, int, int], str],
+    labelled: AbstractSet[tuple[str, int, int]],
+) -> None:
+    """Every rationale must explain a span of its layer's label file: ``labelled`` holds
+    the (label, start, end) of that file's lines."""
+    stray = sorted(set(rationales) - labelled)
+    if stray:
+        label, start, end = stray[0]
+        raise InputError(
+            path,
+            f"a rationale for {label} {start}-{end}, which is not a span of the "
+            f"{layer} label file ({len(stray)} such rationale(s) in all)",
+            "regenerate labels and rationales together with `python -m dataset annotate`",
+        )

@@ -1,0 +1,389 @@
+"""Measuring: every figure comes from a child process of its own, reaped with ``os.wait4``.
+
+A size's measurement synthesizes its corpus, then times our build (all tables and
+articles + spans only), the loading-script baseline and the pyarrow floor, the validation
+command and loading the built spans. End-to-end sizes (a million articles) skip the
+baseline, the floor and the articles + spans build: they answer how the build, the
+validation and loading scale, not how they compare.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Seconds one measured process may take before it is killed and the run fails.
+TASK_TIMEOUT = 3 * 3600
+LIBRARIES = ("pyarrow", "datasets", "pandas", "numpy", "great-expectations", "pyyaml")
+#: Our build, the same build without the lines table, and the two it is compared with.
+BUILD_TASKS = ("build", "build-no-lines", "baseline", "floor")
+#: Tables the floor writes, which must come out as ours do.
+FLOOR_TABLES = ("articles", "spans")
+#: Batch sizes (articles per row group) tried by the row-group sweep.
+SWEEP_BATCHES = (250, 1_000, 4_000, 16_000)
+
+
+@dataclass(frozen=True)
+class Process:
+    """One finished child process: exit status, output, wall time and peak memory."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    wall_seconds: float
+    peak_rss_bytes: int
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def spawn(command: list[str], env: dict[str, str], timeout: float = TASK_TIMEOUT) -> Process:
+    """Run ``command`` from the repository root and reap it with ``os.wait4``, whose
+    resource usage is that child's alone (``RUSAGE_CHILDREN`` would mix runs)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=err)
+        timer = threading.Timer(timeout, child.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Process(
+            returncode=child.returncode,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
+            wall_seconds=wall,
+            peak_rss_bytes=usage.ru_maxrss * 1024,
+        )
+
+
+def child_env(hf_home: Path) -> dict[str, str]:
+    """Offline Hugging Face settings with a throw-away cache, no progress bars."""
+    return {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
+        "HF_HOME": str(hf_home),
+    }
+
+
+def run_task(
+    task: str, source: Path, out: Path, env: dict[str, str], *options: str
+) -> dict[str, Any]:
+    """One ``benchmarks.tasks`` process; its JSON line plus the process's wall time."""
+    command = [sys.executable, "-m", "benchmarks.tasks", task, str(source), str(out), *options]
+    process = spawn(command, env)
+    if process.returncode != 0:
+        raise RuntimeError(f"{task} failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(process.stdout.strip().splitlines()[-1])
+    figures["process_seconds"] = process.wall_seconds
+    return figures
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15-minute load averages: how busy the machine was around a figure."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def median_of(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(run[key] for run in runs))
+
+
+def summary(runs: list[dict[str, Any]], articles: int) -> dict[str, Any]:
+    seconds = median_of(runs, "seconds")
+    return {
+        "seconds": seconds,
+        "microseconds_per_article": seconds / articles * 1e6,
+        "peak_rss_bytes": int(median_of(runs, "peak_rss_bytes")),
+        "runs": runs,
+    }
+
+
+def synthesize(corpus: Path, size: int, seed: int, env: dict[str, str]) -> dict[str, Any]:
+    figures = run_task("synth", corpus, corpus, env, "--articles", str(size), "--seed", str(seed))
+    log(f"  synth: {figures['seconds']:.2f} s")
+    return {**figures, "seed": seed}
+
+
+def measure_validation(
+    built: Path, articles: int, repeats: int, env: dict[str, str]
+) -> dict[str, Any]:
+    """Wall time of the whole command (start-up and imports included: what a user waits)."""
+    runs = []
+    for repeat in range(repeats):
+        process = spawn([sys.executable, "-m", "validation", str(built), "--no-reports"], env)
+        runs.append(
+            {
+                "seconds": process.wall_seconds,
+                "peak_rss_bytes": process.peak_rss_bytes,
+                "returncode": process.returncode,
+            }
+        )
+        log(f"  validation #{repeat + 1}: {process.wall_seconds:.2f} s, exit {process.returncode}")
+        if process.returncode != 0:
+            return {
+                "status": f"failed (exit {process.returncode})",
+                "reason": (process.stderr or process.stdout)[-2000:],
+                "runs": runs,
+            }
+    return {"status": "ok", **summary(runs, articles)}
+
+
+def same_output(first: Path, second: Path, tables: tuple[str, ...]) -> str:
+    """``bytes`` when the two outputs' files of ``tables`` are byte-identical, ``rows`` when
+    they only hold the same rows and schema (e.g. split into other shards), else ``no``."""
+    import pyarrow.parquet as pq
+
+    def files(root: Path) -> dict[str, str]:
+        return {
+            path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for table in tables
+            for path in sorted((root / table).glob("*.parquet"))
+        }
+
+    if files(first) == files(second):
+        return "bytes"
+    for table in tables:
+        left, right = pq.read_table(first / table), pq.read_table(second / table)
+        if not (left.equals(right) and left.schema.equals(right.schema, check_metadata=True)):
+            return "no"
+    return "rows"
+
+
+def measure_builds(
+    *,
+    corpus: Path,
+    folder: Path,
+    counts: tuple[int, int],
+    tasks: tuple[str, ...],
+    repeats: int,
+    env: dict[str, str],
+) -> tuple[dict[str, Any], str | None]:
+    """Each build task ``repeats`` times, interleaved so a busy spell hits all of them;
+    the full build stays in ``folder/build`` for the validation and the loads."""
+    runs: dict[str, list[dict[str, Any]]] = {task: [] for task in tasks}
+    built = folder / "build"
+    floor_matches = None
+    for repeat in range(repeats):
+        for task in tasks:
+            out = built if task == "build" else folder / task
+            cache = folder / f"{task}-cache"
+            for path in (out, cache):
+                shutil.rmtree(path, ignore_errors=True)
+            figures = run_task(task, corpus, out, env, "--cache", str(cache))
+            if (figures["articles"], figures["spans"]) != counts:
+                raise RuntimeError(f"{task} wrote {figures}, the corpus has {counts}")
+            runs[task].append(figures)
+            log(f"  {task} #{repeat + 1}: {figures['seconds']:.2f} s")
+            if task == "floor" and repeat == 0 and built.is_dir():
+                floor_matches = same_output(out, built, FLOOR_TABLES)
+            if out != built:
+                shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+    return {task: summary(runs[task], counts[0]) for task in tasks}, floor_matches
+
+
+def measure_loads(
+    built: Path,
+    folder: Path,
+    repeats: int,
+    env: dict[str, str],
+    *,
+    warm: bool = True,
+    shards: bool = False,
+) -> dict[str, Any]:
+    """``datasets.load_dataset`` with a fresh cache (cold), then (``warm``) the same cache
+    again, and ``pandas.read_parquet``, of the whole table and (``shards``) one shard file
+    at a time; the OS file cache is warm in all of them."""
+    runs: dict[str, list[dict[str, Any]]] = {"hf_cold": [], "hf_warm": [], "pandas": []}
+    if not warm:
+        del runs["hf_warm"]
+    if shards:
+        runs["pandas_shards"] = []
+    cache = folder / "load-cache"
+    for repeat in range(repeats):
+        shutil.rmtree(cache, ignore_errors=True)
+        runs["hf_cold"].append(run_task("load-hf", built, built, env, "--cache", str(cache)))
+        if warm:
+            runs["hf_warm"].append(run_task("load-hf", built, built, env, "--cache", str(cache)))
+        runs["pandas"].append(run_task("load-pandas", built, built, env))
+        if shards:
+            runs["pandas_shards"].append(run_task("load-pandas-shards", built, built, env))
+        shutil.rmtree(cache, ignore_errors=True)
+        seconds = (f"{key} {values[-1]['seconds']:.2f} s" for key, values in runs.items())
+        log(f"  load #{repeat + 1}: " + ", ".join(seconds))
+    return {
+        key: {
+            "seconds": median_of(values, "seconds"),
+            "peak_rss_bytes": int(median_of(values, "peak_rss_bytes")),
+            "runs": values,
+        }
+        for key, values in runs.items()
+    }
+
+
+def measure_size(
+    size: int,
+    repeats: int,
+    seed: int,
+    work: Path,
+    env: dict[str, str],
+    *,
+    compare: bool,
+    sweep: tuple[int, ...] = (),
+) -> dict[str, Any]:
+    """All figures of one corpus size; ``compare`` adds the articles + spans build, the
+    baseline and the floor (end-to-end sizes leave them out), ``sweep`` a row-group sweep
+    over these batch sizes."""
+    folder = work / str(size)
+    corpus = folder / "corpus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"size {size:,}: load average {load_average()}")
+    synth = synthesize(corpus, size, seed, env)
+    counts = (synth["articles"], synth["spans"])
+    tasks = BUILD_TASKS if compare else ("build",)
+    builds, floor_matches = measure_builds(
+        corpus=corpus, folder=folder, counts=counts, tasks=tasks, repeats=repeats, env=env
+    )
+    built = folder / "build"
+    result: dict[str, Any] = {
+        "corpus": {**synth, "spans_per_article": synth["spans"] / synth["articles"]},
+        **builds,
+        "validation": measure_validation(built, size, repeats, env),
+        "load": measure_loads(built, folder, repeats, env, shards=not compare),
+        "load_average": load_average(),
+    }
+    if compare:
+        full, core = builds["build"]["seconds"], builds["build-no-lines"]["seconds"]
+        baseline, floor = builds["baseline"]["seconds"], builds["floor"]["seconds"]
+        result["lines_extra"] = {"seconds": full - core, "share_of_build": (full - core) / full}
+        result["floor_output_equal"] = floor_matches
+        result["ratios"] = {
+            "baseline_speedup": baseline / core,
+            "ours_over_floor": core / floor,
+            "full_build_over_floor": full / floor,
+        }
+    if sweep:
+        result["row_group_sweep"] = row_group_sweep(corpus, folder, env, sweep)
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def row_group_sweep(
+    corpus: Path, folder: Path, env: dict[str, str], batches: tuple[int, ...]
+) -> dict[str, Any]:
+    """The build writes one row group per batch of articles. For each batch size: the
+    articles + spans build's time and memory, the tables' size on disk, the spans' load
+    times and the memory of reading the tables one row group at a time (what a streaming
+    reader holds)."""
+    log(f"  row-group sweep: load average {load_average()}")
+    rows: dict[str, Any] = {}
+    for batch in batches:
+        out = folder / f"sweep-{batch}"
+        shutil.rmtree(out, ignore_errors=True)
+        build = run_task("build-no-lines", corpus, out, env, "--batch-articles", str(batch))
+        scan = run_task("scan", out, out, env)
+        loads = measure_loads(out, folder, 1, env, warm=False)
+        rows[str(batch)] = {
+            "build_seconds": build["seconds"],
+            "build_peak_rss_bytes": build["peak_rss_bytes"],
+            "bytes": {
+                table: sum(path.stat().st_size for path in (out / table).glob("*.parquet"))
+                for table in FLOOR_TABLES
+            },
+            "scan_seconds": scan["seconds"],
+            "scan_peak_rss_bytes": scan["peak_rss_bytes"],
+            "load": {key: value["seconds"] for key, value in loads.items()},
+        }
+        log(f"  {batch} articles per row group: {rows[str(batch)]}")
+        shutil.rmtree(out, ignore_errors=True)
+    return {"batches": rows, "load_average": load_average()}
+
+
+def machine() -> dict[str, Any]:
+    memory = 0
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) * 1024
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    libraries: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            libraries[name] = installed_version(name)
+        except PackageNotFoundError:
+            libraries[name] = None
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "memory_bytes": memory,
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "libraries": libraries,
+    }
+
+
+#: Folders whose code the figures depend on; a change to them during a run is flagged.
+MEASURED_CODE = ("dataset", "validation", "benchmarks", "schemas")
+
+
+def code_fingerprint() -> str:
+    """sha256 over the measured code, to catch edits made while a run is going on."""
+    digest = hashlib.sha256()
+    for folder in MEASURED_CODE:
+        for path in sorted((REPO_ROOT / folder).rglob("*")):
+            if path.suffix in {".py", ".yaml"} and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_state() -> dict[str, Any]:
+    """The commit measured and the files changed on top of it, so figures can be traced."""
+    state: dict[str, Any] = {"commit": None, "modified": [], "fingerprint": code_fingerprint()}
+    try:
+        state["commit"] = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return state
+    state["modified"] = sorted(line[3:] for line in status.splitlines())
+    return state

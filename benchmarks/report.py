@@ -1,0 +1,421 @@
+"""Reporting: the issue's targets judged on the measured figures, and BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: The targets, and the sizes they are judged at.
+TARGET_BASELINE_SPEEDUP = 1.5
+TARGET_FLOOR_RATIO = 2.0
+TARGET_COMPARE_SIZE = 10_000
+TARGET_MEMORY_BYTES = 1 << 30
+TARGET_END_TO_END_SIZE = 1_000_000
+#: "Linear": the cost per article at the largest size at most this multiple of the cost
+#: at the comparison size.
+TARGET_LINEAR_FACTOR = 1.5
+TARGET_LOAD_SIZE = 100_000
+TARGET_LOAD_HF_SECONDS = 1.0
+TARGET_LOAD_PANDAS_SECONDS = 0.5
+#: The steps of the end-to-end run, as (label, figure getter).
+STEPS: tuple[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]], ...] = (
+    ("synthesize the corpus (`python -m dataset synth`)", lambda f: f["corpus"]),
+    ("build, all tables", lambda f: f["build"]),
+    ("validate (`python -m validation --no-reports`)", lambda f: f["validation"]),
+    ("load spans, `datasets.load_dataset`, cold cache", lambda f: f["load"]["hf_cold"]),
+    ("load spans, `datasets.load_dataset`, warm cache", lambda f: f["load"]["hf_warm"]),
+    ("load spans, `pandas.read_parquet`, the whole table", lambda f: f["load"]["pandas"]),
+    (
+        "load spans, `pandas.read_parquet`, one shard file at a time",
+        lambda f: f["load"]["pandas_shards"],
+    ),
+)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+def _mib(value: float) -> str:
+    return f"{value / 2**20:,.0f} MiB"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:,.2f} s"
+
+
+def _comparison_size(sizes: dict[int, dict[str, Any]]) -> int | None:
+    compared = [size for size, figures in sizes.items() if "ratios" in figures]
+    if not compared:
+        return None
+    return TARGET_COMPARE_SIZE if TARGET_COMPARE_SIZE in compared else max(compared)
+
+
+def _speed_targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    at = _comparison_size(sizes)
+    speed = (
+        f"articles + spans build at least {TARGET_BASELINE_SPEEDUP:g}x as fast as the "
+        f"loading-script baseline on {TARGET_COMPARE_SIZE:,} articles"
+    )
+    floor = (
+        f"full build (all tables) within {TARGET_FLOOR_RATIO:g}x of the articles + spans "
+        f"floor on {TARGET_COMPARE_SIZE:,} articles"
+    )
+    if at is None:
+        return [
+            {"target": speed, "measured": "no comparison run", "status": "not measured"},
+            {"target": floor, "measured": "no comparison run", "status": "not measured"},
+        ]
+    ratios = sizes[at]["ratios"]
+    speedup, over = ratios["baseline_speedup"], ratios["full_build_over_floor"]
+    return [
+        {
+            "target": speed,
+            "measured": f"{speedup:.2f}x as fast on {at:,} articles",
+            "status": _verdict(speedup >= TARGET_BASELINE_SPEEDUP),
+        },
+        {
+            "target": floor,
+            "measured": f"{over:.2f}x the floor on {at:,} articles",
+            "status": _verdict(over <= TARGET_FLOOR_RATIO),
+        },
+    ]
+
+
+def step_peaks(figures: dict[str, Any]) -> dict[str, int]:
+    """Peak resident memory of each end-to-end step that was measured."""
+    peaks = {}
+    for label, step in STEPS:
+        try:
+            peaks[label] = int(step(figures)["peak_rss_bytes"])
+        except KeyError:
+            continue
+    return peaks
+
+
+def _memory_target(sizes: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    target = (
+        f"every end-to-end step under {TARGET_MEMORY_BYTES / 2**30:g} GiB peak resident "
+        f"memory at {TARGET_END_TO_END_SIZE:,} articles"
+    )
+    largest = max(sizes)
+    peaks = step_peaks(sizes[largest])
+    over = [
+        f"{label}: {_mib(peak)}" for label, peak in peaks.items() if peak >= TARGET_MEMORY_BYTES
+    ]
+    worst = max(peaks, key=lambda label: peaks[label])
+    measured = (
+        f"over at {largest:,} articles: " + "; ".join(over)
+        if over
+        else f"highest at {largest:,} articles: {_mib(peaks[worst])} ({worst})"
+    )
+    if largest < TARGET_END_TO_END_SIZE:
+        return {
+            "target": target,
+            "measured": f"{measured}; pass --with-1m",
+            "status": "not measured",
+        }
+    return {
+        "target": target,
+        "measured": measured,
+        "status": _verdict(len(peaks) == len(STEPS) and not over),
+    }
+
+
+def _linear_target(sizes: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    target = (
+        f"build and validation cost per article at the largest size within "
+        f"{TARGET_LINEAR_FACTOR:g}x of the cost at {TARGET_COMPARE_SIZE:,} (linear growth)"
+    )
+    smallest = TARGET_COMPARE_SIZE if TARGET_COMPARE_SIZE in sizes else min(sizes)
+    largest = max(sizes)
+    if largest == smallest:
+        return {
+            "target": target,
+            "measured": f"only {largest:,} measured",
+            "status": "not measured",
+        }
+    factors = {}
+    for step in ("build", "validation"):
+        first, last = sizes[smallest][step], sizes[largest][step]
+        if "microseconds_per_article" in first and "microseconds_per_article" in last:
+            factors[step] = last["microseconds_per_article"] / first["microseconds_per_article"]
+    measured = ", ".join(
+        f"{step} {factor:.2f}x from {smallest:,} to {largest:,}" for step, factor in factors.items()
+    )
+    return {
+        "target": target,
+        "measured": measured or "n/a",
+        "status": _verdict(len(factors) == 2 and max(factors.values()) <= TARGET_LINEAR_FACTOR),
+    }
+
+
+def _load_target(sizes: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    target = (
+        f"spans of {TARGET_LOAD_SIZE:,} articles: `load_dataset` cold under "
+        f"{TARGET_LOAD_HF_SECONDS:g} s, pandas under {TARGET_LOAD_PANDAS_SECONDS:g} s"
+    )
+    if TARGET_LOAD_SIZE not in sizes:
+        return {"target": target, "measured": "pass --with-100k", "status": "not measured"}
+    load = sizes[TARGET_LOAD_SIZE]["load"]
+    cold, pandas = load["hf_cold"]["seconds"], load["pandas"]["seconds"]
+    return {
+        "target": target,
+        "measured": f"cold {_seconds(cold)}, pandas {_seconds(pandas)}",
+        "status": _verdict(cold < TARGET_LOAD_HF_SECONDS and pandas < TARGET_LOAD_PANDAS_SECONDS),
+    }
+
+
+def targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, each judged on the figure that measures it."""
+    return [
+        *_speed_targets(sizes),
+        _memory_target(sizes),
+        _linear_target(sizes),
+        _load_target(sizes),
+    ]
+
+
+def per_article_lines(sizes: dict[int, dict[str, Any]]) -> list[str]:
+    """One line per step: its cost per article at each size (linear growth = flat)."""
+    lines = []
+    for step in ("build", "validation"):
+        costs = [
+            f"{sizes[size][step]['microseconds_per_article']:,.0f} µs at {size:,}"
+            for size in sorted(sizes)
+            if "microseconds_per_article" in sizes[size][step]
+        ]
+        lines.append(f"{step} per article: " + "; ".join(costs))
+    return lines
+
+
+def _figures_table(sizes: dict[int, dict[str, Any]]) -> list[str]:
+    columns = sorted(sizes)
+    lines = [
+        "| figure | " + " | ".join(f"{size:,} articles" for size in columns) + " |",
+        "| --- |" + " ---: |" * len(columns),
+    ]
+
+    def add(label: str, cell: Callable[[dict[str, Any]], str]) -> None:
+        cells = []
+        for size in columns:
+            try:
+                cells.append(cell(sizes[size]))
+            except (KeyError, TypeError):
+                cells.append("n/a")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    add("spans", lambda f: f"{f['corpus']['spans']:,}")
+    add("spans per article", lambda f: f"{f['corpus']['spans_per_article']:.1f}")
+    add("raw corpus", lambda f: f"{f['corpus']['bytes'] / 2**20:,.1f} MiB")
+    add("load average (1 min) after the size", lambda f: f"{f['load_average'][0]:.1f}")
+    add("**our build**, all tables", lambda f: _seconds(f["build"]["seconds"]))
+    add("- per article", lambda f: f"{f['build']['microseconds_per_article']:,.0f} µs")
+    add("- peak resident memory", lambda f: _mib(f["build"]["peak_rss_bytes"]))
+    add(
+        "our build, articles + spans (`--no-lines`)",
+        lambda f: _seconds(f["build-no-lines"]["seconds"]),
+    )
+    add(
+        "lines table, extra cost",
+        lambda f: (
+            f"{_seconds(f['lines_extra']['seconds'])} "
+            f"({f['lines_extra']['share_of_build']:.0%} of the build)"
+        ),
+    )
+    add(
+        "**baseline** (loading script: generator → from_generator → to_parquet)",
+        lambda f: _seconds(f["baseline"]["seconds"]),
+    )
+    add("- peak resident memory", lambda f: _mib(f["baseline"]["peak_rss_bytes"]))
+    add("baseline / ours (articles + spans)", lambda f: f"{f['ratios']['baseline_speedup']:.2f}x")
+    add("**floor** (plain pyarrow, articles + spans)", lambda f: _seconds(f["floor"]["seconds"]))
+    add("- peak resident memory", lambda f: _mib(f["floor"]["peak_rss_bytes"]))
+    add("floor output equal to ours", lambda f: str(f["floor_output_equal"]))
+    add("ours (articles + spans) / floor", lambda f: f"{f['ratios']['ours_over_floor']:.2f}")
+    add("ours (all tables) / floor", lambda f: f"{f['ratios']['full_build_over_floor']:.2f}")
+    add("**validation** (`python -m validation --no-reports`)", _validation_cell)
+    add("- per article", lambda f: f"{f['validation']['microseconds_per_article']:,.0f} µs")
+    add("- peak resident memory", lambda f: _mib(f["validation"]["peak_rss_bytes"]))
+    add("**load** spans, `datasets.load_dataset`, cold cache", _load_cell("hf_cold"))
+    add("load spans, `datasets.load_dataset`, warm cache", _load_cell("hf_warm"))
+    add("load spans, `pandas.read_parquet`", _load_cell("pandas"))
+    add("- peak resident memory", lambda f: _mib(f["load"]["pandas"]["peak_rss_bytes"]))
+    return lines
+
+
+def _steps_table(size: int, figures: dict[str, Any]) -> list[str]:
+    lines = [
+        f"## {size:,} articles, end to end",
+        "",
+        f"{figures['corpus']['spans']:,} spans, {figures['corpus']['bytes'] / 2**30:.1f} GiB "
+        f"of raw files; one run of each step; load average {figures['load_average']}.",
+        "",
+        "| step | time | peak resident memory |",
+        "| --- | ---: | ---: |",
+    ]
+    for label, step in STEPS:
+        try:
+            found = step(figures)
+            lines.append(
+                f"| {label} | {_seconds(found['seconds'])} | {_mib(found['peak_rss_bytes'])} |"
+            )
+        except KeyError:
+            lines.append(f"| {label} | n/a | n/a |")
+    return [*lines, ""]
+
+
+def _sweep_section(size: int, sweep: dict[str, Any]) -> list[str]:
+    batches = {int(batch): row for batch, row in sweep["batches"].items()}
+    lines = [
+        "## Row groups",
+        "",
+        "The build writes one Parquet row group per batch of `--batch-articles` articles",
+        "(default 1,000; `ROW_GROUP_ROWS` = 65,536 only caps a batch's lines or spans). A",
+        "row group is the unit every reader decodes at once, so its size sets the memory of",
+        "a streaming reader (the validation, `datasets` streaming, `iter_batches`) and of the",
+        "build itself, while larger groups compress a little better.",
+        f"Measured on {size:,} articles (articles + spans build; load average "
+        f"{sweep['load_average']}):",
+        "",
+        "| articles per row group | build | build peak memory | articles + spans on disk "
+        "| read a row group at a time: peak memory | spans, `load_dataset` cold "
+        "| spans, pandas |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for batch, row in sorted(batches.items()):
+        lines.append(
+            f"| {batch:,} | {_seconds(row['build_seconds'])} | {_mib(row['build_peak_rss_bytes'])} "
+            f"| {sum(row['bytes'].values()) / 2**20:,.1f} MiB | {_mib(row['scan_peak_rss_bytes'])} "
+            f"| {_seconds(row['load']['hf_cold'])} | {_seconds(row['load']['pandas'])} |"
+        )
+    return [*lines, "", *row_group_reason(batches), ""]
+
+
+def row_group_reason(batches: dict[int, dict[str, Any]]) -> list[str]:
+    """Why 1,000 articles per row group, in the measured figures."""
+    chosen, largest = 1_000, max(batches)
+    if chosen not in batches:
+        return []
+    here, big = batches[chosen], batches[largest]
+    smallest = batches[min(batches)]
+    size = sum(here["bytes"].values())
+    return [
+        f"Why 1,000: going from 1,000 to {largest:,} articles per row group saves "
+        f"{1 - sum(big['bytes'].values()) / size:.1%} of the files' size but raises the "
+        f"memory of reading them a row group at a time from {_mib(here['scan_peak_rss_bytes'])} "
+        f"to {_mib(big['scan_peak_rss_bytes'])} and the build's from "
+        f"{_mib(here['build_peak_rss_bytes'])} to {_mib(big['build_peak_rss_bytes'])}; "
+        f"going down to {min(batches):,} makes the files "
+        f"{sum(smallest['bytes'].values()) / size - 1:.1%} larger. An article row group of "
+        "1,000 articles holds about 5 MB of text, which keeps every streaming step of a "
+        "million-article build well under 1 GiB.",
+    ]
+
+
+def _validation_cell(figures: dict[str, Any]) -> str:
+    validation = figures["validation"]
+    if validation.get("status") != "ok":
+        return str(validation.get("status", "n/a"))
+    return _seconds(validation["seconds"])
+
+
+def _load_cell(key: str) -> Callable[[dict[str, Any]], str]:
+    def cell(figures: dict[str, Any]) -> str:
+        return _seconds(figures["load"][key]["seconds"])
+
+    return cell
+
+
+HOW_MEASURED = [
+    "## How it is measured",
+    "",
+    "- Corpora come from `python -m dataset synth` (seeded, PTC-like lengths, techniques",
+    "  and span counts; its text is drawn from a pool of a few thousand sentences, so it",
+    "  compresses better than real news would). Inputs sit in the OS file cache.",
+    "- Every run is a fresh process. Build, baseline, floor, synthesis and loads are timed",
+    "  on the work alone (interpreter start-up, imports and loading the schema excluded);",
+    "  validation is timed as the whole command, start-up included. Memory is the",
+    "  process's peak resident set (VmHWM, imports included).",
+    "- *Articles + spans* is our build with `--no-lines` (`build(..., lines=False)`), which",
+    "  writes what the baseline writes; the lines table's extra cost is the difference to",
+    "  the full build.",
+    "- The baseline does what Hugging Face's `sem_eval_2020_task_11` loading script does:",
+    "  a generator reads each article and its label file and yields one example with its",
+    "  spans as a list of dicts into `datasets.Dataset.from_generator` (explicit features,",
+    "  fresh cache), then `to_parquet` with the library's default writer options.",
+    "- The floor (`benchmarks/floor.py`) is the fastest plain-pyarrow program we could write",
+    "  for the same articles and spans bytes: `os.read`, a batch's label files parsed as one",
+    "  tab-separated buffer by pyarrow's CSV reader, span texts cut from the UTF-8 bytes by",
+    "  NumPy, span IDs joined by Arrow kernels, the same schemas and Parquet options. It",
+    "  checks nothing, so a malformed input gives wrong rows or a pyarrow exception where",
+    "  the build names the file, the line and the fix.",
+    "- Loads read the built `spans` table; *cold* is a fresh `datasets` cache, *warm* the",
+    "  same cache again.",
+    "- The machine is shared: the load average beside the figures says how busy it was;",
+    "  compare ratios taken in the same run rather than seconds across runs.",
+    "",
+]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    sizes = {int(size): figures for size, figures in results["sizes"].items()}
+    code = results["code"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `benchmarks/run.py` (`nox -s bench`; `-- --with-100k` adds 100,000",
+        "articles, `-- --with-1m` a million, end to end). Do not edit by hand: rerun the command.",
+        "",
+        f"- command: `{results['command']}`",
+        f"- date (UTC): {results['date']}",
+        f"- code: commit `{(code['commit'] or 'unknown')[:12]}`"
+        + (
+            f" plus uncommitted changes to {len(code['modified'])} files"
+            if code["modified"]
+            else ""
+        ),
+        *(
+            ["- **warning: the code changed during this run; its figures are not consistent**"]
+            if results.get("code_changed_during_run")
+            else []
+        ),
+        (
+            f"- every figure is the median of {results['repeats']} runs, each in a fresh process"
+            if results["repeats"] > 1
+            else "- every figure is one run, in a fresh process"
+        )
+        + (
+            f" ({results['large_repeats']} for 100,000 articles and more)"
+            if results["large_repeats"] != results["repeats"]
+            else ""
+        ),
+        f"- load average (1, 5, 15 min) at the start: {results['load_average']['start']}, "
+        f"at the end: {results['load_average']['end']}",
+        "",
+        "## Machine",
+        "",
+    ]
+    info = results["machine"]
+    lines += [
+        f"- {info['cores']} cores ({info['usable_cores']} usable), "
+        f"{info['memory_bytes'] / 2**30:.1f} GiB memory, {info['cpu']}",
+        f"- {info['platform']}, Python {info['python']}",
+        "- " + ", ".join(f"{name} {ver}" for name, ver in info["libraries"].items()),
+        "",
+        "## Targets",
+        "",
+        "| target | measured | status |",
+        "| --- | --- | --- |",
+    ]
+    for row in results["targets"]:
+        lines.append(f"| {row['target']} | {row['measured']} | **{row['status']}** |")
+    lines += ["", "## Figures", "", *_figures_table(sizes), ""]
+    lines += [f"- {line}" for line in per_article_lines(sizes)] + [""]
+    for size, figures in sorted(sizes.items()):
+        if size >= TARGET_END_TO_END_SIZE or "ratios" not in figures:
+            lines += _steps_table(size, figures)
+    for size, figures in sorted(sizes.items()):
+        if "row_group_sweep" in figures:
+            lines += _sweep_section(size, figures["row_group_sweep"])
+    return "\n".join([*lines, *HOW_MEASURED])

@@ -1,0 +1,69 @@
+"""The benchmark runs end to end on a tiny corpus and writes its reports.
+
+No figure is checked (speed belongs in BENCHMARKS.md, not in assertions); what is checked
+is that every measured step ran, that the floor writes our articles and spans bytes, that
+a work folder that does not exist yet is created, and that the report has its sections.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.measure import child_env, measure_size
+from benchmarks.report import markdown, targets
+from benchmarks.run import main
+
+
+def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
+    work = tmp_path / "not" / "yet" / "there"
+    out_json, out_md = tmp_path / "results.json", tmp_path / "BENCHMARKS.md"
+    argv = ["--sizes", "30", "--repeats", "1", "--work-dir", str(work)]
+    assert main([*argv, "--out-json", str(out_json), "--out-md", str(out_md)]) == 0
+
+    results = json.loads(out_json.read_text())
+    figures = results["sizes"]["30"]
+    for step in ("build", "build-no-lines", "baseline", "floor"):
+        assert figures[step]["runs"][0]["articles"] == 30
+    assert figures["floor_output_equal"] == "bytes"
+    assert figures["validation"]["status"] == "ok"
+    assert set(figures["load"]) == {"hf_cold", "hf_warm", "pandas"}
+    assert work.is_dir() and not any(work.iterdir()), "created, and left empty"
+    assert str(tmp_path) not in results["command"], "no machine paths in the report"
+    report = out_md.read_text()
+    for section in ("## Targets", "## Figures", "## How it is measured"):
+        assert section in report
+
+
+def test_end_to_end_size_measures_each_step(tmp_path: Path) -> None:
+    """The million-article run and the row-group sweep, in miniature."""
+    env = child_env(tmp_path / "hf-home")
+    figures = measure_size(20, 1, 7, tmp_path, env, compare=False, sweep=(5, 20))
+    assert "baseline" not in figures
+    for step in ("corpus", "build", "validation"):
+        assert figures[step]["peak_rss_bytes"] > 0
+    assert set(figures["load"]) == {"hf_cold", "hf_warm", "pandas", "pandas_shards"}
+    report = markdown(
+        {
+            "command": "test",
+            "date": "today",
+            "code": {"commit": None, "modified": []},
+            "repeats": 1,
+            "large_repeats": 1,
+            "load_average": {"start": [0, 0, 0], "end": [0, 0, 0]},
+            "machine": {
+                "cores": 1,
+                "usable_cores": 1,
+                "memory_bytes": 0,
+                "cpu": "cpu",
+                "platform": "os",
+                "python": "3",
+                "libraries": {},
+            },
+            "sizes": {"20": figures},
+            "targets": targets({20: figures}),
+        }
+    )
+    assert "## 20 articles, end to end" in report
+    assert set(figures["row_group_sweep"]["batches"]) == {"5", "20"}
+    assert "## Row groups" in report
