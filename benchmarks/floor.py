@@ -5,10 +5,10 @@ It is what the build would cost with no checks, no messages, no manifest and no
 discovery beyond two directory listings: files read with ``os.read``, all label files of
 a batch parsed as one tab-separated buffer by pyarrow's CSV reader, span texts cut from
 the articles' UTF-8 bytes by NumPy, span IDs joined by Arrow kernels, the same Arrow
-schemas and Parquet options as the build, one row group per batch of articles, each batch
-written in a background thread while the next is read (as the build does). Trusting its
-input is what makes it a floor: a malformed label file gives wrong rows or a pyarrow
-exception, never a message saying which line is wrong.
+schemas and Parquet options as the build, one row group per batch of articles, shard
+files of the same size, and each batch written in a background thread while the next is
+read, as the build does. Trusting its input is what makes it a floor: a malformed label
+file gives wrong rows or a pyarrow exception, never a message saying which line is wrong.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
-from dataset.build.output import PARQUET_OPTIONS, ROW_GROUP_ROWS
+from dataset.build.output import DEFAULT_SHARD_ROWS, PARQUET_OPTIONS, ROW_GROUP_ROWS
 from dataset.schema import schema
 
 #: Articles per row group, as in the build's default batch.
@@ -188,17 +188,13 @@ def build_floor(source: Path, out: Path) -> dict[str, int]:
         key=lambda name: int(name[len("article") : -len(".txt")]),
     )
     by_article = label_files(source)
-    writers = {}
-    for name in TABLES:
-        (out / name).mkdir(parents=True)
-        path = out / name / f"{name}-00000.parquet"
-        writers[name] = pq.ParquetWriter(path, arrow_schemas[name], **PARQUET_OPTIONS)
+    writers = {name: Shards(out / name, name, arrow_schemas[name]) for name in TABLES}
     totals = dict.fromkeys(TABLES, 0)
     pending: Future[None] | None = None
 
     def write(tables: dict[str, pa.Table]) -> None:
         for name, table in tables.items():
-            writers[name].write_table(table, row_group_size=ROW_GROUP_ROWS)
+            writers[name].write(table)
 
     with ThreadPoolExecutor(max_workers=1) as behind:
         for offset in range(0, len(names), BATCH_ARTICLES):
@@ -220,6 +216,37 @@ def build_floor(source: Path, out: Path) -> dict[str, int]:
     for writer in writers.values():
         writer.close()
     return totals
+
+
+class Shards:
+    """Files of at most DEFAULT_SHARD_ROWS rows, a batch split where a file fills up, as
+    the build shards its tables."""
+
+    def __init__(self, folder: Path, name: str, arrow_schema: pa.Schema) -> None:
+        folder.mkdir(parents=True)
+        self.folder, self.name, self.schema = folder, name, arrow_schema
+        self.files = 0
+        self.rows = 0
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        offset = 0
+        while offset < table.num_rows:
+            if self.writer is None or self.rows == DEFAULT_SHARD_ROWS:
+                self.close()
+                path = self.folder / f"{self.name}-{self.files:05d}.parquet"
+                self.writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+                self.files += 1
+                self.rows = 0
+            take = min(DEFAULT_SHARD_ROWS - self.rows, table.num_rows - offset)
+            self.writer.write_table(table.slice(offset, take), row_group_size=ROW_GROUP_ROWS)
+            self.rows += take
+            offset += take
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
 
 
 def read_batch(

@@ -125,6 +125,5 @@ def test_clean_batches_are_built_column_by_column(tmp_path: Path) -> None:
         label_layer="synthetic",
         lines=True,
         read=batch.read,
-        digests=batch.digests,
     )
     assert columns.tables["articles"].num_rows == 30

@@ -11,6 +11,7 @@ first error, in the order the files are read.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -81,10 +82,8 @@ class BatchColumns:
         label_layer: str | None,
         lines: bool,
         read: Callable[[Path | str], bytes],
-        digests: Mapping[str, tuple[str, int, str]],
     ) -> None:
         self.spec = schema()
-        self.digests = digests
         self.articles = articles
         self.label_layer = label_layer
         self.read = read
@@ -120,7 +119,7 @@ class BatchColumns:
                 record = read_provenance(article.provenance, article.article_id, provenance)
                 check_against_article(article.provenance, record, raw, title)
             columns["title"].append(title)
-            columns["sha256"].append(self.digests[article.absolute(article.article)][0])
+            columns["sha256"].append(hashlib.sha256(raw).hexdigest())
             columns["provenance_sha256"].append(record["sha256"])
             columns["source_file"].append(article.article)
             for key in ARTICLE_COLUMNS:
@@ -215,7 +214,7 @@ class BatchColumns:
         utf8 = self.utf8
         article_ends = utf8.starts[1:]
         newlines = np.flatnonzero(utf8.data == ord("\n")) + 1
-        bounds = np.union1d(newlines, article_ends)
+        bounds = _distinct(np.concatenate((newlines, article_ends)))
         bounds = np.concatenate(([0], bounds)) if len(bounds) else np.zeros(1, np.int64)
         line_article = np.searchsorted(article_ends, bounds[:-1], side="right")
         first_line = np.searchsorted(bounds[:-1], utf8.starts[:-1], side="left")

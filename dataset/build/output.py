@@ -199,8 +199,9 @@ class InputLog:
         self._handle = self.path.open("w", encoding="utf-8")
         self.count = 0
 
-    def add(self, path: str, sha256: str, git_blob: str, size: int) -> None:
-        """One input; ``sha256`` and ``git_blob`` are hex digests, written as they are."""
+    def add(self, path: str, data: bytes) -> None:
+        """One input file, by its path relative to the source and its bytes."""
+        sha256, git_blob, size = hashlib.sha256(data).hexdigest(), git_blob_id(data), len(data)
         quoted = f'"{path}"' if _PLAIN.fullmatch(path) else json.dumps(path, ensure_ascii=False)
         record = self._RECORD.format(path=quoted, sha256=sha256, git_blob=git_blob, size=size)
         self._handle.write(record if not self.count else ",\n" + record)

@@ -177,16 +177,16 @@ def build(
         def flush() -> None:
             articles = batch.pending
             tables = batch.tables()
+            files, batch.files = batch.files, {}
 
             def write() -> None:
                 for name in BATCHED_TABLES:
                     writers[name].write(tables[name])
+                for article in articles:
+                    for name in article.input_files:
+                        inputs.add(name, files[article.absolute(name)])
 
             behind.submit(write)
-            for article in articles:
-                for name in article.input_files:
-                    digest, size, blob = batch.digests.pop(article.absolute(name))
-                    inputs.add(name, digest, blob, size)
 
         show = progress if progress is not None else len(corpus.articles) >= PROGRESS_MIN_ARTICLES
         for article in tqdm(corpus.articles, desc="articles", unit="art", disable=not show):

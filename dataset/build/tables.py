@@ -22,7 +22,6 @@ from typing import Any
 import pyarrow as pa
 
 from dataset.build.columnar import BatchColumns, Unsure
-from dataset.build.output import git_blob_id
 from dataset.errors import InputError
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import (
@@ -42,6 +41,23 @@ from dataset.schema import schema
 BATCHED_TABLES = ("articles", "spans", "lines")
 SPAN_ID = schema().tables["spans"].field("span_id").template or ""
 LINE_ID = schema().tables["lines"].field("line_id").template or ""
+
+
+def read_file(path: str) -> bytes:
+    """A file's bytes with as few system calls as it takes: open, read its size and one
+    byte more (which finds the end unless the file grew), close."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(descriptor).st_size
+        data = os.read(descriptor, size + 1)
+        if len(data) <= size:
+            return data
+        chunks = [data]
+        while chunks[-1]:
+            chunks.append(os.read(descriptor, 1 << 20))
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 @dataclass(frozen=True)
@@ -129,9 +145,9 @@ class TableBatch:
         self.with_lines = lines
         self.row_by_row = row_by_row
         self.resolve = self.spec.label_ids
-        #: sha256, size and git blob id of every input file read, keyed by the path as a
-        #: string, so neither the manifest nor a release reads them again.
-        self.digests: dict[str, tuple[str, int, str]] = {}
+        #: The bytes of every input file the batch read, by path as a string: the manifest
+        #: takes their digests from here, so no file is read twice.
+        self.files: dict[str, bytes] = {}
         self.pending: list[ArticleFiles] = []
 
     @property
@@ -139,18 +155,9 @@ class TableBatch:
         return len(self.pending)
 
     def read(self, path: Path | str) -> bytes:
-        """An input file's bytes; its digest goes to the manifest, keyed by the path as a
-        string."""
+        """An input file's bytes, kept in ``files`` for the manifest."""
         path = os.fspath(path)
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            chunks = [os.read(descriptor, os.fstat(descriptor).st_size + 1)]
-            while chunks[-1]:
-                chunks.append(os.read(descriptor, 1 << 20))
-        finally:
-            os.close(descriptor)
-        data = b"".join(chunks)
-        self.digests[path] = (hashlib.sha256(data).hexdigest(), len(data), git_blob_id(data))
+        data = self.files[path] = read_file(path)
         return data
 
     def add(self, article: ArticleFiles) -> None:
@@ -166,7 +173,6 @@ class TableBatch:
                     label_layer=self.label_layer,
                     lines=self.with_lines,
                     read=self.read,
-                    digests=self.digests,
                 ).tables
             except (Unsure, InputError):
                 pass  # the reference explains the first error (or takes what was unusual)
@@ -209,7 +215,7 @@ class TableBatch:
             "title": title,
             "text": text,
             "num_chars": len(text),
-            "sha256": self.digests[os.fspath(article.path)][0],
+            "sha256": hashlib.sha256(self.files[os.fspath(article.path)]).hexdigest(),
             "provenance_sha256": record["sha256"],
             "source_file": article.article,
             **{key: record[key] for key in ARTICLE_COLUMNS},

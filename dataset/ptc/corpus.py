@@ -99,7 +99,7 @@ class Corpus(Sequence[ArticleFiles]):
         folders: list[str],
         ids: list[str],
         article_folders: array[int],
-        labels: dict[str, tuple[array[int], list[str | None]]],
+        labels: dict[str, tuple[array[int], list[str]]],
         rationales: dict[int, dict[str, _Found]],
         provenance: dict[int, _Found],
         skipped: list[Path],
@@ -133,26 +133,27 @@ class Corpus(Sequence[ArticleFiles]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
-        article_id = self._ids[index]
         folders = self._folders
-
-        def name(found: _Found) -> str:
-            return f"{folders[found[0]]}article{article_id}{found[1]}"
-
+        stem = "article" + self._ids[index]
         labels = tuple(
-            (layer, f"{folders[found[index]]}article{article_id}{endings[index]}")
+            (layer, folders[folder] + stem + endings[index])
             for layer, (found, endings) in self._labels.items()
-            if found[index] >= 0
+            if (folder := found[index]) >= 0
         )
-        rationales = self._rationales.get(index, {})
+        rationales = self._rationales.get(index)
         provenance = self._provenance.get(index)
         return ArticleFiles(
-            article_id=article_id,
-            root=self._root,
-            article=f"{folders[self._article_folders[index]]}article{article_id}.txt",
-            label_files=labels,
-            rationale_files=tuple((layer, name(rationales[layer])) for layer in sorted(rationales)),
-            provenance_file=None if provenance is None else name(provenance),
+            self._ids[index],
+            self._root,
+            folders[self._article_folders[index]] + stem + ".txt",
+            labels,
+            ()
+            if rationales is None
+            else tuple(
+                (layer, folders[rationales[layer][0]] + stem + rationales[layer][1])
+                for layer in sorted(rationales)
+            ),
+            None if provenance is None else folders[provenance[0]] + stem + provenance[1],
         )
 
 
@@ -177,7 +178,7 @@ class _Discovery:
         self.slots: dict[str, int] = {}
         self.ids: list[str] = []
         self.article_folders = array("i")
-        self.labels: dict[str, tuple[array[int], list[str | None]]] = {}
+        self.labels: dict[str, tuple[array[int], list[str]]] = {}
         self.rationales: dict[int, dict[str, _Found]] = {}
         self.provenance: dict[int, _Found] = {}
         self.skipped: list[Path] = []
@@ -194,7 +195,7 @@ class _Discovery:
             self.article_folders.append(-1)
             for found, endings in self.labels.values():
                 found.append(-1)
-                endings.append(None)
+                endings.append("")
         return slot
 
     def found(self, folder: int, name: str, article_id: str) -> _Found:
@@ -254,11 +255,11 @@ class _Discovery:
             if layer in SPAN_IDENTIFICATION_LAYERS:
                 self.skipped.append(path_of())
                 return
-            self.labels[layer] = (array("i", [-1]) * len(self.ids), [None] * len(self.ids))
+            self.labels[layer] = (array("i", [-1]) * len(self.ids), [""] * len(self.ids))
         found, endings = self.labels[layer]
         slot = self.slot(article_id)
         if found[slot] >= 0:
-            first = (found[slot], endings[slot] or "")
+            first = (found[slot], endings[slot])
             self._duplicate(path_of(), f"{layer} label file", article_id, first)
         found[slot], endings[slot] = self.found(folder, name, article_id)
 
@@ -275,7 +276,7 @@ class _Discovery:
         for slot, article_id in enumerate(self.ids):
             if self.article_folders[slot] < 0:
                 labels = [
-                    (found[slot], endings[slot] or "")
+                    (found[slot], endings[slot])
                     for found, endings in self.labels.values()
                     if found[slot] >= 0
                 ]
