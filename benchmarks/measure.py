@@ -29,6 +29,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Seconds one measured process may take before it is killed and the run fails.
 TASK_TIMEOUT = 3 * 3600
+#: Address space one measured process may take (8 GiB; the target for a step is 1 GiB).
+MEMORY_LIMIT = 8 << 30
 LIBRARIES = ("pyarrow", "datasets", "pandas", "numpy", "great-expectations", "pyyaml")
 #: Our build, the same build without the lines table, and the two it is compared with.
 BUILD_TASKS = ("build", "build-no-lines", "baseline", "floor")
@@ -53,12 +55,22 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+#: Starts a command with at most MEMORY_LIMIT of address space (the limit survives exec),
+#: so a step that would take the machine's memory fails with MemoryError and is reported.
+_LIMITED = (
+    "import os, resource, sys; "
+    "resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]),) * 2); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
 def spawn(command: list[str], env: dict[str, str], timeout: float = TASK_TIMEOUT) -> Process:
     """Run ``command`` from the repository root and reap it with ``os.wait4``, whose
     resource usage is that child's alone (``RUSAGE_CHILDREN`` would mix runs)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=err)
+        limited = [sys.executable, "-c", _LIMITED, str(MEMORY_LIMIT), *command]
+        child = subprocess.Popen(limited, cwd=REPO_ROOT, env=env, stdout=out, stderr=err)
         timer = threading.Timer(timeout, child.kill)
         timer.start()
         try:

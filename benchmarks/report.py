@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.measure import MEMORY_LIMIT
+
 #: The targets, and the sizes they are judged at.
 TARGET_BASELINE_SPEEDUP = 1.5
 TARGET_FLOOR_RATIO = 2.0
@@ -336,7 +338,10 @@ HOW_MEASURED = [
     "- Every run is a fresh process. Build, baseline, floor, synthesis and loads are timed",
     "  on the work alone (interpreter start-up, imports and loading the schema excluded);",
     "  validation is timed as the whole command, start-up included. Memory is the",
-    "  process's peak resident set (VmHWM, imports included).",
+    "  process's peak resident set (VmHWM, imports included). Every process may take at",
+    f"  most {MEMORY_LIMIT / 2**30:g} GiB of address space, so a step that would exhaust the "
+    "shared machine",
+    "  fails and is reported instead.",
     "- *Articles + spans* is our build with `--no-lines` (`build(..., lines=False)`), which",
     "  writes what the baseline writes; the lines table's extra cost is the difference to",
     "  the full build.",
