@@ -34,6 +34,7 @@ from validation.expectations import Expect
 from validation.failures import Failures, row_keys
 from validation.files import DatasetFiles, open_dataset, unreadable
 from validation.gx import ExpectationRunner, Outcome, frame
+from validation.memory import use_returning_pool
 from validation.report import Report
 from validation.sql import DERIVED, Query
 from validation.stream import ARTICLE_TABLES, DEFAULT_BATCH_ARTICLES, OrderBreak, article_batches
@@ -373,7 +374,9 @@ def validate_dataset(
     previous: Path | None = None,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
 ) -> Report:
-    """Run every check of the registry on a built dataset folder."""
+    """Run every check of the registry on a built dataset folder. Arrow's pool becomes one
+    that returns freed batches' memory (``validation.memory``), since the run streams."""
+    use_returning_pool()
     clock = Clock()
     began, used = time.perf_counter(), time.process_time()
     with clock("files"):
