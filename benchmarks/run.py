@@ -8,7 +8,8 @@ fresh process per run (``benchmarks.measure``):
   lines table's own cost;
 - the loading-script baseline and the plain-pyarrow floor (``benchmarks.floor``), in the
   same run, as ratios to our build (like with like);
-- ``python -m validation <build> --no-reports``;
+- ``python -m validation <build>`` (reports written), its work after start-up by its own
+  clock, the pyarrow read of the same tables and ``--list-checks``;
 - loading the built spans with ``datasets.load_dataset`` (cold and warm cache) and pandas.
 
 ``--with-1m`` adds a million articles end to end (synthesize, build, validate, load: each

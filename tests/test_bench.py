@@ -26,7 +26,15 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     for step in ("build", "build-no-lines", "baseline", "floor"):
         assert figures[step]["runs"][0]["articles"] == 30
     assert figures["floor_output_equal"] == "bytes"
-    assert figures["validation"]["status"] == "ok"
+    validation = figures["validation"]
+    assert validation["status"] == "ok"
+    assert 0 < validation["work_seconds"] < validation["seconds"]
+    assert validation["start_up_seconds"] > 0 and validation["list_checks_seconds"] > 0
+    read_rows = validation["read"]["runs"][0]["rows"]
+    assert read_rows > figures["corpus"]["articles"] + figures["corpus"]["spans"], "all tables"
+    judged = {target["target"]: target["status"] for target in results["targets"]}
+    for wanted in ("validation peak resident memory", "spans (with their articles", "--list-"):
+        assert any(wanted in target for target in judged), wanted
     assert set(figures["load"]) == {"hf_cold", "hf_warm", "pandas"}
     assert work.is_dir() and not any(work.iterdir()), "created, and left empty"
     assert str(tmp_path) not in results["command"], "no machine paths in the report"
