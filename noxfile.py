@@ -76,6 +76,22 @@ def validate(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def validate_spark(session: nox.Session) -> None:
+    """``validate`` on Apache Spark, local[2] unless ``-- DIR --spark-master URL`` says
+    otherwise; the same checks, counts and reports. Needs Java 17 or newer."""
+    install_locked(session, extras=("spark",))
+    session.run(
+        "python",
+        "-m",
+        "validation",
+        "--engine",
+        "spark",
+        *session.posargs,
+        env=session_env(session),
+    )
+
+
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole test suite, offline, except the Spark engine's (``tests_spark``)."""
     install_locked(session, "test")

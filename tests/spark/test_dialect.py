@@ -14,8 +14,16 @@ from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 from sqlglot.errors import ParseError, UnsupportedError
 
+from dataset.ptc.formats import line_ranges
 from tests.conftest import ARTICLE
-from validation.spark.dialect import PYTHON_SPACE, batch_query, java_regex, spark_sql
+from tests.test_validation_sql import TEXTS as LINE_TEXTS
+from validation.spark.dialect import (
+    PYTHON_SPACE,
+    batch_query,
+    derived_sql,
+    java_regex,
+    spark_sql,
+)
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
@@ -230,3 +238,19 @@ def test_batch_queries_run_on_spark(spark: SparkSession, cuts: dict[str, pa.Tabl
     spark.table("cuts").where("id < 3").createOrReplaceTempView("tmp_view")
     query = batch_query('SELECT id FROM cuts WHERE "end" > start', "cuts")
     assert sorted(r[0] for r in spark.sql(query.format(batch="tmp_view")).collect()) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("text", [*LINE_TEXTS, ARTICLE.read_text(encoding="utf-8")])
+def test_article_lines_on_spark_are_the_lines_the_schema_defines(
+    spark: SparkSession, text: str
+) -> None:
+    spark.createDataFrame([("1", text)], "article_id string, text string").createOrReplaceTempView(
+        "articles"
+    )
+    rows = spark.sql(derived_sql("article_lines")).collect()
+    found = sorted((r["line"], r["start"], r["end"], r["text"]) for r in rows)
+    wanted = [
+        (number, start, end, text[start:end])
+        for number, (start, end) in enumerate(line_ranges(text), start=1)
+    ]
+    assert found == wanted

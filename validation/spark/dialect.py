@@ -20,15 +20,26 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
 
-def spark_sql(query: str) -> str:
+def spark_sql(query: str, read: str = "duckdb") -> str:
     """A query in DuckDB's dialect as Spark SQL. Raises sqlglot's ParseError on a query it
     cannot read and UnsupportedError on a construct it cannot translate, including any
     function it does not know (which it would otherwise copy through unchanged)."""
-    tree = sqlglot.parse_one(query, read="duckdb", error_level=ErrorLevel.RAISE)
+    tree = sqlglot.parse_one(query, read=read, error_level=ErrorLevel.RAISE)
     unknown = sorted({node.name for node in tree.find_all(exp.Anonymous)})
     if unknown:
         raise UnsupportedError(f"no Spark translation known for {', '.join(unknown)}")
     return tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
+
+
+def derived_sql(name: str) -> str:
+    """A relation of ``validation.sql.DERIVED`` as Spark SQL: ``article_lines`` from its
+    Spark spelling (``validation.sql.DIALECT``), read by sqlglot as Spark SQL but for the
+    double-quoted ``"end"``, which the shared text quotes as an identifier."""
+    from validation.sql import DERIVED, article_lines
+
+    if name == "article_lines":
+        return spark_sql(article_lines("spark").replace('"end"', "`end`"), read="spark")
+    return spark_sql(DERIVED[name][0])
 
 
 #: What ``\s`` means in a Python ``str`` pattern: every character str.isspace() accepts
