@@ -1,5 +1,9 @@
-"""``python -m validation [DIR]``: validate a built dataset folder.
+"""``python -m validation [DIR] [--engine spark [--spark-master URL]]``: validate a built
+dataset.
 
+The default engine reads a local folder in batches of articles on this machine. The Spark
+engine (``pip install .[spark]``) runs the same checks on Apache Spark, on any path Spark
+can read (``s3a://``, ``hdfs://``, ``file://`` or a local folder), so DIR stays text.
 Prints a summary, writes validation.json and a self-contained validation.html, and exits 1
 when an error-level check fails, 2 when the input cannot be validated at all.
 """
@@ -9,17 +13,42 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR
 from validation.checks import catalogue
 from validation.stream import DEFAULT_BATCH_ARTICLES
 
+if TYPE_CHECKING:
+    from validation.allowlist import AllowlistEntry
+    from validation.report import Report
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "folder", nargs="?", type=Path, default=BUILD_DIR, help="built dataset folder"
+        "folder",
+        nargs="?",
+        default=str(BUILD_DIR),
+        help="built dataset folder (with --engine spark: any path Spark reads, e.g. s3a://...)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="where the checks run: this machine, in batches (default), or Apache Spark",
+    )
+    parser.add_argument(
+        "--spark-master",
+        help="with --engine spark: the master URL (default: local[2], Spark on this machine)",
+    )
+    parser.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --engine spark: a Spark setting (repeatable), e.g. spark.executor.memory=8g",
     )
     parser.add_argument("--allowlist", type=Path, help="YAML list of accepted violations")
     parser.add_argument(
@@ -42,6 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The engines the checks run on; the first is the default.
+ENGINES = ("default", "spark")
+
+
+def is_uri(location: str) -> bool:
+    return "://" in location
+
+
 def list_checks() -> None:
     print(f"{'check':30} {'level':>5} {'severity':8} {'kind':12} description")
     for found in catalogue():
@@ -61,6 +98,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch_articles < 1:
         raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")
+    if args.engine != "spark" and (args.spark_master or args.spark_conf):
+        raise InputError(
+            "--spark-master" if args.spark_master else "--spark-conf",
+            "only the Spark engine takes Spark settings",
+            "add --engine spark, or drop the Spark options",
+        )
+    if args.engine != "spark" and is_uri(args.folder):
+        raise InputError(
+            args.folder,
+            "the default engine reads local folders only",
+            "copy the dataset here, or validate it where it is with --engine spark",
+        )
     allowlist = read_allowlist(args.allowlist) if args.allowlist else []
     if args.previous is None:
         previous = previous_release()
@@ -68,15 +117,50 @@ def run(args: argparse.Namespace) -> int:
         previous = None
     else:
         previous = Path(args.previous)
-    report = validate_dataset(
-        args.folder, allowlist=allowlist, previous=previous, batch_articles=args.batch_articles
-    )
+    if args.engine == "spark":
+        report = on_spark(args, allowlist, previous)
+    else:
+        report = validate_dataset(
+            Path(args.folder),
+            allowlist=allowlist,
+            previous=previous,
+            batch_articles=args.batch_articles,
+        )
     print_summary(report)
     if not args.no_reports:
-        out = args.reports or args.folder.parent / f"{args.folder.name}-validation"
+        out = args.reports or default_reports(args.folder)
         for path in write_reports(report, out):
             print(f"wrote {path}")
     return 0 if report.ok else 1
+
+
+def default_reports(location: str) -> Path:
+    """Beside a local folder; for a URI, in the working directory."""
+    if is_uri(location):
+        return Path(f"{PurePosixPath(location.partition('://')[2]).name}-validation")
+    folder = Path(location)
+    return folder.parent / f"{folder.name}-validation"
+
+
+def on_spark(
+    args: argparse.Namespace, allowlist: list[AllowlistEntry], previous: Path | None
+) -> Report:
+    try:
+        from validation.spark.engine import validate_on_spark
+        from validation.spark.session import LOCAL_MASTER, parse_conf
+    except ImportError as error:
+        raise InputError(
+            "--engine",
+            f"the Spark engine's libraries are not installed ({error.name})",
+            'install them with pip install ".[spark]" (or run nox -s validate_spark)',
+        ) from None
+    return validate_on_spark(
+        args.folder,
+        allowlist=allowlist,
+        previous=previous,
+        master=args.spark_master or LOCAL_MASTER,
+        conf=parse_conf(args.spark_conf),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

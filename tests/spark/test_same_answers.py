@@ -1,0 +1,101 @@
+"""Both engines give the same answers: on the shipped dataset and on every failing fixture
+of the check catalogue (the validation tests' own corruption cases), Spark in local mode
+fails the same checks, with the same exact counts, the same rows left unjudged and the same
+offending row keys as the default engine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyspark.sql import SparkSession
+
+from dataset.build.pipeline import BuildResult, build
+from tests.conftest import RAW
+from tests.test_validation import CASES, failing
+from validation.allowlist import AllowlistEntry
+from validation.cli import main
+from validation.report import Report
+from validation.run import validate_dataset
+from validation.spark.engine import validate_on_spark
+
+
+def answers(report: Report) -> dict[str, tuple[Any, ...]]:
+    """Everything a check's result says, but the order of its example rows (each engine
+    lists them in the order it finds them)."""
+    return {
+        result.check.id: (
+            result.status,
+            result.failing,
+            result.allowed,
+            result.not_judged,
+            result.errors,
+            sorted((v.table, v.row, v.article_id, v.start, v.end) for v in result.examples),
+        )
+        for result in report.checks
+    }
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build(RAW, tmp_path_factory.mktemp("clean") / "dataset", progress=False)
+
+
+def test_the_shipped_dataset_passes_on_both(spark: SparkSession, clean: BuildResult) -> None:
+    default = validate_dataset(clean.out)
+    assert default.ok
+    assert answers(validate_on_spark(str(clean.out))) == answers(default)
+
+
+@pytest.mark.parametrize("check_id", CASES.keys())
+def test_every_failing_fixture_fails_alike(
+    spark: SparkSession, clean: BuildResult, tmp_path: Path, check_id: str
+) -> None:
+    copy = tmp_path / "dataset"
+    shutil.copytree(clean.out, copy)
+    CASES[check_id].corrupt(copy)
+    default = validate_dataset(copy)
+    assert check_id in failing(default)
+    assert answers(validate_on_spark(str(copy))) == answers(default)
+
+
+def test_allowlists_and_the_previous_release_work_alike(
+    spark: SparkSession, clean: BuildResult, tmp_path: Path
+) -> None:
+    copy = tmp_path / "dataset"
+    shutil.copytree(clean.out, copy)
+    CASES["spans-rationale-present"].corrupt(copy)
+    CASES["articles-hash-length"].corrupt(copy)
+    row = next(iter(validate_dataset(copy).result("articles-hash-length").examples)).row
+    allowlist = [
+        AllowlistEntry("articles-hash-length", row, "known upstream erratum"),
+        AllowlistEntry("keys-unique", "nothing", "stale on purpose"),
+    ]
+    previous = clean.out
+    default = validate_dataset(copy, allowlist=allowlist, previous=previous)
+    assert {"allowlist-current", "spans-rationale-present"} <= failing(default)
+    on_spark = validate_on_spark(str(copy), allowlist=allowlist, previous=previous)
+    assert answers(on_spark) == answers(default)
+
+
+def test_a_uri_reads_like_a_folder(spark: SparkSession, clean: BuildResult) -> None:
+    assert answers(validate_on_spark(clean.out.resolve().as_uri())) == answers(
+        validate_dataset(clean.out)
+    )
+
+
+def test_the_command_line_runs_the_spark_engine(
+    spark: SparkSession, clean: BuildResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = tmp_path / "reports"
+    argv = [clean.out.resolve().as_uri(), "--engine", "spark", "--reports", str(reports)]
+    assert main(argv) == 0
+    written = json.loads((reports / "validation.json").read_text(encoding="utf-8"))
+    default = validate_dataset(clean.out).to_json()
+    assert [(c["id"], c["status"]) for c in written["checks"]] == [
+        (c["id"], c["status"]) for c in default["checks"]
+    ]
+    assert (reports / "validation.html").is_file()
