@@ -233,18 +233,29 @@ class Engine:
             expectations.append(getattr(self._classes, spec.type)(**kwargs, meta={"spec": number}))
         # Valid data is the common case: one pass says which expectations fail, and only
         # those run again to name every failing row.
-        failed = [
-            expectations[int(item.expectation_config.meta["spec"])]
+        failing = [
+            int(item.expectation_config.meta["spec"])
             for item in self._validate(frame, expectations)
             if not item.success
         ]
+        failed = [expectations[number] for number in failing]
         if not failed:
             for check, _ in owners:
                 self.tally.ran(check)
             return
         for check, _ in owners:
             self.tally.ran(check)
-        for item in self._validate(frame, failed, [*ROW_ID, KEY, *_located(frame)]):
+        # The rows are named by their ids and by the columns the report shows for them.
+        index = [*ROW_ID, KEY, *_located(frame)]
+        index += sorted(
+            {
+                column
+                for number in failing
+                for column in owners[number][1].columns
+                if column not in index
+            }
+        )
+        for item in self._validate(frame, failed, index):
             config = item.expectation_config
             assert config is not None, "every result comes from one of our expectations"
             check, spec = owners[int(config.meta["spec"])]
