@@ -91,7 +91,8 @@ def test_the_command_line_runs_the_spark_engine(
     spark: SparkSession, clean: BuildResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "reports"
-    argv = [clean.out.resolve().as_uri(), "--engine", "spark", "--reports", str(reports)]
+    argv = [clean.out.resolve().as_uri(), "--engine", "spark", "--previous", "none"]
+    argv += ["--reports", str(reports)]
     assert main(argv) == 0
     written = json.loads((reports / "validation.json").read_text(encoding="utf-8"))
     default = validate_dataset(clean.out).to_json()
