@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ from datasets.features.features import generate_from_arrow_type
 from dataset.build.output import MANIFEST_NAME, git_blob_id
 from dataset.build.pipeline import BuildResult, build
 from dataset.cli import main
+from dataset.ptc.synth import synthesize
 from dataset.schema import TABLE_NAMES, schema
 from tests.conftest import ARTICLE, ARTICLE_ID, FIXTURE_LABELS, make_corpus
 
@@ -145,6 +147,20 @@ def test_manifest_records_inputs_outputs_and_libraries(built: BuildResult) -> No
         assert manifest["tables"][name]["rows"] == built.rows(name)
         for entry in manifest["tables"][name]["files"]:
             assert (built.out / entry["path"]).stat().st_size == entry["bytes"]
+
+
+def test_manifest_digests_are_each_input_files_own_in_every_batch(tmp_path: Path) -> None:
+    """The articles' digests are taken from the articles table rather than computed again;
+    each must still be its own file's, in every batch."""
+    synthesize(tmp_path / "raw", 25, seed=11)
+    result = build(tmp_path / "raw", tmp_path / "out", batch_articles=7, progress=False)
+    for entry in result.manifest["inputs"]:
+        data = (tmp_path / "raw" / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), entry["path"]
+        assert entry["git_blob"] == git_blob_id(data), entry["path"]
+        assert entry["bytes"] == len(data), entry["path"]
+    files = [path for path in (tmp_path / "raw").rglob("*") if path.is_file()]
+    assert len(result.manifest["inputs"]) == len(files)
 
 
 @pytest.mark.parametrize("name", TABLE_NAMES)

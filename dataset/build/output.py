@@ -199,9 +199,13 @@ class InputLog:
         self._handle = self.path.open("w", encoding="utf-8")
         self.count = 0
 
-    def add(self, path: str, data: bytes) -> None:
-        """One input file, by its path relative to the source and its bytes."""
-        sha256, git_blob, size = hashlib.sha256(data).hexdigest(), git_blob_id(data), len(data)
+    def add(self, path: str, data: bytes, sha256: str | None = None) -> None:
+        """One input file, by its path relative to the source and its bytes; ``sha256`` is
+        their digest when the caller has it already (the articles table holds every
+        article's), so the bulk of the input is not hashed twice."""
+        if sha256 is None:
+            sha256 = hashlib.sha256(data).hexdigest()
+        git_blob, size = git_blob_id(data), len(data)
         quoted = f'"{path}"' if _PLAIN.fullmatch(path) else json.dumps(path, ensure_ascii=False)
         record = self._RECORD.format(path=quoted, sha256=sha256, git_blob=git_blob, size=size)
         self._handle.write(record if not self.count else ",\n" + record)

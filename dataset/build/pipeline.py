@@ -182,9 +182,11 @@ def build(
             def write() -> None:
                 for name in BATCHED_TABLES:
                     writers[name].write(tables[name])
-                for article in articles:
+                digests = tables["articles"].column("sha256").to_pylist()
+                for article, digest in zip(articles, digests, strict=True):
                     for name in article.input_files:
-                        inputs.add(name, files[article.absolute(name)])
+                        known = digest if name == article.article else None
+                        inputs.add(name, files[article.absolute(name)], known)
 
             behind.submit(write)
 
