@@ -125,8 +125,9 @@ def bench(session: nox.Session) -> None:
     """Benchmarks on synthetic corpora against the loading-script baseline and the pyarrow
     floor; writes BENCHMARKS.md and benchmarks/results.json (``-- --with-100k`` adds 100k
     articles, ``-- --with-1m`` a million end to end, ``-- --row-group-sweep`` the row-group
-    figures)."""
-    install_locked(session)
+    figures, ``-- --engine spark`` the validation on Spark too, in local mode; with the spark
+    extra, so Spark's library versions are locked too)."""
+    install_locked(session, extras=("spark",))
     session.run("python", "-m", "benchmarks.run", *session.posargs, env=session_env(session))
 
 

@@ -31,13 +31,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TASK_TIMEOUT = 3 * 3600
 #: Address space one measured process may take (8 GiB; the target for a step is 1 GiB).
 MEMORY_LIMIT = 8 << 30
-LIBRARIES = ("pyarrow", "datasets", "pandas", "numpy", "great-expectations", "pyyaml")
+LIBRARIES = ("pyarrow", "datasets", "pandas", "numpy", "great-expectations", "pyyaml", "pyspark")
 #: Our build, the same build without the lines table, and the two it is compared with.
 BUILD_TASKS = ("build", "build-no-lines", "baseline", "floor")
 #: Tables the floor writes, which must come out as ours do.
 FLOOR_TABLES = ("articles", "spans")
 #: Batch sizes (articles per row group) tried by the row-group sweep.
 SWEEP_BATCHES = (250, 1_000, 4_000, 16_000)
+#: The validation engines the bench can measure; the first is the default.
+ENGINES = ("default", "spark")
+#: Seconds between two samples of a process tree's resident memory.
+TREE_SAMPLE_SECONDS = 0.1
+#: Seconds a measured process's descendants get to exit after it (Spark's JVM stops when
+#: its driver is gone), so the next run starts on a quiet machine.
+DESCENDANTS_EXIT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,56 @@ class Process:
     stderr: str
     wall_seconds: float
     peak_rss_bytes: int
+    #: With ``spawn(..., tree=True)``: the peak of the summed resident memory of the process
+    #: and all its descendants (see ``TreeMemory``).
+    peak_tree_rss_bytes: int | None = None
+
+
+class TreeMemory:
+    """The peak of the summed resident sets of a process and all its descendants, sampled
+    every TREE_SAMPLE_SECONDS in a thread. ``os.wait4`` gives only the largest single
+    process's peak, and none for a descendant its parent never reaps, such as the JVM that
+    PySpark starts; a sum of resident sets counts pages that processes share (forked Python
+    workers) once per process, so it is an upper bound of what the tree holds."""
+
+    def __init__(self, pid: int) -> None:
+        # psutil comes with the spark extra: only the Spark engine's figures need a tree.
+        import psutil
+
+        self._psutil = psutil
+        self._root = psutil.Process(pid)
+        self._seen: dict[int, psutil.Process] = {}
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                tree = [self._root, *self._root.children(recursive=True)]
+            except self._psutil.Error:
+                tree = list(self._seen.values())
+            total = 0
+            for process in tree:
+                try:
+                    total += process.memory_info().rss
+                except self._psutil.Error:
+                    continue
+                self._seen.setdefault(process.pid, process)
+            self.peak = max(self.peak, total)
+            self._stop.wait(TREE_SAMPLE_SECONDS)
+
+    def stop(self) -> int:
+        """Stop sampling, wait for the descendants to exit (killing those that outstay
+        DESCENDANTS_EXIT_SECONDS), and return the peak."""
+        self._stop.set()
+        self._thread.join()
+        rest = [p for pid, p in self._seen.items() if pid != self._root.pid and p.is_running()]
+        _, alive = self._psutil.wait_procs(rest, timeout=DESCENDANTS_EXIT_SECONDS)
+        for process in alive:
+            process.kill()
+        return self.peak
 
 
 def log(message: str) -> None:
@@ -64,13 +121,17 @@ _LIMITED = (
 )
 
 
-def spawn(command: list[str], env: dict[str, str], timeout: float = TASK_TIMEOUT) -> Process:
+def spawn(
+    command: list[str], env: dict[str, str], timeout: float = TASK_TIMEOUT, *, tree: bool = False
+) -> Process:
     """Run ``command`` from the repository root and reap it with ``os.wait4``, whose
-    resource usage is that child's alone (``RUSAGE_CHILDREN`` would mix runs)."""
+    resource usage is that child's alone (``RUSAGE_CHILDREN`` would mix runs); ``tree``
+    also samples the memory of the child's whole process tree."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         limited = [sys.executable, "-c", _LIMITED, str(MEMORY_LIMIT), *command]
         child = subprocess.Popen(limited, cwd=REPO_ROOT, env=env, stdout=out, stderr=err)
+        memory = TreeMemory(child.pid) if tree else None
         timer = threading.Timer(timeout, child.kill)
         timer.start()
         try:
@@ -78,6 +139,7 @@ def spawn(command: list[str], env: dict[str, str], timeout: float = TASK_TIMEOUT
         finally:
             timer.cancel()
         wall = time.perf_counter() - start
+        tree_peak = memory.stop() if memory is not None else None
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -87,6 +149,7 @@ def spawn(command: list[str], env: dict[str, str], timeout: float = TASK_TIMEOUT
             stderr=err.read().decode("utf-8", "replace"),
             wall_seconds=wall,
             peak_rss_bytes=usage.ru_maxrss * 1024,
+            peak_tree_rss_bytes=tree_peak,
         )
 
 
@@ -141,48 +204,73 @@ def synthesize(corpus: Path, size: int, seed: int, env: dict[str, str]) -> dict[
 
 
 def measure_validation(
-    built: Path, articles: int, repeats: int, env: dict[str, str], folder: Path
+    built: Path,
+    articles: int,
+    repeats: int,
+    env: dict[str, str],
+    folder: Path,
+    *,
+    engine: str = ENGINES[0],
 ) -> dict[str, Any]:
     """Wall time of the whole command (start-up and imports included: what a user waits,
     reports written as by default) and the validator's own clock from its JSON report:
     ``work_seconds`` is everything after start-up (importing Great Expectations, making its
-    context and DuckDB's connection). Then, as its yardstick, the plain pyarrow read of the
-    same tables, and ``--list-checks``."""
+    context and DuckDB's connection; on Spark, starting the JVM and the session too). Then,
+    for the default engine, as its yardstick, the plain pyarrow read of the same tables, and
+    ``--list-checks``. On Spark (local mode, the engine's default master) ``peak_rss_bytes``
+    is the whole process tree's (Python driver, JVM, Python workers; ``TreeMemory``),
+    ``largest_process_peak_rss_bytes`` what ``os.wait4`` gives, and ``cpu_seconds`` the
+    report's."""
     runs: list[dict[str, Any]] = []
     reports = folder / "validation-reports"
+    spark = engine == "spark"
     for repeat in range(repeats):
         shutil.rmtree(reports, ignore_errors=True)
         command = [sys.executable, "-m", "validation", str(built), "--reports", str(reports)]
-        process = spawn(command, env)
-        log(f"  validation #{repeat + 1}: {process.wall_seconds:.2f} s, exit {process.returncode}")
+        if spark:
+            command += ["--engine", "spark"]
+        process = spawn(command, env, tree=spark)
+        log(
+            f"  validation ({engine}) #{repeat + 1}: {process.wall_seconds:.2f} s, "
+            f"exit {process.returncode}"
+        )
         if process.returncode != 0:
             return {
                 "status": f"failed (exit {process.returncode})",
                 "reason": (process.stderr or process.stdout)[-2000:],
                 "runs": runs,
             }
-        clock = json.loads((reports / "validation.json").read_text(encoding="utf-8"))["seconds"]
-        runs.append(
-            {
-                "seconds": process.wall_seconds,
-                "work_seconds": clock["total"] - clock["start-up"],
-                "start_up_seconds": clock["start-up"],
-                "phases": clock,
-                "peak_rss_bytes": process.peak_rss_bytes,
-                "returncode": process.returncode,
-            }
-        )
+        report = json.loads((reports / "validation.json").read_text(encoding="utf-8"))
+        clock = report["seconds"]
+        run = {
+            "seconds": process.wall_seconds,
+            "work_seconds": clock["total"] - clock["start-up"],
+            "start_up_seconds": clock["start-up"],
+            "phases": clock,
+            "peak_rss_bytes": process.peak_rss_bytes,
+            "returncode": process.returncode,
+        }
+        if spark:
+            run["peak_rss_bytes"] = process.peak_tree_rss_bytes
+            run["largest_process_peak_rss_bytes"] = process.peak_rss_bytes
+            run["cpu_seconds"] = report["cpu_seconds"]
+        runs.append(run)
     shutil.rmtree(reports, ignore_errors=True)
+    timed = {
+        "status": "ok",
+        **summary(runs, articles),
+        "work_seconds": median_of(runs, "work_seconds"),
+        "start_up_seconds": median_of(runs, "start_up_seconds"),
+    }
+    if spark:
+        return {**timed, "engine": engine}
     reads = [run_task("read", built, built, env) for _ in range(repeats)]
     listings = [
         spawn([sys.executable, "-m", "validation", "--list-checks"], env).wall_seconds
         for _ in range(repeats)
     ]
     return {
-        "status": "ok",
-        **summary(runs, articles),
-        "work_seconds": median_of(runs, "work_seconds"),
-        "start_up_seconds": median_of(runs, "start_up_seconds"),
+        **timed,
         "read": {
             "seconds": median_of(reads, "seconds"),
             "peak_rss_bytes": int(median_of(reads, "peak_rss_bytes")),
@@ -294,10 +382,12 @@ def measure_size(
     *,
     compare: bool,
     sweep: tuple[int, ...] = (),
+    spark: bool = False,
 ) -> dict[str, Any]:
     """All figures of one corpus size; ``compare`` adds the articles + spans build, the
     baseline and the floor (end-to-end sizes leave them out), ``sweep`` a row-group sweep
-    over these batch sizes."""
+    over these batch sizes, ``spark`` the validation on the Spark engine
+    (``validation_spark``) beside the default engine's."""
     folder = work / str(size)
     corpus = folder / "corpus"
     shutil.rmtree(folder, ignore_errors=True)
@@ -314,6 +404,15 @@ def measure_size(
         "corpus": {**synth, "spans_per_article": synth["spans"] / synth["articles"]},
         **builds,
         "validation": measure_validation(built, size, repeats, env, folder),
+        **(
+            {
+                "validation_spark": measure_validation(
+                    built, size, repeats, env, folder, engine="spark"
+                )
+            }
+            if spark
+            else {}
+        ),
         "load": measure_loads(built, folder, repeats, env, shards=not compare),
         "load_average": load_average(),
     }
@@ -392,6 +491,19 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "libraries": libraries,
     }
+
+
+def java_version() -> str | None:
+    """The first line of ``java -version`` of the Java that PySpark starts (JAVA_HOME's,
+    else the PATH's), or None without one."""
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else "java"
+    try:
+        answer = subprocess.run([java, "-version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    lines = answer.stderr.strip().splitlines()
+    return lines[0] if lines else None
 
 
 #: Folders whose code the figures depend on; a change to them during a run is flagged.

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.measure import MEMORY_LIMIT
+from benchmarks.measure import MEMORY_LIMIT, TREE_SAMPLE_SECONDS
 from dataset.build.output import ROW_GROUP_ROWS
 from dataset.build.pipeline import DEFAULT_BATCH_ARTICLES
 
@@ -358,6 +358,26 @@ def _figures_table(sizes: dict[int, dict[str, Any]]) -> list[str]:
         lambda f: _seconds(f["validation"]["work_seconds"] * 1e6 / f["corpus"]["spans"]),
     )
     add("`--list-checks`", lambda f: _seconds(f["validation"]["list_checks_seconds"]))
+    if any("validation_spark" in figures for figures in sizes.values()):
+        spark = "validation_spark"
+        add(
+            "**validation on Spark** (`--engine spark`, local mode, reports written)",
+            lambda f: _validation_cell(f, spark),
+        )
+        add("- per article", lambda f: f"{f[spark]['microseconds_per_article']:,.0f} µs")
+        add(
+            "- peak resident memory, process tree (Python driver, JVM, Python workers)",
+            lambda f: _mib(f[spark]["peak_rss_bytes"]),
+        )
+        add(
+            "- start-up (JVM, Spark session, Great Expectations' context)",
+            lambda f: _seconds(f[spark]["start_up_seconds"]),
+        )
+        add("- work after start-up", lambda f: _seconds(f[spark]["work_seconds"]))
+        add(
+            "Spark / default engine, whole command",
+            lambda f: f"{f[spark]['seconds'] / f['validation']['seconds']:.1f}x",
+        )
     add("**load** spans, `datasets.load_dataset`, cold cache", _load_cell("hf_cold"))
     add("load spans, `datasets.load_dataset`, warm cache", _load_cell("hf_warm"))
     add("load spans, `pandas.read_parquet`", _load_cell("pandas"))
@@ -437,8 +457,8 @@ def row_group_reason(batches: dict[int, dict[str, Any]], text_per_batch: float) 
     ]
 
 
-def _validation_cell(figures: dict[str, Any]) -> str:
-    validation = figures["validation"]
+def _validation_cell(figures: dict[str, Any], key: str = "validation") -> str:
+    validation = figures[key]
     if validation.get("status") != "ok":
         return str(validation.get("status", "n/a"))
     return _seconds(validation["seconds"])
@@ -484,6 +504,19 @@ HOW_MEASURED = [
     "  same cache again.",
     "- The machine is shared: the load average beside the figures says how busy it was;",
     "  compare ratios taken in the same run rather than seconds across runs.",
+    "",
+]
+#: How the Spark engine's figures are measured, when the run has them.
+HOW_SPARK_IS_MEASURED = [
+    "- Validation on Spark (`--engine spark`) runs Spark in local mode, the engine's default",
+    "  master, on this machine only: no cluster was measured. Its time is the whole",
+    "  command's, and its start-up (the JVM and the Spark session included) comes from the",
+    "  report's clock, as for the default engine. Its memory is the peak of the summed",
+    "  resident sets of the command's whole process tree (the Python driver, the JVM that",
+    "  runs Spark's driver and executors, the Python workers), sampled every "
+    f"{TREE_SAMPLE_SECONDS:g} s: pages",
+    "  the processes share count once per process, so it is an upper bound, and a peak",
+    "  shorter than a sample can be missed. It is measured at the comparison sizes only.",
     "",
 ]
 
@@ -532,6 +565,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"{info['memory_bytes'] / 2**30:.1f} GiB memory, {info['cpu']}",
         f"- {info['platform']}, Python {info['python']}",
         "- " + ", ".join(f"{name} {ver}" for name, ver in info["libraries"].items()),
+        *([f"- Java: {info['java']}"] if "java" in info else []),
         "",
         "## Targets",
         "",
@@ -548,4 +582,5 @@ def markdown(results: dict[str, Any]) -> str:
     for size, figures in sorted(sizes.items()):
         if "row_group_sweep" in figures:
             lines += _sweep_section(size, figures)
-    return "\n".join([*lines, *HOW_MEASURED])
+    spark = any("validation_spark" in figures for figures in sizes.values())
+    return "\n".join([*lines, *HOW_MEASURED, *(HOW_SPARK_IS_MEASURED if spark else [])])

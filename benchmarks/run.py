@@ -1,15 +1,17 @@
 """Benchmark the build, the validation and loading on synthetic PTC-format corpora.
 
 ``python -m benchmarks.run [--sizes 1000,10000] [--repeats 3] [--with-100k] [--with-1m]
-[--row-group-sweep] [--work-dir DIR]`` synthesizes a corpus per size, then measures in a
-fresh process per run (``benchmarks.measure``):
+[--row-group-sweep] [--engine spark] [--work-dir DIR]`` synthesizes a corpus per size, then
+measures in a fresh process per run (``benchmarks.measure``):
 
 - our build (all tables) and the same build with ``--no-lines``, whose difference is the
   lines table's own cost;
 - the loading-script baseline and the plain-pyarrow floor (``benchmarks.floor``), in the
   same run, as ratios to our build (like with like);
 - ``python -m validation <build>`` (reports written), its work after start-up by its own
-  clock, the pyarrow read of the same tables and ``--list-checks``;
+  clock, the pyarrow read of the same tables and ``--list-checks``; with ``--engine spark``
+  also ``python -m validation <build> --engine spark`` (local mode) at the comparison sizes,
+  with the memory of its whole process tree (driver, JVM, Python workers);
 - loading the built spans with ``datasets.load_dataset`` (cold and warm cache) and pandas.
 
 ``--with-1m`` adds a million articles end to end (synthesize, build, validate, load: each
@@ -32,11 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import (
+    ENGINES,
     REPO_ROOT,
     SWEEP_BATCHES,
     child_env,
     code_fingerprint,
     code_state,
+    java_version,
     load_average,
     log,
     machine,
@@ -94,6 +98,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="rebuild the largest comparison size with other row-group sizes",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="spark: validate on the Spark engine too (local mode), beside the default "
+        "engine, at the comparison sizes (needs Java 17 or newer)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default: 3)")
     parser.add_argument(
         "--large-repeats",
@@ -130,10 +141,13 @@ def main(argv: list[str] | None = None) -> int:
         "repeats": args.repeats,
         "large_repeats": large_repeats,
         "machine": machine(),
+        "engines": sorted({ENGINES[0], args.engine}, key=ENGINES.index),
         "code": code_state(),
         "load_average": {"start": load_average()},
         "sizes": {},
     }
+    if args.engine == "spark":
+        results["machine"]["java"] = java_version()
     try:
         for size in [*compared, *end_to_end]:
             results["sizes"][str(size)] = measure_size(
@@ -144,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 env,
                 compare=size in compared,
                 sweep=SWEEP_BATCHES if args.row_group_sweep and size == max(compared) else (),
+                spark=args.engine == "spark" and size in compared,
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -41,6 +41,8 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     report = out_md.read_text()
     for section in ("## Targets", "## Figures", "## How it is measured"):
         assert section in report
+    assert results["engines"] == ["default"] and "validation_spark" not in figures
+    assert "validation on Spark" not in report, "no Spark rows nor method without a Spark run"
 
 
 def test_end_to_end_size_measures_each_step(tmp_path: Path) -> None:

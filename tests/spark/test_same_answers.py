@@ -47,7 +47,11 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 def test_the_shipped_dataset_passes_on_both(spark: SparkSession, clean: BuildResult) -> None:
     default = validate_dataset(clean.out)
     assert default.ok
-    assert answers(validate_on_spark(str(clean.out))) == answers(default)
+    on_spark = validate_on_spark(str(clean.out))
+    assert answers(on_spark) == answers(default)
+    # Processor time: this process's per phase, as on the default engine, and Spark's own.
+    assert {"start-up", "total"} <= set(on_spark.cpu_seconds)
+    assert on_spark.cpu_seconds["jvm-and-workers"] > 0
 
 
 @pytest.mark.parametrize("check_id", CASES.keys())

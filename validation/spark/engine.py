@@ -13,6 +13,11 @@ A row's identity is its shard's place in the table and its index in that shard, 
 Parquet reader gives it; the row order of the default engine's ``schema-order`` check is
 exactly that order, so it is judged the same way: Spark finds each shard's runs of rows of
 one article, and the default engine's own ``order_breaks`` runs over them on the driver.
+
+The report's ``cpu_seconds`` are, per phase, this Python process's (as on the default
+engine), plus ``jvm-and-workers``: what the JVM this process started for Spark and its
+Python workers used during the run (in local mode, every executor's work; on a cluster,
+the driver's JVM only, since the executors' processes run elsewhere).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import psutil
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
@@ -565,6 +571,29 @@ def _leave_out_dependents(
         leave_out("lines", gone)
 
 
+def spark_cpu_seconds(spark: SparkSession | None) -> float | None:
+    """Processor seconds used so far by the JVM this process started for ``spark`` and by
+    its descendants (Python workers; those they reaped included), or None when there is no
+    such JVM (no session yet, or one whose JVM this process did not start)."""
+    gateway = getattr(spark.sparkContext, "_gateway", None) if spark is not None else None
+    launched = getattr(gateway, "proc", None)
+    if launched is None:
+        return None
+    try:
+        jvm = psutil.Process(launched.pid)
+        tree = [jvm, *jvm.children(recursive=True)]
+    except psutil.Error:
+        return None
+    used = 0.0
+    for process in tree:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        used += times.user + times.system + times.children_user + times.children_system
+    return used
+
+
 def validate_on_spark(
     location: str,
     *,
@@ -575,7 +604,9 @@ def validate_on_spark(
 ) -> Report:
     """Run every check of the registry on the dataset at ``location`` with Spark."""
     clock = Clock()
-    began = time.perf_counter()
+    began, used = time.perf_counter(), time.process_time()
+    # A JVM this run starts has used nothing before it; a running session's has.
+    spark_before = spark_cpu_seconds(SparkSession.getActiveSession()) or 0.0
     with clock("start-up"):
         spark = spark_session(master, conf)
     with clock("files"):
@@ -613,6 +644,10 @@ def validate_on_spark(
             if result is not None:
                 tally.add(check, result)
     clock.seconds["total"] = time.perf_counter() - began
+    clock.cpu["total"] = time.process_time() - used
+    spark_used = spark_cpu_seconds(spark)
+    if spark_used is not None:
+        clock.cpu["jvm-and-workers"] = spark_used - spark_before
     return Report(
         folder=Path(location),
         version=dataset_version(),
@@ -620,6 +655,7 @@ def validate_on_spark(
         checks=list(tally.results.values()),
         rows={name: files.rows(name) for name in TABLE_NAMES},
         seconds={phase: round(value, 3) for phase, value in clock.seconds.items()},
+        cpu_seconds={phase: round(value, 3) for phase, value in clock.cpu.items()},
         batches=1,
     )
 
