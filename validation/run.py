@@ -367,6 +367,25 @@ def _read_whole(files: DatasetFiles, table: str) -> pa.Table:
     return pa.concat_tables(parts)
 
 
+def judge_files(checks: Sequence[Check], tally: Tally, files: DatasetFiles) -> set[str]:
+    """The level-1 checks on each shard's footer; the tables failing them are not read.
+    Both engines start with it."""
+    broken: set[str] = set()
+    for check in checks:
+        if check.kind == "python" and check.scope == "files":
+            for name in check.tables:
+                for shard in files.shards[name]:
+                    found = made.listed(name, check.code(shard))
+                    tally.add(check, found)
+                    if found.count:
+                        broken.add(name)
+    for name in broken:
+        for check in checks:
+            if name in check.tables and check.scope != "files":
+                tally.not_judged(check, name, files.rows(name))
+    return broken
+
+
 def validate_dataset(
     folder: Path,
     *,
@@ -383,19 +402,7 @@ def validate_dataset(
         files = open_dataset(folder)
     checks = catalogue()
     tally = Tally(checks, allowlist)
-    broken: set[str] = set()
-    for check in checks:
-        if check.kind == "python" and check.scope == "files":
-            for name in check.tables:
-                for shard in files.shards[name]:
-                    found = made.listed(name, check.code(shard))
-                    tally.add(check, found)
-                    if found.count:
-                        broken.add(name)
-    for name in broken:
-        for check in checks:
-            if name in check.tables and check.scope != "files":
-                tally.not_judged(check, name, files.rows(name))
+    broken = judge_files(checks, tally, files)
     validator = BatchValidator(checks, tally, files, clock)
     batches = 0
     try:

@@ -43,7 +43,7 @@ from validation.expectations import NULL, PAIR_SEPARATOR, Expect, edge_name, pai
 from validation.failures import Failures, Violation, shorten
 from validation.files import DatasetFiles
 from validation.report import Report
-from validation.run import ROW_LEVELS, Clock
+from validation.run import ROW_LEVELS, Clock, judge_files
 from validation.spark.dialect import batch_query, derived_sql, java_regex, spark_sql
 from validation.spark.files import open_location
 from validation.spark.session import LOCAL_MASTER, spark_session
@@ -524,24 +524,6 @@ def _python_rule(check_id: str, table: str) -> Any:
     return run
 
 
-def _judge_files(checks: Sequence[Check], tally: Tally, files: DatasetFiles) -> set[str]:
-    """The level-1 checks on each shard's footer; the tables failing them are not read."""
-    broken: set[str] = set()
-    for check in checks:
-        if check.kind == "python" and check.scope == "files":
-            for name in check.tables:
-                for shard in files.shards[name]:
-                    found = made.listed(name, check.code(shard))
-                    tally.add(check, found)
-                    if found.count:
-                        broken.add(name)
-    for name in broken:
-        for check in checks:
-            if name in check.tables and check.scope != "files":
-                tally.not_judged(check, name, files.rows(name))
-    return broken
-
-
 def _leave_out_dependents(
     frames: dict[str, DataFrame], left_out: dict[str, DataFrame | None]
 ) -> None:
@@ -613,7 +595,7 @@ def validate_on_spark(
         files, uris = open_location(location)
     checks = catalogue()
     tally = Tally(checks, allowlist)
-    broken = _judge_files(checks, tally, files)
+    broken = judge_files(checks, tally, files)
     with clock("start-up"):
         engine = Engine(spark, checks, tally, files)
     readable = [name for name in TABLE_NAMES if name not in broken]
