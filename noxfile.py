@@ -171,15 +171,46 @@ def publish(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def citation(session: nox.Session) -> None:
-    """``cffconvert --validate`` on every release's CITATION.cff (or the files given). It
-    runs in a venv of its own: cffconvert 2.0 pins jsonschema 3, which cannot share an
-    environment with Great Expectations."""
-    session.install("cffconvert==2.0.0")
-    files = session.posargs or sorted(str(p) for p in Path("releases").glob("v*/CITATION.cff"))
-    if not files:
-        session.error("no releases/v*/CITATION.cff to validate: run nox -s release first")
-    for path in files:
-        session.run("cffconvert", "--validate", "--infile", path)
+    """What citation managers make of CITATION.cff: this version's citation files, written
+    without a release, converted by cffconvert to Zenodo, schema.org and APA and checked to
+    state the rights and authors truly; then ``cffconvert --validate`` on every release's
+    CITATION.cff. cffconvert 2.0 pins jsonschema 3, which cannot share an environment with
+    Great Expectations, so it gets an environment of its own beside the session's."""
+    install_locked(session, "release")
+    out = Path(session.create_tmp()) / "citation"
+    session.run("python", "-m", "dataset", "citation", "--out", str(out))
+    cffconvert = cffconvert_environment(session)
+    cff = str(out / "CITATION.cff")
+    session.run(cffconvert, "--validate", "--infile", cff, external=True)
+    for fmt, name in CFF_CONVERSIONS.items():
+        converted = session.run(cffconvert, "-f", fmt, "-i", cff, external=True, silent=True)
+        (out / name).write_text(str(converted), encoding="utf-8")
+    session.run("python", "-m", "dataset", "citation", "--check-converted", str(out))
+    for path in sorted(Path("releases").glob("v*/CITATION.cff")):
+        session.run(cffconvert, "--validate", "--infile", str(path), external=True)
+
+
+#: cffconvert's formats and the files they go to: ``dataset.release.converted.CONVERSIONS``,
+#: which reads them (nox's own Python cannot import the project).
+CFF_CONVERSIONS = {
+    "zenodo": "zenodo.json",
+    "schema.org": "schemaorg.json",
+    "apalike": "apalike.txt",
+}
+
+
+def cffconvert_environment(session: nox.Session) -> str:
+    """cffconvert 2.0 in a virtual environment of its own; the path of its command."""
+    if in_place(session):
+        session.error("the citation session needs environments of its own: drop --no-venv")
+    venv = Path(session.create_tmp()) / "cffconvert-venv"
+    uv = shutil.which("uv") or "uv"
+    session.run_install(uv, "venv", "--quiet", "--python", PYTHON, str(venv), external=True)
+    python = str(venv / "bin" / "python")
+    session.run_install(
+        uv, "pip", "install", "--quiet", "--python", python, "cffconvert==2.0.0", external=True
+    )
+    return str(venv / "bin" / "cffconvert")
 
 
 @nox.session(python=PYTHON)

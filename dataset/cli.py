@@ -50,6 +50,10 @@ COMMANDS = {
         "dataset.release.browser",
         "Render a release's preview.html in headless Chromium into a PNG.",
     ),
+    "citation": (
+        "dataset.commands.citation",
+        "Write this version's CITATION.cff and CITATION.bib, or check cffconvert's conversions.",
+    ),
     "publish": (
         "dataset.release.publish",
         "Upload a verified release to the Hugging Face Hub (or a local git repository), tagged.",

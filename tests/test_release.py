@@ -290,7 +290,8 @@ def test_every_metadata_file_states_the_one_licence(folder: Path) -> None:
     assert readme["license"] == "other" and readme["license_name"] == licence.hub_name
     assert (folder / readme["license_link"]).is_file()
     cff = yaml.safe_load((folder / "CITATION.cff").read_text(encoding="utf-8"))
-    assert cff["license"] == licence.spdx
+    assert "license" not in cff  # no SPDX id covers the article text
+    assert licence.spdx in (folder / "CITATION.bib").read_text(encoding="utf-8")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     croissant = json.loads((folder / "croissant.json").read_text(encoding="utf-8"))
     terms = (folder / "LICENSE.md").read_text(encoding="utf-8")
@@ -355,10 +356,8 @@ def test_citation_files_name_version_date_and_ptc(folder: Path) -> None:
     cff = (folder / "CITATION.cff").read_text(encoding="utf-8")
     assert cff_problems(cff) == []
     data = yaml.safe_load(cff)
-    # an entity, whose alias cffconvert writes into BibTeX as one braced corporate name
-    assert data["authors"] == [
-        {"name": "propaganda-spans maintainers", "alias": "{propaganda-spans maintainers}"}
-    ]
+    # an entity by its plain name: an alias would leak into APA, Zenodo and schema.org
+    assert data["authors"] == [{"name": "propaganda-spans maintainers"}]
     date = entry_for(CHANGELOG_PATH, VERSION).date.isoformat()
     assert data["version"] == VERSION
     assert str(data["date-released"]) == date

@@ -67,7 +67,7 @@ def test_a_folder_that_is_not_a_finished_build_is_refused(
 def test_a_generated_cff_that_breaks_the_schema_is_an_input_error(built: BuildResult) -> None:
     bundle = load_bundle(built.out, ReleaseInfo("", datetime.date(2026, 1, 1), CARD))
     with pytest.raises(InputError, match=r"breaks the Citation File Format schema:\n  version"):
-        checked_cff(bundle)
+        checked_cff(bundle.info)
 
 
 def test_a_card_block_nothing_generates_is_an_input_error_with_its_line(tmp_path: Path) -> None:

@@ -41,10 +41,10 @@ def copy_data(bundle: Bundle, out: Path) -> None:
         shutil.copyfile(bundle.build / file.path.split("/", 1)[1], target)
 
 
-def checked_cff(bundle: Bundle) -> str:
+def checked_cff(info: ReleaseInfo) -> str:
     """CITATION.cff, refused when it breaks the CFF schema (a defect in the metadata it is
     generated from, such as pyproject.toml's authors)."""
-    cff = citation_cff(bundle)
+    cff = citation_cff(info)
     problems = cff_problems(cff)
     if problems:
         raise InputError(
@@ -75,7 +75,7 @@ def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
     chart = technique_chart(bundle)
     (out / CHART).write_bytes(chart)
     (out / README).write_text(render_readme(bundle), encoding="utf-8")
-    (out / CITATION_CFF).write_text(checked_cff(bundle), encoding="utf-8")
+    (out / CITATION_CFF).write_text(checked_cff(bundle.info), encoding="utf-8")
     (out / CITATION_BIB).write_text(citation_bib(bundle.info), encoding="utf-8")
     write_json(out / CROISSANT, croissant(bundle))
     write_json(out / DATAPACKAGE, datapackage(bundle))

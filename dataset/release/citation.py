@@ -17,7 +17,6 @@ from typing import Any
 import jsonschema
 import yaml
 
-from dataset.release.bundle import Bundle
 from dataset.release.info import ReleaseInfo, authors, description, keywords
 from dataset.release.licence import statement, terms
 
@@ -94,14 +93,16 @@ def _cff_reference(paper: dict[str, Any]) -> dict[str, Any]:
 
 
 def cff_author(name: str) -> dict[str, str]:
-    """An author as a CFF entity (a team, not a person). Its alias is the name in BibTeX's
-    braces: cffconvert writes an entity's alias, else its name, verbatim into BibTeX's
-    ``author`` field, and only a braced name is read by BibTeX as one corporate name
-    rather than as a person whose surname is the last word."""
-    return {"name": name, "alias": f"{{{name}}}"}
+    """An author as a CFF entity (a team, not a person), by its plain name: an alias would
+    travel verbatim into APA, Zenodo and schema.org output. BibTeX's braces, which make it
+    read the name as one corporate name, are written by ``citation_bib`` alone."""
+    return {"name": name}
 
 
 def cff_data(info: ReleaseInfo) -> dict[str, Any]:
+    """The CFF fields. No ``license``: CFF takes SPDX ids only, and no SPDX id covers the
+    article text, so naming the annotations' licence there would relicense the article in
+    every conversion (Zenodo, schema.org); the abstract carries the whole statement."""
     data: dict[str, Any] = {
         "cff-version": "1.2.0",
         "message": (
@@ -115,7 +116,6 @@ def cff_data(info: ReleaseInfo) -> dict[str, Any]:
         "date-released": info.date.isoformat(),
         "abstract": f"{description()} {statement()}",
         "authors": [cff_author(name) for name in authors()],
-        "license": terms().spdx,
         "keywords": keywords(),
         "references": [_cff_reference(paper) for paper in PTC_PAPERS],
     }
@@ -124,8 +124,7 @@ def cff_data(info: ReleaseInfo) -> dict[str, Any]:
     return data
 
 
-def citation_cff(bundle: Bundle) -> str:
-    info = bundle.info
+def citation_cff(info: ReleaseInfo) -> str:
     body = yaml.safe_dump(cff_data(info), sort_keys=False, allow_unicode=True, width=88)
     return f"# Citation of {info.name} {info.version} (Citation File Format 1.2.0).\n{body}"
 
@@ -184,6 +183,16 @@ def _bib_paper(paper: dict[str, Any]) -> str:
     )
 
 
+def bib_licence() -> str:
+    """The licence statement in one line for BibTeX's ``license`` field (biblatex-software's
+    name for it; styles that do not know the field skip it)."""
+    licence = terms()
+    return _bib_escape(
+        f"{licence.covers[0].upper()}{licence.covers[1:]}: {licence.spdx}. The article text "
+        f"is not under that licence: {licence.text}"
+    )
+
+
 def citation_bib(info: ReleaseInfo) -> str:
     date: datetime.date = info.date
     dataset = _bib_entry(
@@ -196,6 +205,7 @@ def citation_bib(info: ReleaseInfo) -> str:
             ("month", MONTHS[date.month - 1]),
             ("version", f"{{{info.version}}}"),
             ("note", f"{{Dataset, version {info.version}, released {date.isoformat()}}}"),
+            ("license", f"{{{bib_licence()}}}"),
             *([("url", f"{{{info.home}}}")] if info.home is not None else []),
         ],
     )

@@ -1,0 +1,64 @@
+"""``python -m dataset citation``: the citation files of the version in pyproject.toml,
+without cutting a release, and the check of what cffconvert makes of them.
+
+``--out DIR`` writes CITATION.cff and CITATION.bib as the next release would write them
+(dated as CHANGELOG.md dates the version, or today while it has no entry).
+``--check-converted DIR`` reads cffconvert's Zenodo, schema.org and APA conversions of that
+CITATION.cff and exits 1 when one misstates the release's rights or authors. ``nox -s
+citation`` runs both, with cffconvert in an environment of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+
+from dataset.files import write_atomically
+from dataset.project import CHANGELOG_PATH, DATACARD_PATH, dataset_version
+from dataset.release.assemble import checked_cff
+from dataset.release.changelog import read_entries
+from dataset.release.citation import citation_bib
+from dataset.release.converted import CONVERSIONS, converted_problems
+from dataset.release.info import ReleaseInfo
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--out", type=Path, metavar="DIR", help="write the citation files here")
+    what.add_argument(
+        "--check-converted",
+        type=Path,
+        metavar="DIR",
+        help=f"check cffconvert's conversions in DIR ({', '.join(CONVERSIONS.values())})",
+    )
+
+
+def release_date(version: str) -> datetime.date:
+    """The version's CHANGELOG.md date, or today while the version has no entry yet."""
+    entry = read_entries(CHANGELOG_PATH).get(version)
+    return entry.date if entry is not None else datetime.date.today()
+
+
+def write_citation(folder: Path) -> list[Path]:
+    version = dataset_version()
+    info = ReleaseInfo(version, release_date(version), DATACARD_PATH.read_text(encoding="utf-8"))
+    cff = checked_cff(info)
+    paths = [folder / "CITATION.cff", folder / "CITATION.bib"]
+    for path, text in zip(paths, (cff, citation_bib(info)), strict=True):
+        write_atomically(path, text)
+    return paths
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        for path in write_citation(args.out):
+            print(f"wrote {path}")
+        return 0
+    problems = converted_problems(args.check_converted)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"the conversions in {args.check_converted} state the rights and authors truly")
+    return 1 if problems else 0
