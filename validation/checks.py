@@ -29,9 +29,10 @@ Severity = Literal["error", "warning"]
 #: How a check is carried out: Great Expectations expectations generated from the schema,
 #: one SQL query per table run by DuckDB, or Python.
 Kind = Literal["expectations", "sql", "python"]
-#: When a Python check runs: on each shard's footer before any row is read, while the rows
-#: are read, on each batch's rows, or once on the whole release at the end.
-Scope = Literal["files", "stream", "rows", "release"]
+#: When a Python check runs: on each shard's footer before any row is read, once on the
+#: folder's list of shards (``folder``, also before any row), while the rows are read, on
+#: each batch's rows, or once on the whole release at the end.
+Scope = Literal["files", "folder", "stream", "rows", "release"]
 
 
 class Level(IntEnum):

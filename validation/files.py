@@ -4,15 +4,25 @@ the level-1 checks on each shard's own schema.
 Reading anything that is not a dataset the validator can judge (no tables, a missing table
 or column, a file that is not Parquet or is cut short) is an input error naming the file,
 not a validation finding: there are no rows to judge.
+
+The shards are also judged against the list the folder carries of them: a build's
+``MANIFEST.json`` (each shard's sha256 and rows) or a release's ``SHA256SUMS``, since that
+list is what a user trusts to say which bytes were built. A listing that disagrees with
+the disk fails level 1; the rows are still judged, as the list is a claim about the files,
+not about the rows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pyarrow import fs
 
 from dataset.errors import InputError
 from dataset.schema import TABLE_NAMES, schema
@@ -20,6 +30,12 @@ from validation.checks import Level, check
 from validation.failures import Violation
 
 REBUILD = "rebuild the dataset with python -m dataset build (or restore the file)"
+#: The shard lists a folder may carry: the build's manifest (dataset.build.output writes
+#: it; validation does not import the build) and a release's checksums.
+MANIFEST_NAME = "MANIFEST.json"
+SHA256SUMS = "SHA256SUMS"
+#: A SHA256SUMS line naming a shard: ``<hex>  [data/]<table>/<file>.parquet``.
+SUMS_SHARD = re.compile(r"([0-9a-f]{64}) [ *](?:data/)?([^/\s]+/[^/\s]+\.parquet)")
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,11 @@ class Shard:
 class DatasetFiles:
     folder: Path
     shards: dict[str, list[Shard]] = field(default_factory=dict)
+    #: Where the folder and shard paths are read (a URI's filesystem on Spark).
+    filesystem: fs.FileSystem = field(default_factory=fs.LocalFileSystem)
+    #: The build manifest to judge the shards by, when it is not in the folder (the
+    #: release gate's: a release folder holds the build's shards without its manifest).
+    manifest: Path | None = None
 
     def rows(self, table: str) -> int:
         return sum(shard.rows for shard in self.shards.get(table, []))
@@ -153,3 +174,159 @@ def schema_types(shard: Shard) -> list[Violation]:
                 )
             )
     return findings
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a MANIFEST.json or SHA256SUMS says of the shards: by ``<table>/<file>``, the
+    sha256 and (the manifest only) the rows; ``problem`` when it cannot be read."""
+
+    name: str
+    shards: dict[str, tuple[str, int | None]]
+    problem: str | None = None
+
+
+def _read_text(files: DatasetFiles, path: Path) -> str | None:
+    """The file's text, None when there is no such file."""
+    where = _fs_path(files, path)
+    if files.filesystem.get_file_info(where).type != fs.FileType.File:
+        return None
+    with files.filesystem.open_input_stream(where) as stream:
+        data: bytes = stream.read()
+    return data.decode("utf-8", errors="replace")
+
+
+def _fs_path(files: DatasetFiles, path: Path) -> str:
+    local = isinstance(files.filesystem, fs.LocalFileSystem)
+    return str(path.absolute()) if local else path.as_posix()
+
+
+def _manifest_shards(text: str) -> dict[str, tuple[str, int | None]]:
+    """The shards a build manifest lists; ValueError when it is not one."""
+    tables = json.loads(text).get("tables")
+    if not isinstance(tables, dict):
+        raise ValueError("it has no 'tables' mapping")
+    shards: dict[str, tuple[str, int | None]] = {}
+    for table, entry in tables.items():
+        for record in entry["files"]:
+            path, digest, rows = record["path"], record["sha256"], record["rows"]
+            if not (isinstance(path, str) and isinstance(digest, str) and type(rows) is int):
+                raise ValueError(f"a file record of {table!r} is not path, sha256 and rows")
+            shards[path] = (digest, rows)
+    return shards
+
+
+def listings(files: DatasetFiles) -> list[Listing]:
+    """The shard lists the folder carries (or the one it was given), none when it has
+    neither a manifest nor SHA256SUMS; shards of tables the schema does not know are left
+    to whoever wrote them."""
+    found: list[Listing] = []
+    manifest = files.manifest or files.folder / MANIFEST_NAME
+    text = _read_text(files, manifest)
+    if text is not None:
+        try:
+            found.append(Listing(manifest.name, _of_tables(_manifest_shards(text))))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            problem = f"not a build manifest ({type(error).__name__}: {error})"
+            found.append(Listing(manifest.name, {}, problem))
+    text = _read_text(files, files.folder / SHA256SUMS)
+    if text is not None:
+        sums = [SUMS_SHARD.fullmatch(line) for line in text.splitlines()]
+        shards: dict[str, tuple[str, int | None]] = {
+            m.group(2): (m.group(1), None) for m in sums if m is not None
+        }
+        found.append(Listing(SHA256SUMS, _of_tables(shards)))
+    return found
+
+
+def _of_tables(shards: dict[str, tuple[str, int | None]]) -> dict[str, tuple[str, int | None]]:
+    return {key: value for key, value in shards.items() if key.split("/")[0] in TABLE_NAMES}
+
+
+def _sha256(files: DatasetFiles, path: Path) -> str:
+    digest = hashlib.sha256()
+    with files.filesystem.open_input_stream(_fs_path(files, path)) as stream:
+        while chunk := stream.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@check(
+    "manifest-present",
+    severity="warning",
+    level=Level.SCHEMA,
+    kind="python",
+    scope="folder",
+    tables=(),
+    description="The folder carries a list of its shards to check them against: the build's "
+    "MANIFEST.json or a release's SHA256SUMS (a release's data/ copied alone has neither).",
+)
+def manifest_present(files: DatasetFiles) -> list[Violation]:
+    if listings(files):
+        return []
+    return [
+        Violation(
+            "files",
+            MANIFEST_NAME,
+            f"neither {MANIFEST_NAME} nor {SHA256SUMS} in {files.folder}, so nothing says "
+            "which bytes were built",
+            f"the build's {MANIFEST_NAME} (or the release's {SHA256SUMS}) beside the tables",
+        )
+    ]
+
+
+@check(
+    "manifest-matches",
+    severity="error",
+    level=Level.SCHEMA,
+    kind="python",
+    scope="folder",
+    tables=(),
+    description="Every Parquet shard on disk is listed in the build's MANIFEST.json with its "
+    "sha256 and row count (a release's SHA256SUMS: its sha256), and every shard listed is on "
+    "disk; a manifest that cannot be read fails.",
+)
+def manifest_matches(files: DatasetFiles) -> list[Violation]:
+    on_disk = {
+        f"{shard.table}/{shard.path.name}": shard
+        for shards in files.shards.values()
+        for shard in shards
+    }
+    digests: dict[str, str] = {}
+    findings: list[Violation] = []
+    for listing in listings(files):
+        if listing.problem is not None:
+            findings.append(
+                Violation("files", listing.name, listing.problem, f"a readable {listing.name}")
+            )
+            continue
+        for key, shard in on_disk.items():
+            if key not in listing.shards:
+                findings.append(_unlisted(shard, key, listing.name))
+                continue
+            if key not in digests:
+                digests[key] = _sha256(files, shard.path)
+            findings += _differences(shard, key, digests[key], listing)
+        findings += [
+            Violation(key.split("/")[0], key, "no such shard", f"the shard {listing.name} lists")
+            for key in sorted(listing.shards.keys() - on_disk.keys())
+        ]
+    return findings
+
+
+def _unlisted(shard: Shard, key: str, name: str) -> Violation:
+    return Violation(shard.table, key, f"a shard {name} does not list", f"only shards {name} lists")
+
+
+def _differences(shard: Shard, key: str, digest: str, listing: Listing) -> list[Violation]:
+    listed, rows = listing.shards[key]
+    found: list[Violation] = []
+    if digest != listed:
+        found.append(
+            Violation(shard.table, key, f"sha256 {digest}", f"sha256 {listed} ({listing.name})")
+        )
+    if rows is not None and rows != shard.rows:
+        found.append(
+            Violation(shard.table, key, f"{shard.rows} rows", f"{rows} rows ({listing.name})")
+        )
+    return found

@@ -368,10 +368,12 @@ def _read_whole(files: DatasetFiles, table: str) -> pa.Table:
 
 
 def judge_files(checks: Sequence[Check], tally: Tally, files: DatasetFiles) -> set[str]:
-    """The level-1 checks on each shard's footer; the tables failing them are not read.
-    Both engines start with it."""
+    """The level-1 checks on each shard's footer and on the folder's list of shards; the
+    tables failing the footer checks are not read. Both engines start with it."""
     broken: set[str] = set()
     for check in checks:
+        if check.kind == "python" and check.scope == "folder":
+            tally.add(check, made.listed("files", check.code(files)))
         if check.kind == "python" and check.scope == "files":
             for name in check.tables:
                 for shard in files.shards[name]:
@@ -392,14 +394,17 @@ def validate_dataset(
     allowlist: Sequence[AllowlistEntry] = (),
     previous: Path | None = None,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
+    manifest: Path | None = None,
 ) -> Report:
-    """Run every check of the registry on a built dataset folder. Arrow's pool becomes one
+    """Run every check of the registry on a built dataset folder (its shards judged by
+    ``manifest`` when given, else by the list the folder carries). Arrow's pool becomes one
     that returns freed batches' memory (``validation.memory``), since the run streams."""
     use_returning_pool()
     clock = Clock()
     began, used = time.perf_counter(), time.process_time()
     with clock("files"):
         files = open_dataset(folder)
+        files.manifest = manifest
     checks = catalogue()
     tally = Tally(checks, allowlist)
     broken = judge_files(checks, tally, files)

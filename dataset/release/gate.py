@@ -35,12 +35,13 @@ def _failures(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def validate(folder: Path, previous: Path | None) -> GateResult:
-    """Validate the release folder's data and put validation.json into it."""
+def validate(folder: Path, previous: Path | None, manifest: Path) -> GateResult:
+    """Validate the release folder's data, its shards against the build's ``manifest``
+    (the folder has no SHA256SUMS yet), and put validation.json into it."""
     from validation.report import write_reports
     from validation.run import validate_dataset
 
-    report = validate_dataset(folder, previous=previous)
+    report = validate_dataset(folder, previous=previous, manifest=manifest)
     with tempfile.TemporaryDirectory() as reports:
         write_reports(report, Path(reports))
         shutil.copyfile(Path(reports) / VALIDATION, folder / VALIDATION)

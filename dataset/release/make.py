@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.build.output import DEFAULT_SHARD_ROWS, write_json
+from dataset.build.output import DEFAULT_SHARD_ROWS, MANIFEST_NAME, write_json
 from dataset.build.pipeline import build
 from dataset.errors import InputError
 from dataset.project import (
@@ -162,7 +162,7 @@ def make_release(
                 "so no release file carries a URL for the dataset"
             )
         previous = previous_release(version, releases)
-        gate = validate(staged, previous)
+        gate = validate(staged, previous, built.out / MANIFEST_NAME)
         if not gate.ok:
             raise InputError(
                 source,

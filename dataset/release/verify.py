@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dataset.build.output import sha256_of
+from dataset.build.output import MANIFEST_NAME, sha256_of
 from dataset.build.pipeline import build
 from dataset.errors import InputError
 from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
@@ -133,7 +133,8 @@ def verify_with_checked_out_code(
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         rebuilt = Path(tmp) / folder.name
         rebuild(manifest, version, rebuilt, Path(tmp), repo)
-        gate = validate(rebuilt, previous_release(version, releases))
+        built = Path(tmp) / "build" / MANIFEST_NAME
+        gate = validate(rebuilt, previous_release(version, releases), built)
         problems += [f"rebuild fails validation: {line}" for line in gate.failures]
         expected = {name: digest for name, digest in sums.items() if is_reproducible(name)}
         found = {name: digest for name, digest in hashes(rebuilt).items() if is_reproducible(name)}

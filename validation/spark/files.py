@@ -61,7 +61,7 @@ def _open_uri(location: str) -> tuple[DatasetFiles, dict[str, list[str]]]:
             "holds no tables: no <table>/*.parquet for any of " + ", ".join(TABLE_NAMES),
             "point at a folder written by python -m dataset build (or a release folder)",
         )
-    files = DatasetFiles(folder=Path(PurePosixPath(base)))
+    files = DatasetFiles(folder=Path(PurePosixPath(base)), filesystem=filesystem)
     uris: dict[str, list[str]] = {}
     for table, paths in found.items():
         if not paths:
