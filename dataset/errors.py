@@ -33,3 +33,15 @@ class InputError(Exception):
     def render(self) -> str:
         where = f"{self.where}:{self.line}" if self.line is not None else f"{self.where}"
         return f"error: {where}: {self.problem}\n  fix: {self.fix}"
+
+
+def not_utf8(path: Path, error: UnicodeDecodeError, fix: str) -> InputError:
+    """A file that does not decode as UTF-8: the offending byte, its offset and line."""
+    data = bytes(error.object)
+    return InputError(
+        path,
+        f"not valid UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} "
+        f"({error.reason})",
+        fix,
+        line=data[: error.start].count(b"\n") + 1,
+    )

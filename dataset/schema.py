@@ -22,7 +22,7 @@ import pyarrow as pa
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from dataset.errors import InputError
+from dataset.errors import InputError, not_utf8
 from dataset.project import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -413,7 +413,13 @@ def _line_of(node: yaml.Node | None, location: Sequence[int | str]) -> int | Non
 
 def load_schema(path: Path = SCHEMA_PATH) -> Schema:
     """Parse and validate a schema file; any problem is an InputError with its line."""
-    text = path.read_text(encoding="utf-8")
+    fix = "point PROPAGANDA_SPANS_SCHEMA at a schema file, or unset it to use " + SCHEMA_FILE
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise InputError(path, f"cannot read the schema: {error.strerror}", fix) from None
+    except UnicodeDecodeError as error:
+        raise not_utf8(path, error, "save the schema as UTF-8") from None
     try:
         raw = yaml.safe_load(text)
         root = yaml.compose(text)

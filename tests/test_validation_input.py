@@ -1,13 +1,17 @@
 """Input the validator cannot judge gets one error naming the file, and exit status 2.
 
 A folder without tables, a missing table or column, a Parquet file cut short or damaged,
-an allowlist that is not YAML or names an unknown check: each is an input error (what is
-wrong, where, how to fix it), never a traceback and never a report of made-up failures.
+an allowlist that is not YAML or names an unknown check, a schema that cannot be read, a
+report folder or previous release that is not one: each is an input error (what is wrong,
+where, how to fix it), never a traceback and never a report of made-up failures.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,18 +100,33 @@ def test_bad_dataset_is_an_input_error(
     assert not (tmp_path / "reports").exists(), "no report about data that was never judged"
 
 
-BAD_ALLOWLISTS: dict[str, tuple[str, str, int | None]] = {
-    "not YAML": ("- {check: spans-boundaries, row: [unclosed\n", "not valid YAML", 2),
-    "not a list": ("check: spans-boundaries\n", "not a YAML list", None),
+BAD_ALLOWLISTS: dict[str, tuple[bytes, str, int | None]] = {
+    "not YAML": (b"- {check: spans-boundaries, row: [unclosed\n", "not valid YAML", 2),
+    "not a list": (b"check: spans-boundaries\n", "not a YAML list", None),
     "unknown check": (
-        "- {check: no-such-check, row: x, reason: y}\n",
+        b"- {check: no-such-check, row: x, reason: y}\n",
         "unknown check 'no-such-check'",
         None,
     ),
     "no reason": (
-        "- {check: spans-boundaries, row: x}\n",
+        b"- {check: spans-boundaries, row: x}\n",
         "exactly the keys check, row and reason",
         None,
+    ),
+    "check a list": (
+        b"- {check: [spans-boundaries], row: x, reason: y}\n",
+        "entry 1: check must be text, not a list or a mapping",
+        None,
+    ),
+    "check a mapping": (
+        b"- {check: {spans-boundaries: 1}, row: x, reason: y}\n",
+        "entry 1: check must be text, not a list or a mapping",
+        None,
+    ),
+    "latin-1": (
+        "- {check: spans-boundaries, row: x, reason: café}\n# ok\n".encode("latin-1"),
+        "not valid UTF-8: byte 0xe9 at byte offset 47",
+        1,
     ),
 }
 
@@ -118,7 +137,70 @@ def test_bad_allowlist_is_an_input_error(
 ) -> None:
     text, problem, line = BAD_ALLOWLISTS[case]
     allowlist = tmp_path / "errata.yaml"
-    allowlist.write_text(text, encoding="utf-8")
+    allowlist.write_bytes(text)
     assert main([str(dataset), "--allowlist", str(allowlist), "--no-reports"]) == 2
     where = f"{allowlist}:{line}" if line is not None else str(allowlist)
     assert_input_error(capsys.readouterr().err, where, problem)
+
+
+def run_with_schema(schema_file: Path, dataset: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m validation`` in a fresh process, as the schema is read at import."""
+    return subprocess.run(
+        [sys.executable, "-m", "validation", str(dataset), "--no-reports"],
+        env={**os.environ, "PROPAGANDA_SPANS_SCHEMA": str(schema_file)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+BAD_SCHEMAS: dict[str, tuple[bytes | None, str]] = {
+    "missing": (None, "cannot read the schema: No such file or directory"),
+    "not UTF-8": (b"dataset:\n  name: caf\xe9\n", "not valid UTF-8: byte 0xe9"),
+    "schema error": (b"tables: 3\n", "schema error at dataset"),
+    "not YAML": (b"tables: [\n", "not valid YAML"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SCHEMAS)
+def test_a_bad_schema_is_an_input_error(case: str, dataset: Path, tmp_path: Path) -> None:
+    content, problem = BAD_SCHEMAS[case]
+    schema_file = tmp_path / "schema.yaml"
+    if content is not None:
+        schema_file.write_bytes(content)
+    done = run_with_schema(schema_file, dataset)
+    assert done.returncode == 2, done.stderr
+    assert_input_error(done.stderr, schema_file, problem)
+
+
+def test_reports_naming_a_file_is_an_input_error(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = tmp_path / "reports.txt"
+    reports.write_text("mine\n", encoding="utf-8")
+    assert main([str(dataset), "--reports", str(reports), "--previous", "none"]) == 2
+    assert_input_error(capsys.readouterr().err, reports, "is a file, not a folder")
+    assert reports.read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("previous", "problem"),
+    [("missing", "no such previous release folder"), ("empty", "holds no techniques table")],
+)
+def test_a_previous_release_that_is_not_one_is_an_input_error(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], previous: str, problem: str
+) -> None:
+    folder = tmp_path / previous
+    if previous == "empty":
+        folder.mkdir()
+    assert main([str(dataset), "--previous", str(folder), "--no-reports"]) == 2
+    assert_input_error(capsys.readouterr().err, folder, problem)
+
+
+def test_reports_of_the_current_folder_go_beside_it(
+    dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(dataset)
+    assert main([".", "--previous", "none"]) == 0
+    assert not (dataset / "-validation").exists()
+    assert (dataset.parent / "dataset-validation" / "validation.json").is_file()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from dataset.errors import InputError
+from dataset.errors import InputError, not_utf8
 from validation.checks import Level, ReleaseFacts, by_id, check
 from validation.failures import Failures, Violation, listed
 
@@ -32,6 +32,8 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
         raise InputError(
             path, f"cannot read the allowlist: {error.strerror}", "check the path"
         ) from None
+    except UnicodeDecodeError as error:
+        raise not_utf8(path, error, "save the allowlist as UTF-8") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise InputError(
@@ -55,6 +57,13 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
                 f"entry {number} must have exactly the keys check, row and reason",
                 "write entries as {check: <check id>, row: <row key>, reason: <why accepted>}",
             )
+        odd = [key for key in ("check", "row", "reason") if not _is_scalar(entry[key])]
+        if odd:
+            raise InputError(
+                path,
+                f"entry {number}: {', '.join(odd)} must be text, not a list or a mapping",
+                "write one check id, one row key and one reason per entry",
+            )
         if entry["check"] not in known:
             raise InputError(
                 path,
@@ -67,6 +76,10 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
             AllowlistEntry(str(entry["check"]), str(entry["row"]), str(entry["reason"]))
         )
     return allowlist
+
+
+def _is_scalar(value: object) -> bool:
+    return isinstance(value, str | int | float | bool)
 
 
 @check(

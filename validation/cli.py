@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR
 from validation.checks import catalogue
-from validation.stream import DEFAULT_BATCH_ARTICLES
 
 if TYPE_CHECKING:
     from validation.allowlist import AllowlistEntry
@@ -27,6 +26,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Imported here, where an unreadable schema is an InputError main reports.
+    from validation.stream import DEFAULT_BATCH_ARTICLES
+
     parser.add_argument(
         "folder",
         nargs="?",
@@ -110,13 +112,13 @@ def run(args: argparse.Namespace) -> int:
             "the default engine reads local folders only",
             "copy the dataset here, or validate it where it is with --engine spark",
         )
+    out = None if args.no_reports else args.reports or default_reports(args.folder)
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError(
+            out, "is a file, not a folder for the reports", "name a folder with --reports"
+        )
     allowlist = read_allowlist(args.allowlist) if args.allowlist else []
-    if args.previous is None:
-        previous = previous_release()
-    elif args.previous == "none":
-        previous = None
-    else:
-        previous = Path(args.previous)
+    previous = previous_release() if args.previous is None else chosen_previous(args.previous)
     if args.engine == "spark":
         report = on_spark(args, allowlist, previous)
     else:
@@ -127,19 +129,44 @@ def run(args: argparse.Namespace) -> int:
             batch_articles=args.batch_articles,
         )
     print_summary(report)
-    if not args.no_reports:
-        out = args.reports or default_reports(args.folder)
+    if out is not None:
         for path in write_reports(report, out):
             print(f"wrote {path}")
     return 0 if report.ok else 1
 
 
 def default_reports(location: str) -> Path:
-    """Beside a local folder; for a URI, in the working directory."""
+    """Beside a local folder, named after it as resolved (so ``.`` or ``build/..`` gets a
+    real name, beside the dataset rather than inside it); for a URI, in the working
+    directory."""
     if is_uri(location):
         return Path(f"{PurePosixPath(location.partition('://')[2]).name}-validation")
-    folder = Path(location)
-    return folder.parent / f"{folder.name}-validation"
+    folder = Path(location).resolve()
+    return folder.parent / f"{folder.name or 'dataset'}-validation"
+
+
+def chosen_previous(value: str) -> Path | None:
+    """``--previous``: 'none', or a folder holding a techniques table to compare with; a
+    path that is neither would silently skip taxonomy-stable, so it is refused."""
+    from validation.files import shard_paths
+
+    if value == "none":
+        return None
+    previous = Path(value)
+    if not previous.is_dir():
+        raise InputError(
+            previous,
+            "no such previous release folder",
+            "name a release folder (e.g. releases/v1.0.0), or pass --previous none to skip "
+            "taxonomy-stable",
+        )
+    if not shard_paths(previous, "techniques"):
+        raise InputError(
+            previous,
+            "holds no techniques table (no techniques/*.parquet or data/techniques/*.parquet)",
+            "name a release folder or a built dataset folder",
+        )
+    return previous
 
 
 def on_spark(
@@ -165,8 +192,8 @@ def on_spark(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__)
-    add_arguments(parser)
     try:
+        add_arguments(parser)
         return run(parser.parse_args(argv))
     except InputError as error:
         print(error.render(), file=sys.stderr)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from dataset.errors import InputError
+from dataset.errors import InputError, not_utf8
 from dataset.schema import schema
 
 ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]*)\.txt$")
@@ -87,14 +87,11 @@ def read_article(path: Path, data: bytes | None = None) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InputError(
+        raise not_utf8(
             path,
-            f"not valid UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} "
-            f"({error.reason})",
+            error,
             "re-save the article as UTF-8 from the original source; offsets count code "
             "points of the UTF-8 text, so no other encoding can be read",
-            line=line,
         ) from None
     if not text.strip():
         raise InputError(
@@ -152,12 +149,7 @@ def decode_lines(path: Path, data: bytes | None = None) -> list[str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(
-            path,
-            f"not valid UTF-8 at byte offset {error.start} ({error.reason})",
-            "re-save the file as UTF-8",
-            line=data[: error.start].count(b"\n") + 1,
-        ) from None
+        raise not_utf8(path, error, "re-save the file as UTF-8") from None
     return text.split("\n")
 
 
