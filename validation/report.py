@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dataset.owned import write_folder
 from validation.tally import EXAMPLES_KEPT, CheckResult
 
 #: Failing rows shown per check in the terminal and in the HTML page (the JSON report keeps
@@ -151,12 +152,15 @@ def render_html(report: Report) -> str:
     )
 
 
+#: The files of a report folder, which is all a report folder from before the marker held.
+REPORT_FILES = ("validation.json", "validation.html")
+
+
 def write_reports(report: Report, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    json_path = out / "validation.json"
-    html_path = out / "validation.html"
-    json_path.write_text(
-        json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    html_path.write_text(render_html(report), encoding="utf-8")
-    return [json_path, html_path]
+    """Replace the report folder ``out`` with both reports at once (see ``dataset.owned``:
+    a folder holding other files is refused)."""
+    contents = {
+        "validation.json": json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
+        "validation.html": render_html(report),
+    }
+    return write_folder(out, contents, "--reports", "reports", legacy=frozenset(REPORT_FILES))

@@ -4,7 +4,8 @@ Determinism: fixed row order, fixed writer options, no timestamps anywhere, so t
 inputs and the same locked libraries give byte-identical files. Atomicity: everything is
 written into a hidden temporary folder beside the target and moved into place only when the
 whole build succeeded, so a failed build never leaves half-written output behind and never
-touches the previous build.
+touches the previous build (see ``dataset.owned``, which also decides which folders a
+build may replace).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import hashlib
 import json
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,9 +23,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dataset.errors import InputError
+from dataset.owned import MANIFEST_NAME, replacing
 
-MANIFEST_NAME = "MANIFEST.json"
 #: Writer options are part of the output's bytes; changing one is a new dataset version.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -139,34 +138,15 @@ class WriteBehind:
             self._executor.shutdown()
 
 
-def _is_previous_build(folder: Path) -> bool:
-    return (folder / MANIFEST_NAME).is_file()
-
-
 @contextmanager
 def staged_output(target: Path) -> Iterator[Path]:
-    """A temporary folder that replaces ``target`` when the block ends without error and is
-    deleted otherwise. Refuses to replace a non-empty folder that is not a previous build."""
-    target = target.resolve()
-    if target.exists() and any(target.iterdir()) and not _is_previous_build(target):
-        raise InputError(
-            target,
-            f"the output folder exists and is not a previous build (it has no {MANIFEST_NAME})",
-            "choose an empty or new --out folder; the build never deletes other files",
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
+    """A scratch folder that replaces ``target`` when the block ends without error and is
+    removed otherwise; ``target`` must be new, empty or a build (see ``dataset.owned``)."""
+    with replacing(target, "--out", "build") as replacement:
+        staging = replacement.scratch()
         yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = target.parent / f".{target.name}.previous"
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
+        replacement.step("written")
+        replacement.place(staging)
 
 
 def write_json(path: Path, data: Any) -> Path:

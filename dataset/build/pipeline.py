@@ -24,7 +24,6 @@ from tqdm import tqdm
 
 from dataset.build.output import (
     DEFAULT_SHARD_ROWS,
-    MANIFEST_NAME,
     PARQUET_OPTIONS,
     ROW_GROUP_ROWS,
     InputLog,
@@ -36,6 +35,7 @@ from dataset.build.output import (
 )
 from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
 from dataset.errors import InputError
+from dataset.owned import GENERATOR, MANIFEST_NAME, check_apart, die_at, files_in
 from dataset.project import BUILD_DIR, RAW_DIR, REPO_ROOT, dataset_version
 from dataset.ptc.corpus import DEFAULT_LAYER, Corpus, discover, implied_layer
 from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
@@ -153,6 +153,7 @@ def build(
     reference builder for every batch (same bytes, slower)."""
     corpus_name = name_of(source, named)
     source = source.resolve()
+    check_apart(out, source)
     corpus = discover(source, default_layer=default_layer)
     if not corpus.articles:
         raise InputError(
@@ -189,6 +190,7 @@ def build(
                         inputs.add(name, files[article.absolute(name)], known)
 
             behind.submit(write)
+            die_at("build:batch")
 
         show = progress if progress is not None else len(corpus.articles) >= PROGRESS_MIN_ARTICLES
         for article in tqdm(corpus.articles, desc="articles", unit="art", disable=not show):
@@ -239,6 +241,7 @@ def _manifest(
         for name, writer in writers.items()
     }
     return {
+        "generator": GENERATOR,
         **_identity(name),
         "schema": {
             "path": (
@@ -263,4 +266,6 @@ def _manifest(
             "python": platform.python_version(),
             **{name: installed_version(name) for name in BYTE_SHAPING_LIBRARIES},
         },
+        # Every file of the build, so a later build knows it may replace the folder.
+        "files": sorted((files_in(staging) - {InputLog.NAME}) | {MANIFEST_NAME}),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dataset.evaluation.gold import CLASS_SETS
 from dataset.evaluation.score import format_report, score
-from dataset.files import write_atomically
+from dataset.owned import write_file
 from dataset.project import BUILD_DIR
 from dataset.ptc.task_files import TASKS
 
@@ -49,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
     report = score(args.gold, args.pred, args.task, layer=args.layer, classes=args.classes)
     print(format_report(report))
     if args.json is not None:
-        write_atomically(args.json, json.dumps(report.to_json(), indent=2) + "\n")
+        write_file(args.json, json.dumps(report.to_json(), indent=2) + "\n", "--json")
     return 0

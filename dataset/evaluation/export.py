@@ -3,20 +3,19 @@
 One file for the whole dataset, as the scorers read it, in the order they need (see
 dataset/ptc/task_files.py). For ``tc``, ``per_article`` writes PTC's own layout instead:
 one ``article<ID>.<layer>.labels`` per annotated article, empty when the article has no
-span, which the builder reads back as the same layer.
+span, which the builder reads back as the same layer (and a hidden marker that lets a
+later export replace the folder; see ``dataset.owned``).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from dataset.errors import InputError
 from dataset.evaluation.gold import ClassSet, LeftOut, check_classes, load_lines, load_spans
-from dataset.files import write_atomically
+from dataset.owned import write_file, write_folder
 from dataset.ptc.task_files import Task, line_row, span_row
 
 
@@ -52,7 +51,7 @@ def export(
         raise InputError(out, "--out is a folder", "pass the path of the file to write")
     if task == "slc":
         lines = load_lines(folder, layer)
-        write_atomically(out, "".join(line_row(*line) for line in lines.lines))
+        write_file(out, "".join(line_row(*line) for line in lines.lines), "--out")
         return Exported(
             out=out,
             task=task,
@@ -72,9 +71,9 @@ def export(
             f"article{article}.{gold.layer}.labels": "".join(by_article[article])
             for article in gold.annotated
         }
-        _write_folder(out, files)
+        write_folder(out, files, "--out", "export")
     else:
-        write_atomically(out, "".join(span_row(task, span) for span in gold.spans))
+        write_file(out, "".join(span_row(task, span) for span in gold.spans), "--out")
     return Exported(
         out=out,
         task=task,
@@ -84,26 +83,3 @@ def export(
         articles=len({span.article_id for span in gold.spans}),
         left_out=gold.left_out,
     )
-
-
-def _write_folder(out: Path, files: dict[str, str]) -> None:
-    """Write every file into a new folder beside ``out`` and rename it into place, so a
-    failure leaves nothing behind; an existing non-empty folder is never touched."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(
-            out,
-            "--out exists and is not an empty folder",
-            "pass a new folder for the per-article files",
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.exporting-", dir=out.parent))
-    try:
-        for name, content in files.items():
-            (staging / name).write_bytes(content.encode("utf-8"))
-        staging.chmod(0o755)
-        if out.exists():
-            out.rmdir()
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

@@ -18,8 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dataset.build.output import MANIFEST_NAME
 from dataset.errors import InputError
+from dataset.owned import MANIFEST_NAME
 from dataset.project import GUIDELINES_PATH
 from dataset.release.counts import Counts, count, languages
 from dataset.release.info import ReleaseInfo

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dataset.errors import InputError
 from dataset.markdown import markdown_table
+from dataset.owned import write_file
 from dataset.project import DATACARD_PATH, RAW_DIR
 from dataset.ptc.corpus import discover
 from dataset.ptc.formats import read_label_file
@@ -200,6 +201,6 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         print(f"{args.card} is stale: run `python -m dataset card`", file=sys.stderr)
         return 1
-    args.card.write_text(rendered, encoding="utf-8")
+    write_file(args.card, rendered, "--card")
     print(f"updated {args.card}")
     return 0

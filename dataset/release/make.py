@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from dataset.build.output import DEFAULT_SHARD_ROWS, MANIFEST_NAME, write_json
 from dataset.build.pipeline import build
 from dataset.errors import InputError
+from dataset.owned import replacing
 from dataset.project import (
     CHANGELOG_PATH,
     DATACARD_PATH,
@@ -143,18 +143,21 @@ def make_release(
     info = ReleaseInfo(version=version, date=entry.date, card=_fresh_card(card, card_bytes))
     target = release_dir(version, releases)
     releases.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".release-", dir=releases) as tmp:
+    with replacing(target, "the release folder", "release", check=False) as replacement:
+        work = replacement.scratch()
         built = build(
             source,
-            Path(tmp) / "build",
+            work / "build",
             label_layer=label_layer,
             default_layer=default_layer,
             shard_rows=shard_rows,
             progress=False,
             log=log,
         )
-        staged = Path(tmp) / target.name
+        replacement.step("built")
+        staged = work / target.name
         bundle = assemble(built.out, staged, info)
+        replacement.step("assembled")
         counts = bundle.counts
         if info.home is None:
             log(
@@ -199,7 +202,7 @@ def make_release(
         write_json(staged / MANIFEST, manifest)
         write_sums(staged, hashes(staged, shipped))
         _check_standalone(staged, card, log)
-        staged.rename(target)
+        replacement.place(staged)
     return ReleaseOutcome(folder=target, created=True, counts=counts)
 
 
