@@ -14,9 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 from datasets.features.features import generate_from_arrow_type
 
-from dataset.build.output import MANIFEST_NAME, git_blob_id
+from dataset.build.output import git_blob_id
 from dataset.build.pipeline import BuildResult, build
 from dataset.cli import main
+from dataset.owned import MANIFEST_NAME
 from dataset.ptc.synth import synthesize
 from dataset.schema import TABLE_NAMES, schema
 from tests.conftest import ARTICLE, ARTICLE_ID, FIXTURE_LABELS, make_corpus

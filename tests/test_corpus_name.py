@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dataset.build.output import MANIFEST_NAME
 from dataset.build.pipeline import CorpusName, build
 from dataset.cli import EXIT_INPUT_ERROR, main
+from dataset.owned import MANIFEST_NAME
 from dataset.project import RAW_DIR, dataset_version
 from tests.conftest import make_corpus
 

@@ -13,6 +13,7 @@ import pytest
 
 from dataset.build.pipeline import BuildResult, build
 from dataset.cli import EXIT_INPUT_ERROR, main
+from dataset.owned import MARKER_NAME
 from dataset.project import RAW_DIR, table_shards
 from dataset.ptc.scoring import Span
 from dataset.ptc.task_files import tc_scorer_pairing
@@ -214,7 +215,11 @@ def test_per_article_files_keep_annotated_and_unannotated_apart(
     first = build_corpus(tmp_path, {"gold": {"1": [(LL, 1, 4)], "2": []}}, ["1", "2", "3"])
     out = tmp_path / "labels"
     export(capsys, str(first), "--task", "tc", "--per-article", "--out", str(out))
-    assert sorted(p.name for p in out.iterdir()) == ["article1.gold.labels", "article2.gold.labels"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        MARKER_NAME,
+        "article1.gold.labels",
+        "article2.gold.labels",
+    ]
     assert (out / "article1.gold.labels").read_text("utf-8") == "1\tLoaded_Language\t1\t4\n"
     assert (out / "article2.gold.labels").read_bytes() == b""
     again = reimport(first, out, tmp_path / "again")
@@ -282,6 +287,6 @@ def test_not_a_built_dataset_and_occupied_outputs(
     assert main(args) == EXIT_INPUT_ERROR
     assert "--out is a folder" in capsys.readouterr().err
     assert main([*args, "--per-article"]) == EXIT_INPUT_ERROR
-    assert "not an empty folder" in capsys.readouterr().err
+    assert "this tool did not write" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert (taken / "keep.txt").read_text("utf-8") == "mine"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from dataset.build.output import MANIFEST_NAME
 from dataset.build.pipeline import BuildResult
 from dataset.cli import main
 from dataset.errors import InputError
+from dataset.owned import MANIFEST_NAME
 from dataset.project import DATACARD_PATH
 from dataset.release.assemble import checked_cff
 from dataset.release.bundle import load_bundle
