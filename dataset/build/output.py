@@ -23,7 +23,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dataset.owned import MANIFEST_NAME, replacing
+from dataset import owned
+from dataset.owned import replacing
+
+#: The build's manifest (named in ``dataset.owned``, where it marks a folder as a build).
+MANIFEST_NAME = owned.MANIFEST_NAME
 
 #: Writer options are part of the output's bytes; changing one is a new dataset version.
 PARQUET_OPTIONS: dict[str, Any] = {
