@@ -7,6 +7,7 @@ backend; where uv is missing, nox falls back to virtualenv and installs uv into 
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def install_locked(session: nox.Session, *groups: str, extras: tuple[str, ...] =
         session.log("--no-venv: running in this environment as it is")
         return
     env = {**INSTALL_ENV, "UV_PROJECT_ENVIRONMENT": session.virtualenv.location}
-    uv = shutil.which("uv")
+    uv = find_uv()
     if session.venv_backend != "uv" or uv is None:
         session.install("uv")
         uv = "uv"
@@ -52,9 +53,22 @@ def session_env(session: nox.Session) -> dict[str, str]:
     return {**OFFLINE, "HF_HOME": str(cache), **uv_env()}
 
 
+def find_uv() -> str | None:
+    """uv where nox itself finds it: ``$UV``, then the ``uv`` package beside nox (``pipx
+    install "nox[uv]"`` puts it there, not on the PATH), then the PATH."""
+    if os.environ.get("UV"):
+        return shutil.which(os.environ["UV"])
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
 def uv_env() -> dict[str, str]:
     """Where uv is, for ``verify``, which installs each release commit's uv.lock with it."""
-    uv = shutil.which("uv")
+    uv = find_uv()
     return {"UV": uv} if uv else {}
 
 
@@ -204,7 +218,7 @@ def cffconvert_environment(session: nox.Session) -> str:
     if in_place(session):
         session.error("the citation session needs environments of its own: drop --no-venv")
     venv = Path(session.create_tmp()) / "cffconvert-venv"
-    uv = shutil.which("uv") or "uv"
+    uv = find_uv() or "uv"
     session.run_install(uv, "venv", "--quiet", "--python", PYTHON, str(venv), external=True)
     python = str(venv / "bin" / "python")
     session.run_install(
