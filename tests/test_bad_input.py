@@ -7,6 +7,7 @@ the problem and the fix, that the exit code is 2, and that the earlier output is
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -33,6 +34,31 @@ def write(relative: str, data: bytes) -> Callable[[Path], None]:
     def corrupt(root: Path) -> None:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(data)
+
+    return corrupt
+
+
+def fifo(relative: str) -> Callable[[Path], None]:
+    def corrupt(root: Path) -> None:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(root / relative)
+
+    return corrupt
+
+
+def folder(relative: str) -> Callable[[Path], None]:
+    def corrupt(root: Path) -> None:
+        (root / relative).mkdir(parents=True)
+
+    return corrupt
+
+
+def symlinks(**links: str | Path) -> Callable[[Path], None]:
+    """Symlinks in articles/ (name without .txt: target)."""
+
+    def corrupt(root: Path) -> None:
+        for name, target in links.items():
+            (root / "articles" / f"{name}.txt").symlink_to(target)
 
     return corrupt
 
@@ -177,6 +203,55 @@ CASES = {
         None,
         "the record's sha256 21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe385 "
         "differs from the article file's",
+    ),
+    "fifo-article": Case(
+        fifo("articles/article46.txt"),
+        "articles/article46.txt",
+        None,
+        "named like an input file but a FIFO (named pipe): only regular files are read",
+    ),
+    "fifo-label-file": Case(
+        fifo(f"labels/article{ARTICLE_ID}.other.labels"),
+        f"labels/article{ARTICLE_ID}.other.labels",
+        None,
+        "named like an input file but a FIFO",
+    ),
+    # Unreadable as root too: a folder where an article should be.
+    "folder-named-like-an-article": Case(
+        folder("articles/article48.txt"),
+        "articles/article48.txt",
+        None,
+        "named like an input file but a folder",
+    ),
+    "symlink-out-of-the-source": Case(
+        symlinks(article49=ARTICLE),
+        "articles/article49.txt",
+        None,
+        f"a symlink to {ARTICLE}, outside the source folder",
+    ),
+    "dangling-symlink": Case(
+        symlinks(article50="gone.txt"),
+        "articles/article50.txt",
+        None,
+        "a dangling symlink: its target 'gone.txt' does not exist",
+    ),
+    "symlink-loop": Case(
+        symlinks(article51="article52.txt", article52="article51.txt"),
+        "articles/article51.txt",
+        None,
+        "a symlink that cannot be followed: Too many levels of symbolic links (a loop",
+    ),
+    "nul-in-article": Case(
+        write("articles/article53.txt", b"Title\n\nA NUL\x00 here\n"),
+        "articles/article53.txt",
+        3,
+        "a control character U+0000 (NUL) at offset 12 (column 6)",
+    ),
+    "escape-in-article": Case(
+        write("articles/article54.txt", "Titl\u00e9\n\x1b[1mBold\n".encode()),
+        "articles/article54.txt",
+        2,
+        "a control character U+001B at offset 6 (column 1)",
     ),
     "rationale-for-no-span": Case(
         write(

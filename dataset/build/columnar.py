@@ -35,6 +35,15 @@ from dataset.schema import schema
 _VISIBLE = re.compile(rb"[!-~]")
 
 
+def has_control_characters(data: np.ndarray) -> bool:
+    """Whether UTF-8 bytes hold a C0 control character other than tab, newline and
+    carriage return (no UTF-8 sequence holds a byte below 0x20 but the character itself):
+    one comparison over the batch's bytes, then a look at the few low bytes (mostly
+    newlines) it finds."""
+    low = data[np.flatnonzero(data < 0x20)]
+    return bool(np.any((low != 0x09) & (low != 0x0A) & (low != 0x0D)))
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (``np.unique`` without its hashing)."""
     values = np.sort(values)
@@ -95,6 +104,8 @@ class BatchColumns:
             raise Unsure from None  # not UTF-8: read_article says where
         self.texts: pa.StringArray = texts
         self.utf8 = Utf8Batch(texts)
+        if has_control_characters(self.utf8.data):
+            raise Unsure  # read_article says which article, where
         self.num_chars = pc.utf8_length(texts)
         self.tables = {
             "articles": self._articles(raws),

@@ -146,15 +146,17 @@ def build(
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
     gate: Callable[[Path], None] | None = None,
     named: CorpusName | None = None,
+    follow_symlinks: bool = False,
 ) -> BuildResult:
     """Build the tables into ``out``. ``gate`` sees the finished folder before it replaces
     ``out`` and can veto it by raising, so data that fails validation never lands. ``named``
     names the corpus in MANIFEST.json (see :func:`name_of`). ``row_by_row`` takes the
-    reference builder for every batch (same bytes, slower)."""
+    reference builder for every batch (same bytes, slower). ``follow_symlinks`` reads
+    what symlinks in ``source`` point at outside it (see ``dataset.ptc.walk``)."""
     corpus_name = name_of(source, named)
     source = source.resolve()
     check_apart(out, source)
-    corpus = discover(source, default_layer=default_layer)
+    corpus = discover(source, default_layer=default_layer, follow_symlinks=follow_symlinks)
     if not corpus.articles:
         raise InputError(
             source,
@@ -163,6 +165,8 @@ def build(
         )
     for path in corpus.skipped:
         log(f"note: skipping span-identification file {path.relative_to(source)}")
+    for path in corpus.unfollowed:
+        log(f"note: not reading the linked folder {path.relative_to(source)} (--follow-symlinks)")
     layer = choose_label_layer(corpus, label_layer)
     spec = schema()
     batch = TableBatch(layer, lines=lines, row_by_row=row_by_row)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from dataset.ptc.formats import (
     title_of,
 )
 from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
+from dataset.ptc.walk import not_a_file, special_kind
 from dataset.schema import schema
 
 #: The tables whose rows come from the articles, gathered per batch; the techniques table
@@ -45,10 +47,14 @@ LINE_ID = schema().tables["lines"].field("line_id").template or ""
 
 def read_file(path: str) -> bytes:
     """A file's bytes with as few system calls as it takes: open, read its size and one
-    byte more (which finds the end unless the file grew), close."""
-    descriptor = os.open(path, os.O_RDONLY)
+    byte more (which finds the end unless the file grew), close. Opened without waiting,
+    so a FIFO put where discovery saw a regular file is refused, not waited on."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        size = os.fstat(descriptor).st_size
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise not_a_file(Path(path), special_kind(status.st_mode))
+        size = status.st_size
         data = os.read(descriptor, size + 1)
         if len(data) <= size:
             return data
@@ -155,9 +161,17 @@ class TableBatch:
         return len(self.pending)
 
     def read(self, path: Path | str) -> bytes:
-        """An input file's bytes, kept in ``files`` for the manifest."""
+        """An input file's bytes, kept in ``files`` for the manifest; a file that cannot
+        be read (gone since discovery, no permission) is an input error."""
         path = os.fspath(path)
-        data = self.files[path] = read_file(path)
+        try:
+            data = self.files[path] = read_file(path)
+        except OSError as error:
+            raise InputError(
+                Path(path),
+                f"cannot read this input file: {error.strerror}",
+                "make it readable by this user (or remove it and its label files)",
+            ) from None
         return data
 
     def add(self, article: ArticleFiles) -> None:

@@ -83,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --name: the corpus's version, recorded in MANIFEST.json",
     )
     parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read files and folders that symlinks in --source point at outside it (the "
+        "manifest records each link's path inside --source and the content's hash)",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -158,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
             progress=args.progress,
             gate=gate,
             named=name,
+            follow_symlinks=args.follow_symlinks,
         )
     except BuildRejectedError as failure:
         print(f"validation failed; {_fate_of(out, existed)}. {failure}", file=sys.stderr)

@@ -29,6 +29,7 @@ from dataset.ptc.formats import (
     checked_layer,
     is_digits,
 )
+from dataset.ptc.walk import Walk
 from dataset.schema import schema
 
 DEFAULT_LAYER = "gold"
@@ -117,6 +118,8 @@ class Corpus(Sequence[ArticleFiles]):
         self._rationales = rationales
         self._provenance = provenance
         self.skipped = skipped
+        #: Symlinks to folders that were not walked (``follow_symlinks`` walks them).
+        self.unfollowed: list[Path] = []
         #: The annotation layers: those with a label file for at least one article.
         self.layers = [layer for layer, (found, _) in self._labels.items() if max(found) >= 0]
 
@@ -159,17 +162,6 @@ class Corpus(Sequence[ArticleFiles]):
             ),
             None if provenance is None else folders[provenance[0]] + stem + provenance[1],
         )
-
-
-def _walk(root: str) -> Iterator[tuple[str, list[str]]]:
-    """The folders under ``root`` in a fixed order, as the folder relative to ``root``
-    (with a trailing "/", or "" for ``root``) and its file names in order, skipping hidden
-    files and folders."""
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        relative = os.path.relpath(folder, root)
-        prefix = "" if relative == os.curdir else relative.replace(os.sep, "/") + "/"
-        yield prefix, sorted(name for name in files if not name.startswith("."))
 
 
 class _Discovery:
@@ -342,14 +334,21 @@ def _article_order(ids: list[str]) -> np.ndarray:
     return np.array(sorted(range(len(ids)), key=lambda slot: key(ids[slot])), dtype=np.int64)
 
 
-def discover(root: Path, default_layer: str = DEFAULT_LAYER) -> Corpus:
-    """Every article under ``root`` with its files, in the schema's article order."""
+def discover(
+    root: Path, default_layer: str = DEFAULT_LAYER, *, follow_symlinks: bool = False
+) -> Corpus:
+    """Every article under ``root`` with its files, in the schema's article order; only
+    regular files inside ``root`` (or, with ``follow_symlinks``, reached by links) are
+    taken (``dataset.ptc.walk``)."""
     if not root.is_dir():
         raise InputError(root, "the source folder does not exist", "pass --source DIR")
     discovery = _Discovery(root, default_layer)
-    for prefix, names in _walk(str(root)):
+    walk = Walk(root, follow_symlinks=follow_symlinks)
+    for prefix, names in walk:
         discovery.folders.append(prefix)
         for name in names:
             discovery.add(len(discovery.folders) - 1, prefix, name)
     discovery.check()
-    return discovery.corpus()
+    corpus = discovery.corpus()
+    corpus.unfollowed = walk.links
+    return corpus

@@ -24,12 +24,23 @@ LABEL_NAME = re.compile(r"^article(?P<id>[^.]*)(?:\.(?P<layer>[^.]+))?\.labels(?
 RATIONALE_NAME = re.compile(r"^article(?P<id>[^.]*)\.(?P<layer>[^.]+)\.rationale\.tsv$")
 PROVENANCE_NAME = re.compile(r"^article(?P<id>[^.]*)\.provenance\.ya?ml$")
 LAYER = re.compile(r"^[A-Za-z0-9_-]+$")
+#: C0 control characters other than tab, newline and carriage return: never part of an
+#: article's text (a NUL is the mark of a binary file or a broken extraction).
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 INTEGER = re.compile(r"^-?[0-9]+$")
 LABEL_COLUMNS = ("article ID", "technique", "start", "end")
 RATIONALE_HEADER = "technique\tstart\tend\trationale"
 #: SemEval-2020 span-identification files carry no technique; the TC files beside them
 #: hold the same spans with labels, so the builder skips them.
 SPAN_IDENTIFICATION_LAYERS = frozenset({"task1-SI"})
+
+
+def is_input_name(name: str) -> bool:
+    """A name discovery takes as an article, label, rationale or provenance file."""
+    return name.startswith("article") and any(
+        pattern.match(name)
+        for pattern in (ARTICLE_NAME, LABEL_NAME, RATIONALE_NAME, PROVENANCE_NAME)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,9 @@ def read_article(path: Path, data: bytes | None = None) -> str:
             "re-save the article as UTF-8 from the original source; offsets count code "
             "points of the UTF-8 text, so no other encoding can be read",
         ) from None
+    control = CONTROL_CHARACTER.search(text)
+    if control is not None:
+        raise control_character(path, text, control.start())
     if not text.strip():
         raise InputError(
             path,
@@ -101,6 +115,23 @@ def read_article(path: Path, data: bytes | None = None) -> str:
             "file and its label files",
         )
     return text
+
+
+def control_character(path: Path, text: str, offset: int) -> InputError:
+    """The first C0 control character of an article, where a text editor would show it."""
+    code = ord(text[offset])
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    name = " (NUL)" if code == 0 else ""
+    return InputError(
+        path,
+        f"a control character U+{code:04X}{name} at offset {offset} (column {column}): an "
+        "article is plain text, where only tab, newline and carriage return are allowed",
+        "remove the control characters (e.g. tr -d '\\000-\\010\\013\\014\\016-\\037' "
+        "< in > out, left over from a binary or PDF extraction), then check that the "
+        "label files' offsets still point at their fragments",
+        line=line,
+    )
 
 
 #: A UTF-8 byte order mark decodes to U+FEFF at offset 0; it stays in the text (offsets
