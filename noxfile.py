@@ -112,6 +112,30 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", f"--ignore={SPARK_TESTS}", *session.posargs, env=session_env(session))
 
 
+#: The oldest ``datasets`` the Parquet files and the card are tested with: research code
+#: pinned to 3.x is common, and datasets 4 changed how a list feature is written.
+DATASETS_3 = "datasets==3.6.0"
+CLIENT_TESTS = "tests/test_clients.py"
+
+
+@nox.session(python=PYTHON)
+def tests_datasets3(session: nox.Session) -> None:
+    """The client tests again with ``datasets`` 3.6 in place of the locked version: the
+    Parquet files straight and the newest release through its card, as a user pinned to
+    datasets 3.x loads them. The build is made first, with the locked versions (datasets
+    3.x cannot run it); the rest of the environment is the locked one."""
+    install_locked(session, "test")
+    env = session_env(session)
+    built = Path(session.create_tmp()) / "dataset"
+    session.run("python", "-m", "dataset", "build", "--out", str(built), env=env)
+    if not in_place(session):
+        uv = find_uv() or "uv"
+        python = str(Path(session.virtualenv.location) / "bin" / "python")
+        session.run_install(uv, "pip", "install", "--python", python, DATASETS_3, external=True)
+    env["PROPAGANDA_SPANS_CLIENT_BUILD"] = str(built)
+    session.run("pytest", CLIENT_TESTS, *session.posargs, env=env)
+
+
 #: The tests that need the ``spark`` extra and a Java runtime.
 SPARK_TESTS = "tests/spark"
 

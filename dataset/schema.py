@@ -357,7 +357,8 @@ class Schema(_Model):
             )
             for f in spec.fields
         ]
-        hf_metadata = json.dumps({"info": {"features": features.to_dict()}})
+        portable = portable_features(features.to_dict())
+        hf_metadata = json.dumps({"info": {"features": portable}})
         return pa.schema(
             fields,
             metadata={"huggingface": hf_metadata, "description": spec.description},
@@ -392,6 +393,25 @@ def _prepared(raw: Any) -> Any:
                 if isinstance(entry, dict) and isinstance(entry.get("description"), str):
                     entry["description"] = " ".join(entry["description"].split())
     return prepared
+
+
+def portable_features(node: Any) -> Any:
+    """Serialised features that ``datasets`` 3 reads as well as 4 and later: datasets 4
+    writes a list as ``{"_type": "List"}``, a type datasets 3 does not know, so research code
+    pinned to 3.x could not open the Parquet files. Both read ``Sequence`` of a non-struct
+    feature as the same Arrow list (4 and later turn it back into ``List``); a list of
+    structs stays ``List``, since ``Sequence`` of a struct means a struct of lists in 3.x."""
+    if isinstance(node, list):
+        return [portable_features(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: portable_features(value) for key, value in node.items()}
+    feature = converted.get("feature")
+    if converted.get("_type") == "List" and isinstance(feature, dict) and "_type" in feature:
+        converted["_type"] = "Sequence"
+        if converted.get("length") == -1:
+            del converted["length"]
+    return converted
 
 
 def _line_of(node: yaml.Node | None, location: Sequence[int | str]) -> int | None:
