@@ -1,0 +1,154 @@
+"""Fault injection: a writer killed between any two of its steps (PROPAGANDA_SPANS_DIE_AT,
+no timed signals), stopped by SIGTERM, or hitting a full disk (RLIMIT_FSIZE) leaves the
+previous output byte for byte, and the next run succeeds and leaves no debris."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dataset.owned import DIE_AT_VARIABLE
+from tests.conftest import FIXTURE_LABELS, REPO, make_corpus
+
+#: Every step boundary of a build, in order (dataset/build/pipeline.py, dataset/owned.py).
+BUILD_STEPS = ("build:batch", "build:written", "build:staged", "build:set-aside", "build:placed")
+#: A size limit no output of the small corpus fits in: the first Parquet file or report
+#: written past it fails with EFBIG.
+TINY = 2_000
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def run(
+    *args: str, die_at: str | None = None, preexec: Callable[[], None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != DIE_AT_VARIABLE}
+    if die_at is not None:
+        env[DIE_AT_VARIABLE] = die_at
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=preexec,
+    )
+
+
+def build(
+    source: Path,
+    out: Path,
+    die_at: str | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    command = ("dataset", "build", "--source", str(source), "--out", str(out))
+    return run(*command, die_at=die_at, preexec=preexec)
+
+
+def change(source: Path) -> None:
+    """An input edit (one span fewer), so the old and the new output differ."""
+    labels = source / "labels" / FIXTURE_LABELS.name
+    labels.write_text("".join(labels.read_text("utf-8").splitlines(keepends=True)[:-1]))
+
+
+def small_files() -> None:
+    """In the child: files may not grow past TINY bytes, and going past it is an error
+    (EFBIG), not the default SIGXFSZ that would kill the process."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (TINY, TINY))
+
+
+@pytest.fixture
+def two_builds(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes], dict[str, bytes]]:
+    """A source and its build in ``out``, the source then changed, and the bytes of the
+    build before and after the change (the latter built elsewhere)."""
+    source = make_corpus(tmp_path / "raw")
+    out = tmp_path / "out"
+    assert build(source, out).returncode == 0
+    before = snapshot(out)
+    change(source)
+    reference = tmp_path.parent / f"{tmp_path.name}-reference"
+    assert build(source, reference).returncode == 0
+    after = snapshot(reference)
+    assert after != before
+    return source, out, before, after
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", BUILD_STEPS)
+def test_a_build_killed_at_any_step_loses_nothing(
+    step: str, two_builds: tuple[Path, Path, dict[str, bytes], dict[str, bytes]]
+) -> None:
+    source, out, before, after = two_builds
+    killed = build(source, out, die_at=step)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    set_aside = out.parent / f".{out.name}.previous"
+    if step == "build:set-aside":
+        assert not out.exists() and snapshot(set_aside) == before
+    elif step == "build:placed":
+        assert snapshot(out) == after
+    else:
+        assert snapshot(out) == before
+    assert (out.parent / f".{out.name}.lock").exists(), "the dead run's journal is left"
+
+    again = build(source, out)
+    assert again.returncode == 0, again.stderr
+    assert ("restored" in again.stderr) is (step == "build:set-aside")
+    assert snapshot(out) == after
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out", "raw"], "no debris"
+
+
+def test_sigterm_cleans_up_like_a_failure(
+    two_builds: tuple[Path, Path, dict[str, bytes], dict[str, bytes]],
+) -> None:
+    source, out, before, _ = two_builds
+    stopped = build(source, out, die_at="build:batch@SIGTERM")
+    assert stopped.returncode == 128 + signal.SIGTERM
+    assert f"stopped by SIGTERM; {out} was left as it was" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out", "raw"], "no debris"
+
+
+def test_a_full_disk_during_a_build(
+    two_builds: tuple[Path, Path, dict[str, bytes], dict[str, bytes]],
+) -> None:
+    source, out, before, after = two_builds
+    full = build(source, out, preexec=small_files)
+    assert full.returncode == 2, full.stderr
+    assert os.strerror(27) in full.stderr, "the fault fired: EFBIG, File too large"
+    assert full.stderr.startswith(f"error: {out}: the disk is full"), full.stderr
+    assert "Traceback" not in full.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out", "raw"], "no debris"
+    assert build(source, out).returncode == 0
+    assert snapshot(out) == after
+
+
+def test_a_full_disk_while_writing_the_reports(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(make_corpus(tmp_path / "raw"), out).returncode == 0
+    reports = tmp_path / "reports"
+    command = ("validation", str(out), "--previous", "none", "--reports", str(reports))
+    assert run(*command).returncode == 0
+    before = snapshot(reports)
+    assert max(len(content) for content in before.values()) > TINY, "the limit must bite"
+    full = run(*command, preexec=small_files)
+    assert full.returncode == 2, full.stderr
+    assert os.strerror(27) in full.stderr, "the fault fired: EFBIG, File too large"
+    assert f"error: {reports}: the disk is full" in full.stderr
+    assert "Traceback" not in full.stderr
+    assert snapshot(reports) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw", "reports"]
