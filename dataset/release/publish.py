@@ -7,6 +7,12 @@ HF_TOKEN, never printed), or with ``--to DIR`` into a local git repository the s
 which needs no network. The release is verified first and a version already tagged with
 other content is refused; one tagged with the same content is left alone. ``--dry-run``
 lists what would be uploaded and changes nothing.
+
+Publishing never touches what is not a release's: ``--to`` refuses a working tree with
+uncommitted changes or untracked files and a repository whose history holds anything but
+releases of this dataset (a new or empty one is fine); in both places only the release's
+files are written and only files an earlier release listed are removed (1.0.0's
+``data/sentences/`` when 2.0.0 replaces it), and what will be committed is printed first.
 """
 
 from __future__ import annotations
@@ -14,17 +20,22 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dataset.build.output import git_blob_id
 from dataset.errors import InputError
+from dataset.files import write_atomically
 from dataset.project import RELEASES_DIR, dataset_version
 from dataset.release.gitattributes import GITATTRIBUTES, gitattributes, lfs_pointer_oid
-from dataset.release.layout import SHA256SUMS, files_of, release_dir
+from dataset.release.layout import MANIFEST, SHA256SUMS, files_of, release_dir
 from dataset.release.manifest import read_manifest
 from dataset.release.verify import verify_release
 
@@ -121,16 +132,125 @@ def _identity(date: datetime.date) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What publishing changes in a repository: the release's files written, the files
+    of an earlier release that this one no longer holds removed, anything else kept."""
+
+    write: list[str]
+    remove: list[str]
+    kept: list[str]
+
+    def lines(self, where: str) -> list[str]:
+        said = [f"publishing to {where}: {len(self.write)} file(s) written"]
+        said += [f"  write   {name}" for name in self.write]
+        said += [
+            f"  remove  {name}  (an earlier release's, not in this one)" for name in self.remove
+        ]
+        said += [f"  keep    {name}  (no release of this dataset listed it)" for name in self.kept]
+        return said
+
+
+def plan(new: Iterable[str], present: Iterable[str], listed_before: set[str]) -> Plan:
+    """Write ``new``; of the other files ``present``, remove only those an earlier release
+    listed (``listed_before``), and keep the rest."""
+    write = sorted(new)
+    others = sorted(set(present) - set(write))
+    return Plan(
+        write=write,
+        remove=[name for name in others if name in listed_before],
+        kept=[name for name in others if name not in listed_before],
+    )
+
+
+def listed_by(sums: str) -> set[str]:
+    """Every file a published release held, from its SHA256SUMS text."""
+    names = {line.partition("  ")[2] for line in sums.splitlines() if "  " in line}
+    return names | {SHA256SUMS, GITATTRIBUTES}
+
+
+def _not_a_release_repository(target: Path | str, why: str) -> InputError:
+    return InputError(
+        target,
+        f"is not a release repository of this dataset ({why}); nothing was changed",
+        "publish into a new or empty folder, or into a repository that only ever received "
+        "releases of this dataset",
+    )
+
+
+def _check_history(repo: Path, dataset: str) -> set[str]:
+    """The files earlier releases listed, after checking that every commit of the
+    repository is a release of ``dataset`` made by publish (empty for a new repository)."""
+    try:
+        _git(repo, "rev-parse", "--verify", "--quiet", "HEAD")
+    except InputError:
+        return set()
+    listed: set[str] = set()
+    for entry in _git(repo, "log", "--format=%H%x09%ce%x09%s", "HEAD").splitlines():
+        commit, email, subject = entry.split("\t", 2)
+        if email != COMMITTER[1] or not subject.startswith("Release v"):
+            raise _not_a_release_repository(repo, f"commit {commit[:12]} {subject!r} is not one")
+        try:
+            manifest = json.loads(_git(repo, "show", f"{commit}:{MANIFEST}"))
+            listed |= listed_by(_git(repo, "show", f"{commit}:{SHA256SUMS}"))
+        except (InputError, ValueError):
+            raise _not_a_release_repository(
+                repo, f"commit {commit[:12]} holds no release"
+            ) from None
+        if not isinstance(manifest, dict) or manifest.get("dataset") != dataset:
+            raise _not_a_release_repository(repo, f"commit {commit[:12]} is another dataset's")
+    return listed
+
+
+def _check_clean(repo: Path) -> None:
+    """Refuse a working tree with uncommitted changes or untracked files, ignored ones
+    included: publish would commit them, or overwrite them."""
+    status = _git(repo, "status", "--porcelain", "--untracked-files=all", "--ignored")
+    if status.strip():
+        changed = [line[3:] for line in status.splitlines()]
+        raise InputError(
+            repo,
+            f"has uncommitted changes or untracked files ({', '.join(changed[:5])}"
+            f"{', ...' if len(changed) > 5 else ''}); nothing was changed",
+            "commit, move or remove them first (git status shows them)",
+        )
+
+
+def _open_repository(target: Path) -> None:
+    """A git repository at ``target``: an existing one, or a new one in a new or empty
+    folder; any other folder is refused."""
+    if target.exists() and not target.is_dir():
+        raise InputError(target, "--to names a file", "pass --to a folder")
+    if (target / ".git").exists():
+        return
+    if target.exists() and any(target.iterdir()):
+        raise InputError(
+            target,
+            "is not a git repository and not empty; nothing was changed",
+            "pass --to a new or empty folder, or a release repository",
+        )
+    target.mkdir(parents=True, exist_ok=True)
+    _git(target, "init", "--quiet", "--initial-branch=main")
+
+
+def _apply(target: Path, files: dict[str, bytes | Path], changes: Plan) -> None:
+    """Write the release's files (each whole, or not at all) and remove the stale ones."""
+    for name in changes.write:
+        content = files[name]
+        data = content if isinstance(content, bytes) else content.read_bytes()
+        write_atomically(target / name, data)
+    if changes.remove:
+        _git(target, "rm", "--quiet", "--", *changes.remove)
+    _git(target, "add", "--", *changes.write)
+
+
 def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
     """Commit the release into the git repository ``target`` and tag it; False when the
-    tag already holds exactly this release."""
+    tag already holds exactly this release. Only a clean release repository of this
+    dataset (or a new one) is written to, and only the files releases list are touched."""
     tag = f"v{version}"
     files = _published_files(folder)
-    if target.exists() and any(target.iterdir()) and not (target / ".git").exists():
-        raise InputError(target, "the folder is not a git repository", "choose a new or git folder")
-    if not (target / ".git").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        _git(target, "init", "--quiet", "--initial-branch=main")
+    _open_repository(target)
     tagged = _tagged_blobs(target, tag)
     if tagged is not None:
         if tagged.keys() == files.keys() and all(
@@ -142,28 +262,41 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
             f"{tag} is already published there with different content (releases are immutable)",
             "publish a new version instead",
         )
-    for entry in target.iterdir():
-        if entry.name == ".git":
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-    for name, content in files.items():
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            (target / name).write_bytes(content)
-        else:
-            shutil.copyfile(content, target / name)
+    _check_clean(target)
+    listed = _check_history(target, read_manifest(folder)["dataset"])
+    tracked = _git(target, "ls-files", "-z").split("\0")
+    changes = plan(files, filter(None, tracked), listed)
+    if changes.kept:
+        raise _not_a_release_repository(
+            target, f"it tracks {changes.kept[0]}, which no release lists"
+        )
+    print("\n".join(changes.lines(str(target))))
+    _apply(target, files, changes)
     env = _identity(datetime.date.fromisoformat(read_manifest(folder)["date"]))
-    _git(target, "add", "--all")
     _git(target, "commit", "--quiet", "--allow-empty", "-m", f"Release {tag}", env=env)
     _git(target, "tag", "-a", tag, "-m", f"{folder.name}: release {version}", env=env)
     return True
 
 
+def _hub_listed(api: Any, repo_id: str, dataset: str, present: list[str]) -> set[str]:
+    """The files the Hub repository's current release lists; refuses a repository that
+    holds files but no release of this dataset (a new repository holds .gitattributes)."""
+    if not set(present) - {GITATTRIBUTES}:
+        return set()
+    if MANIFEST not in present or SHA256SUMS not in present:
+        raise _not_a_release_repository(repo_id, f"it holds no {MANIFEST} and {SHA256SUMS}")
+    manifest = json.loads(
+        Path(api.hf_hub_download(repo_id, MANIFEST, repo_type="dataset")).read_text("utf-8")
+    )
+    if not isinstance(manifest, dict) or manifest.get("dataset") != dataset:
+        raise _not_a_release_repository(repo_id, "its release is another dataset's")
+    sums = Path(api.hf_hub_download(repo_id, SHA256SUMS, repo_type="dataset"))
+    return listed_by(sums.read_text("utf-8"))
+
+
 def publish_to_hub(folder: Path, version: str, repo_id: str, token: str) -> str:
-    """Upload the release as the repository's content and tag it; returns the commit URL."""
+    """Upload the release as the repository's content and tag it; returns the commit URL.
+    Removes only files an earlier release listed, and says what it commits first."""
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 
     tag = f"v{version}"
@@ -177,13 +310,16 @@ def publish_to_hub(folder: Path, version: str, repo_id: str, token: str) -> str:
             "publish a new version instead",
         )
     files = _published_files(folder)
-    stale = set(api.list_repo_files(repo_id, repo_type="dataset")) - files.keys()
+    present = api.list_repo_files(repo_id, repo_type="dataset")
+    listed = _hub_listed(api, repo_id, read_manifest(folder)["dataset"], present)
+    changes = plan(files, present, listed | {GITATTRIBUTES})
+    print("\n".join(changes.lines(repo_id)))
     commit = api.create_commit(
         repo_id,
         repo_type="dataset",
         operations=[
             *(CommitOperationAdd(name, content) for name, content in files.items()),
-            *(CommitOperationDelete(name) for name in sorted(stale)),
+            *(CommitOperationDelete(name) for name in changes.remove),
         ],
         commit_message=f"Release {tag}",
     )

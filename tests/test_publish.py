@@ -1,0 +1,102 @@
+"""publish --to: only a clean release repository of this dataset (or a new one) is written
+to, only the files a release lists are changed, and what will be committed is said first."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dataset.errors import InputError
+from dataset.release.checksums import read_sums
+from dataset.release.layout import SHA256SUMS, release_dir
+from dataset.release.publish import listed_by, plan, publish_to_folder
+
+GIT = shutil.which("git") or "git"
+AS_USER = ["-c", "user.name=u", "-c", "user.email=u@example.invalid"]
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run([GIT, "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def tracked(repo: Path) -> set[str]:
+    return set(git(repo, "ls-files").split())
+
+
+def published(version: str) -> set[str]:
+    return {*read_sums(release_dir(version)), SHA256SUMS, ".gitattributes"}
+
+
+def test_a_new_release_replaces_only_what_the_earlier_one_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    assert publish_to_folder(release_dir("1.0.0"), "1.0.0", repo) is True
+    assert tracked(repo) == published("1.0.0")
+    capsys.readouterr()
+    assert publish_to_folder(release_dir("2.0.0"), "2.0.0", repo) is True
+    said = capsys.readouterr().out
+    removed = "  remove  data/sentences/sentences-00000.parquet  (an earlier release's"
+    assert removed in said
+    assert "  write   data/lines/lines-00000.parquet" in said
+    assert tracked(repo) == published("2.0.0")
+    assert not (repo / "data" / "sentences").exists()
+    assert git(repo, "tag").split() == ["v1.0.0", "v2.0.0"]
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
+
+
+@pytest.mark.parametrize("mess", ["untracked", "modified", "ignored"])
+def test_a_dirty_working_tree_is_refused(mess: str, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    publish_to_folder(release_dir("1.0.0"), "1.0.0", repo)
+    if mess == "untracked":
+        (repo / "notes.txt").write_text("mine")
+    elif mess == "modified":
+        (repo / "README.md").write_text("my edit")
+    else:
+        (repo / ".git" / "info" / "exclude").write_text("notes.txt\n")
+        (repo / "notes.txt").write_text("mine")
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.raises(InputError, match="uncommitted changes or untracked files"):
+        publish_to_folder(release_dir("2.0.0"), "2.0.0", repo)
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert (repo / "data" / "sentences" / "sentences-00000.parquet").exists()
+
+
+def test_a_repository_that_is_not_a_release_repository_is_refused(tmp_path: Path) -> None:
+    """The issue's case: pointed at a project checkout, publish committed the deletion of
+    its files."""
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    (project / "main.py").write_text("print('mine')\n")
+    git(project, "add", "main.py")
+    git(project, *AS_USER, "commit", "-qm", "my work")
+    with pytest.raises(InputError, match="is not a release repository of this dataset"):
+        publish_to_folder(release_dir("2.0.0"), "2.0.0", project)
+    assert tracked(project) == {"main.py"}
+    assert (project / "main.py").read_text() == "print('mine')\n"
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_a_folder_that_is_not_a_repository_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("x")
+    with pytest.raises(InputError, match="not a git repository and not empty"):
+        publish_to_folder(release_dir("2.0.0"), "2.0.0", folder)
+    assert [p.name for p in folder.iterdir()] == ["thesis.tex"]
+
+
+def test_the_hub_plan_keeps_files_no_release_listed() -> None:
+    """The Hub path removes the same way: only what an earlier release listed."""
+    earlier = listed_by((release_dir("1.0.0") / SHA256SUMS).read_text("utf-8"))
+    present = [*earlier, "notes/by-hand.md"]
+    changes = plan(published("2.0.0"), present, earlier)
+    assert changes.remove == ["data/sentences/sentences-00000.parquet"]
+    assert changes.kept == ["notes/by-hand.md"]
+    assert set(changes.write) == published("2.0.0")
