@@ -15,10 +15,21 @@ from pathlib import Path
 import pytest
 
 from dataset.owned import DIE_AT_VARIABLE
-from tests.conftest import FIXTURE_LABELS, REPO, make_corpus
+from dataset.project import dataset_version
+from dataset.release.checksums import check_folder
+from tests.conftest import FIXTURE_LABELS, REPO, earlier_releases, make_corpus
 
 #: Every step boundary of a build, in order (dataset/build/pipeline.py, dataset/owned.py).
 BUILD_STEPS = ("build:batch", "build:written", "build:staged", "build:set-aside", "build:placed")
+#: Every step boundary of a release (dataset/release/make.py, dataset/owned.py); the target
+#: is new, so nothing is set aside.
+RELEASE_STEPS = ("release:built", "release:assembled", "release:staged", "release:placed")
+#: A release of the project's own data into the releases folder given as argument.
+RELEASE = (
+    "import sys; from pathlib import Path; from dataset.project import RAW_DIR; "
+    "from dataset.release.make import make_release; "
+    "make_release(RAW_DIR, Path(sys.argv[1]), repo=None, log=lambda message: None)"
+)
 #: A size limit no output of the small corpus fits in: the first Parquet file or report
 #: written past it fails with EFBIG.
 TINY = 2_000
@@ -37,7 +48,7 @@ def run(
     if die_at is not None:
         env[DIE_AT_VARIABLE] = die_at
     return subprocess.run(
-        [sys.executable, "-m", *args],
+        [sys.executable, *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -53,7 +64,7 @@ def build(
     die_at: str | None = None,
     preexec: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    command = ("dataset", "build", "--source", str(source), "--out", str(out))
+    command = ("-m", "dataset", "build", "--source", str(source), "--out", str(out))
     return run(*command, die_at=die_at, preexec=preexec)
 
 
@@ -63,11 +74,11 @@ def change(source: Path) -> None:
     labels.write_text("".join(labels.read_text("utf-8").splitlines(keepends=True)[:-1]))
 
 
-def small_files() -> None:
-    """In the child: files may not grow past TINY bytes, and going past it is an error
-    (EFBIG), not the default SIGXFSZ that would kill the process."""
+def small_files(limit: int = TINY) -> None:
+    """In the child: files may not grow past ``limit`` bytes, and going past it is an
+    error (EFBIG), not the default SIGXFSZ that would kill the process."""
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (TINY, TINY))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
 @pytest.fixture
@@ -141,7 +152,7 @@ def test_a_full_disk_while_writing_the_reports(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert build(make_corpus(tmp_path / "raw"), out).returncode == 0
     reports = tmp_path / "reports"
-    command = ("validation", str(out), "--previous", "none", "--reports", str(reports))
+    command = ("-m", "validation", str(out), "--previous", "none", "--reports", str(reports))
     assert run(*command).returncode == 0
     before = snapshot(reports)
     assert max(len(content) for content in before.values()) > TINY, "the limit must bite"
@@ -152,3 +163,41 @@ def test_a_full_disk_while_writing_the_reports(tmp_path: Path) -> None:
     assert "Traceback" not in full.stderr
     assert snapshot(reports) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw", "reports"]
+
+
+def test_a_full_disk_while_exporting(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(make_corpus(tmp_path / "raw"), out).returncode == 0
+    gold = tmp_path / "gold-tc.txt"
+    command = ("-m", "dataset", "export", str(out), "--task", "tc", "--out", str(gold))
+    assert run(*command).returncode == 0
+    before = gold.read_bytes()
+    assert len(before) > 100, "the limit must bite"
+    full = run(*command, preexec=lambda: small_files(100))
+    assert full.returncode == 2, full.stderr
+    assert os.strerror(27) in full.stderr, "the fault fired: EFBIG, File too large"
+    assert full.stderr.startswith(f"error: {gold}: could not be written"), full.stderr
+    assert "Traceback" not in full.stderr
+    assert gold.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold-tc.txt", "out", "raw"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", RELEASE_STEPS)
+def test_a_release_killed_at_any_step_loses_nothing(step: str, tmp_path: Path) -> None:
+    releases = earlier_releases(tmp_path / "releases")
+    before = {folder.name: snapshot(folder) for folder in releases.iterdir()}
+    target = releases / f"v{dataset_version()}"
+    killed = run("-c", RELEASE, str(releases), die_at=step)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert {name: snapshot(releases / name) for name in before} == before
+    if step == "release:placed":
+        assert check_folder(target) == [], "a placed release is whole"
+    else:
+        assert not target.exists()
+
+    again = run("-c", RELEASE, str(releases))
+    assert again.returncode == 0, again.stderr
+    assert check_folder(target) == []
+    assert {name: snapshot(releases / name) for name in before} == before
+    assert sorted(p.name for p in releases.iterdir()) == sorted([*before, target.name])
