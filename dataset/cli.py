@@ -60,6 +60,9 @@ COMMANDS = {
     ),
 }
 EXIT_INPUT_ERROR = 2
+#: The import names of pyproject's ``release`` dependency group, which release, verify
+#: and publish need and a plain install of the package does not bring.
+RELEASE_LIBRARIES = frozenset({"huggingface_hub", "matplotlib", "mlcroissant", "frictionless"})
 
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -82,8 +85,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     command = arguments[0] if arguments and arguments[0] in COMMANDS else None
     try:
-        args = parser(command).parse_args(arguments)
-        return int(args.run(args))
+        try:
+            args = parser(command).parse_args(arguments)
+            return int(args.run(args))
+        except ModuleNotFoundError as error:
+            raise not_installed(error, command) from None
     except InputError as error:
         print(error.render(), file=sys.stderr)
         return EXIT_INPUT_ERROR
+
+
+def not_installed(error: ModuleNotFoundError, command: str | None) -> InputError | Exception:
+    """A library the command needs is missing: say which and how to get it."""
+    library = (error.name or "").split(".")[0]
+    if not library:
+        return error
+    if library in RELEASE_LIBRARIES:
+        fix = (
+            f"run it through nox (nox -s {command or 'release'}), which installs them, or "
+            "install the release dependencies: uv sync --group release (pip 25.1+: "
+            "pip install --group release)"
+        )
+        what = "the release dependencies"
+    else:
+        fix = "install the project with its dependencies (pip install .), or run it through nox"
+        what = "this project's dependencies"
+    return InputError(
+        command or "python -m dataset",
+        f"needs {library}, one of {what}, which is not installed",
+        fix,
+    )

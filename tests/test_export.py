@@ -290,3 +290,19 @@ def test_not_a_built_dataset_and_occupied_outputs(
     assert "this tool did not write" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert (taken / "keep.txt").read_text("utf-8") == "mine"
+
+
+@pytest.mark.parametrize("table", ["spans", "articles"])
+def test_a_truncated_shard_is_an_input_error(
+    built: BuildResult, tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    copy = tmp_path / "dataset"
+    shutil.copytree(built.out, copy)
+    (shard,) = table_shards(copy, table)
+    shard.write_bytes(shard.read_bytes()[:3000])
+    out = tmp_path / "gold.txt"
+    assert main(["export", str(copy), "--task", "si", "--out", str(out)]) == EXIT_INPUT_ERROR
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {shard}: not a readable Parquet shard"), error
+    assert "Traceback" not in error
+    assert not out.exists()

@@ -106,6 +106,17 @@ def test_an_empty_releases_folder_is_a_clear_error(
     assert "holds no release folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("version", ["2.0.0/../../..", "../v2.0.0", "v2.0.0", " 2.0.0", "2.0.0/"])
+@pytest.mark.parametrize("command", ["verify", "publish"])
+def test_only_a_version_names_a_release(
+    version: str, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = [version, "--checked-out-code"] if command == "verify" else [version, "--dry-run"]
+    assert main([command, *arguments]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: version: {version!r} is not a version"), error
+
+
 def test_a_missing_version_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"there is no release 9\.9\.9"):
         verify_release("9.9.9", tmp_path)

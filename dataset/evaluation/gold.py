@@ -96,9 +96,23 @@ def _columns(folder: Path, table: str, columns: Sequence[str]) -> dict[str, list
     paths = table_shards(folder, table)
     if not paths:
         return None
-    data = pa.concat_tables([pq.read_table(path, columns=list(columns)) for path in paths])
+    data = pa.concat_tables([_read(path, columns) for path in paths])
     values: dict[str, list[Any]] = data.to_pydict()
     return values
+
+
+def _read(path: Path, columns: Sequence[str]) -> pa.Table:
+    """One shard's columns; a shard cut short, damaged or lacking a column is an input
+    error naming it."""
+    try:
+        return pq.read_table(path, columns=list(columns))
+    except (OSError, pa.ArrowException) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(
+            path,
+            f"not a readable Parquet shard of this dataset ({first})",
+            "rebuild the dataset with python -m dataset build (or restore the file)",
+        ) from None
 
 
 def _articles(folder: Path) -> dict[str, int]:

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from dataset.build.output import write_json
 from dataset.errors import InputError
 from dataset.release.bundle import Bundle, load_bundle
-from dataset.release.chart import technique_chart
 from dataset.release.citation import CFF_SCHEMA, cff_problems, citation_bib, citation_cff
 from dataset.release.croissant import croissant
 from dataset.release.datacard import check_catalogue
 from dataset.release.datapackage import datapackage
-from dataset.release.hf_card import render_readme
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
     CHART,
@@ -67,9 +66,21 @@ def checks_file() -> str:
     )
 
 
+def renderers() -> tuple[Callable[[Bundle], bytes], Callable[[Bundle], str]]:
+    """The chart and Hub card writers, imported when called: they need the release
+    dependencies (matplotlib, huggingface-hub), which ``--help`` does not. Commands call it
+    before they build, so a missing one stops them at once (a ModuleNotFoundError, which
+    the command line explains)."""
+    from dataset.release.chart import technique_chart
+    from dataset.release.hf_card import render_readme
+
+    return technique_chart, render_readme
+
+
 def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
     """Write the data and every generated file into the (new, empty) folder ``out``; the
     bundle they were made from is returned for the release manifest."""
+    technique_chart, render_readme = renderers()
     bundle = load_bundle(build, info)
     copy_data(bundle, out)
     chart = technique_chart(bundle)

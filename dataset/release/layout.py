@@ -37,15 +37,24 @@ DEFAULT_CONFIG = "spans"
 
 
 def parse_version(text: str) -> Version:
+    """A release's version, by the one rule for every command: a PEP 440 version written
+    in its normal form, as release folders are named, so nothing else (``2.0.0/../..``,
+    ``v2.0.0``, `` 2.0.0``) can name a folder."""
     try:
-        return Version(text)
+        version = Version(text)
     except InvalidVersion:
+        version = None
+    if version is None or str(version) != text:
+        hint = f" ({version} is)" if version is not None else ""
         raise InputError(
-            "version", f"{text!r} is not a version", "give a version such as 1.0.0"
-        ) from None
+            "version", f"{text!r} is not a version{hint}", "give a version such as 1.0.0"
+        )
+    return version
 
 
 def release_dir(version: str, releases: Path = RELEASES_DIR) -> Path:
+    """The folder of the release ``version``; anything but a version is an input error."""
+    parse_version(version)
     return releases / f"v{version}"
 
 

@@ -32,7 +32,7 @@ from dataset.project import (
 )
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.release import datacard as card_module
-from dataset.release.assemble import assemble
+from dataset.release.assemble import assemble, renderers
 from dataset.release.changelog import (
     check_counts,
     check_migration,
@@ -219,6 +219,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    renderers()
     outcome = make_release(
         args.source,
         args.releases,

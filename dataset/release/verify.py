@@ -38,7 +38,7 @@ from dataset.build.output import MANIFEST_NAME, sha256_of
 from dataset.build.pipeline import build
 from dataset.errors import InputError
 from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
-from dataset.release.assemble import assemble
+from dataset.release.assemble import assemble, renderers
 from dataset.release.checkout import ENVS_DIR, locked_environment, require_commit, worktree
 from dataset.release.checksums import check_folder, compare, hashes, read_sums
 from dataset.release.gate import validate
@@ -245,6 +245,7 @@ def _versions(args: argparse.Namespace) -> list[str]:
 
 
 def _run_checked_out_code(version: str, releases: Path) -> bool:
+    renderers()
     problems = verify_with_checked_out_code(version, releases, log=_stderr)
     folder = release_dir(version, releases)
     if problems:
