@@ -111,20 +111,26 @@ def test_a_folder_without_manifest_or_sums_is_warned_about(
     assert "neither MANIFEST.json nor SHA256SUMS" in capsys.readouterr().out
 
 
+def of_the_manifest(report: Report) -> dict[str, list[tuple[str, str]]]:
+    """The manifest checks' findings (a shipped release is judged by today's schema too,
+    whose other checks are not the point here)."""
+    return {key: rows for key, rows in failing(report).items() if key.startswith("manifest-")}
+
+
 def test_a_release_folder_is_checked_against_its_sums(tmp_path: Path) -> None:
     release = tmp_path / "v2.0.0"
     shutil.copytree(RELEASES_DIR / "v2.0.0", release)
-    assert failing(validate_dataset(release, previous=None)) == {}
+    assert of_the_manifest(validate_dataset(release)) == {}
     shard = release / "data" / "techniques" / "techniques-00000.parquet"
     pq.write_table(pq.read_table(shard), shard, compression="none")
-    found = failing(validate_dataset(release))
+    found = of_the_manifest(validate_dataset(release))
     assert [row for row, _ in found["manifest-matches"]] == ["techniques/techniques-00000.parquet"]
 
 
 def test_the_data_folder_of_a_release_alone_is_warned_about(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(RELEASES_DIR / "v2.0.0" / "data", data)
-    assert list(failing(validate_dataset(data))) == ["manifest-present"]
+    assert list(of_the_manifest(validate_dataset(data))) == ["manifest-present"]
 
 
 def test_a_given_manifest_judges_a_folder_that_has_none(clean: BuildResult, tmp_path: Path) -> None:
