@@ -49,7 +49,7 @@ from dataset.release.layout import (
     table_paths,
 )
 from dataset.release.links import link_targets, outside_links
-from dataset.release.make import ReleaseOutcome, make_release
+from dataset.release.make import ReleaseOutcome, StageOptions, check_release, make_release
 from dataset.release.publish import publish_to_folder
 from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
 from tests.conftest import ARTICLE_ID, RAW, earlier_releases
@@ -414,6 +414,34 @@ def test_changed_data_under_a_released_version_is_refused(folder: Path, tmp_path
     with pytest.raises(InputError, match="already released with different content") as error:
         make_release(source, folder.parent, repo=None, log=quiet)
     assert "data/spans/spans-00000.parquet" in error.value.problem
+    assert check_folder(folder) == []
+
+
+def _check(releases: Path, card: Path = DATACARD_PATH) -> list[str]:
+    return check_release(RAW, releases, card=card, options=StageOptions(log=quiet))
+
+
+def test_release_check_accepts_a_version_not_released_yet(tmp_path: Path) -> None:
+    assert _check(tmp_path / "releases") == []
+    assert not (tmp_path / "releases").exists()
+
+
+def test_release_check_accepts_the_released_version_rebuilt_exactly(folder: Path) -> None:
+    before = {name: (folder / name).stat().st_mtime_ns for name in files_of(folder)}
+    assert _check(folder.parent) == []
+    assert before == {name: (folder / name).stat().st_mtime_ns for name in files_of(folder)}
+
+
+def test_release_check_names_the_files_a_released_version_drifted_in(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    card = tmp_path / "DATACARD.md"
+    card.write_text(CARD + "\nA paragraph added after the release.\n", encoding="utf-8")
+    drift = _check(folder.parent, card)
+    assert drift and all(line.startswith("README.md: sha256") for line in drift)
+    args = ["release", "--check", "--releases", str(folder.parent), "--card", str(card)]
+    assert main(args) == 1
+    assert "already released with different content" in capsys.readouterr().err
     assert check_folder(folder) == []
 
 

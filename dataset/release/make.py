@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from dataset.build.output import DEFAULT_SHARD_ROWS, MANIFEST_NAME, write_json
-from dataset.build.pipeline import build
+from dataset.build.pipeline import BuildResult, build
 from dataset.errors import InputError
 from dataset.owned import replacing
 from dataset.project import (
@@ -33,6 +34,7 @@ from dataset.project import (
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.release import datacard as card_module
 from dataset.release.assemble import assemble, renderers
+from dataset.release.bundle import Bundle
 from dataset.release.changelog import (
     check_counts,
     check_migration,
@@ -121,6 +123,80 @@ def differences(existing: Path, staged: dict[str, str]) -> list[str]:
     return problems + [f"released folder: {line}" for line in check_folder(existing)]
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A release assembled in a scratch folder, not yet in place."""
+
+    built: BuildResult
+    bundle: Bundle
+    folder: Path
+
+
+@dataclass(frozen=True)
+class StageOptions:
+    """How the release's build is made (the command line's build options)."""
+
+    label_layer: str | None = None
+    default_layer: str = DEFAULT_LAYER
+    shard_rows: int = DEFAULT_SHARD_ROWS
+    log: Callable[[str], None] = _stderr
+
+
+def stage(
+    source: Path,
+    work: Path,
+    info: ReleaseInfo,
+    options: StageOptions,
+    step: Callable[[str], None] = lambda _: None,
+) -> Staged:
+    """Build ``source`` and assemble the release's files into ``work/v<version>``; ``step``
+    marks the boundaries a killed release is tested at."""
+    built = build(
+        source,
+        work / "build",
+        label_layer=options.label_layer,
+        default_layer=options.default_layer,
+        shard_rows=options.shard_rows,
+        progress=False,
+        log=options.log,
+    )
+    step("built")
+    folder = work / f"v{info.version}"
+    bundle = assemble(built.out, folder, info)
+    step("assembled")
+    return Staged(built, bundle, folder)
+
+
+def check_release(
+    source: Path = RAW_DIR,
+    releases: Path = RELEASES_DIR,
+    *,
+    changelog: Path = CHANGELOG_PATH,
+    card: Path = DATACARD_PATH,
+    options: StageOptions = StageOptions(),
+) -> list[str]:
+    """Whether this version can be released as the inputs stand, writing nothing: a
+    version not released yet is fine (the next one), a released version must rebuild to
+    its released bytes. Returns how a released version drifted (empty when it did not)."""
+    version = dataset_version()
+    target = release_dir(version, releases)
+    if not target.exists():
+        options.log(f"version {version} is not released yet: the next release")
+        return []
+    info = ReleaseInfo(
+        version=version,
+        date=entry_for(changelog, version).date,
+        card=card.read_text(encoding="utf-8"),
+    )
+    with tempfile.TemporaryDirectory(prefix="release-check-") as work:
+        staged = stage(source, Path(work), info, options)
+        shipped = {file.path: file.sha256 for file in staged.bundle.files}
+        drift = differences(target, hashes(staged.folder, shipped))
+    if not drift:
+        options.log(f"version {version} is released and its inputs still give exactly it")
+    return drift
+
+
 def make_release(
     source: Path = RAW_DIR,
     releases: Path = RELEASES_DIR,
@@ -144,20 +220,9 @@ def make_release(
     target = release_dir(version, releases)
     releases.mkdir(parents=True, exist_ok=True)
     with replacing(target, "the release folder", "release", check=False) as replacement:
-        work = replacement.scratch()
-        built = build(
-            source,
-            work / "build",
-            label_layer=label_layer,
-            default_layer=default_layer,
-            shard_rows=shard_rows,
-            progress=False,
-            log=log,
-        )
-        replacement.step("built")
-        staged = work / target.name
-        bundle = assemble(built.out, staged, info)
-        replacement.step("assembled")
+        options = StageOptions(label_layer, default_layer, shard_rows, log)
+        staging = stage(source, replacement.scratch(), info, options, replacement.step)
+        built, bundle, staged = staging.built, staging.bundle, staging.folder
         counts = bundle.counts
         if info.home is None:
             log(
@@ -216,10 +281,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-layer", help="layer whose spans label the lines table")
     parser.add_argument("--default-layer", default=DEFAULT_LAYER)
     parser.add_argument("--shard-rows", type=int, default=DEFAULT_SHARD_ROWS)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when this version is already released and its inputs "
+        "no longer give the released bytes (a version not released yet is fine)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     renderers()
+    if args.check:
+        options = StageOptions(args.label_layer, args.default_layer, args.shard_rows)
+        drift = check_release(
+            args.source, args.releases, changelog=args.changelog, card=args.card, options=options
+        )
+        for line in drift:
+            print(f"error: {line}", file=sys.stderr)
+        if drift:
+            print(
+                f"version {dataset_version()} is already released with different content: "
+                "bump the version in pyproject.toml and add its CHANGELOG.md entry "
+                "(README: Releasing)",
+                file=sys.stderr,
+            )
+        return 1 if drift else 0
     outcome = make_release(
         args.source,
         args.releases,
