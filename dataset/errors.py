@@ -45,3 +45,9 @@ def not_utf8(path: Path, error: UnicodeDecodeError, fix: str) -> InputError:
         fix,
         line=data[: error.start].count(b"\n") + 1,
     )
+
+
+class Rejected(Exception):  # noqa: N818 (a verdict handed up, not an error to show)
+    """A fast reader found its input bad without saying where: the caller asks the
+    diagnostics readers (``read_article``, ``read_label_file``, ``read_provenance``) for the
+    first error, with its file, line, problem and fix."""

@@ -122,13 +122,12 @@ def test_an_unreadable_article_is_an_input_error(corpus: Path, tmp_path: Path) -
         build(corpus, tmp_path / "out", progress=False)
 
 
-@pytest.mark.parametrize("row_by_row", [False, True], ids=["columnar", "row-by-row"])
-def test_control_characters_stop_either_builder(tmp_path: Path, row_by_row: bool) -> None:
+def test_control_characters_stop_the_build(tmp_path: Path) -> None:
     source = make_corpus(tmp_path / "raw")
     body = b"Title\n\nTabs\tand CR\r\nstay; a form feed \x0c does not.\n"
     (source / "articles" / f"article{OTHER_ID}.txt").write_bytes(body)
     with pytest.raises(InputError) as caught:
-        build(source, tmp_path / "out", progress=False, row_by_row=row_by_row)
+        build(source, tmp_path / "out", progress=False)
     assert caught.value.line == 4
     assert "a control character U+000C at offset 38 (column 19)" in caught.value.problem
 

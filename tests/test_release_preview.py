@@ -9,10 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from dataset.build.pipeline import BuildResult
-from dataset.build.tables import Span
 from dataset.release.bundle import load_bundle
 from dataset.release.info import ReleaseInfo
-from dataset.release.preview import CHIP_PX, highlight, lanes, preview_html
+from dataset.release.preview import CHIP_PX, Span, highlight, lanes, preview_html
 
 
 class Segments(HTMLParser):

@@ -3,10 +3,10 @@
 Reading the batch's files and the per-article checks are Python's; everything per span
 and per line is done by Arrow kernels and NumPy on the batch's UTF-8 bytes: the label
 files parsed as one buffer (``dataset.ptc.label_table``), span and line texts cut from
-the articles' bytes, the lines' labels found by an interval join. The row-by-row builder
-in ``dataset.build.tables`` is the reference: it writes the same bytes, and whenever this
-builder meets bad input it steps aside so that the reference finds and explains the
-first error, in the order the files are read.
+the articles' bytes, the lines' labels found by an interval join. It is the package's
+only builder; on bad input it raises ``Rejected`` (or the InputError of a per-article
+check) and ``dataset.build.tables`` asks the diagnostics readers for the batch's first
+error. The tests hold its tables to a row-by-row oracle (``tests/oracle.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset.build.utf8 import Utf8Batch
+from dataset.errors import Rejected
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import check_rationales, read_article, read_rationale_file, title_of
 from dataset.ptc.label_table import LabelFile, read_label_files
@@ -56,10 +57,6 @@ def _arrow_schema(table: str) -> pa.Schema:
     return schema().arrow_schema(table)
 
 
-class Unsure(Exception):  # noqa: N818 (a signal to step aside, not an error)
-    """The batch holds something this builder does not judge; the reference will."""
-
-
 def format_column(template: str, fields: Mapping[str, pa.Array], rows: int) -> pa.Array:
     """``template.format(**row)`` for every row, by joining Arrow string columns; a
     template with format specs or conversions is formatted row by row."""
@@ -82,7 +79,8 @@ def format_column(template: str, fields: Mapping[str, pa.Array], rows: int) -> p
 
 
 class BatchColumns:
-    """One batch's tables, or ``Unsure`` / ``InputError`` for the reference to explain."""
+    """One batch's tables, or ``Rejected`` / ``InputError`` for the diagnostics readers
+    to explain."""
 
     def __init__(
         self,
@@ -101,11 +99,11 @@ class BatchColumns:
         try:
             texts = pa.array(raws, pa.binary()).cast(pa.string())
         except pa.ArrowInvalid:
-            raise Unsure from None  # not UTF-8: read_article says where
+            raise Rejected from None  # not UTF-8: read_article says where
         self.texts: pa.StringArray = texts
         self.utf8 = Utf8Batch(texts)
         if has_control_characters(self.utf8.data):
-            raise Unsure  # read_article says which article, where
+            raise Rejected  # read_article says which article, where
         self.num_chars = pc.utf8_length(texts)
         self.tables = {
             "articles": self._articles(raws),

@@ -138,7 +138,6 @@ def build(
     *,
     label_layer: str | None = None,
     lines: bool = True,
-    row_by_row: bool = False,
     default_layer: str = DEFAULT_LAYER,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
     shard_rows: int = DEFAULT_SHARD_ROWS,
@@ -150,9 +149,8 @@ def build(
 ) -> BuildResult:
     """Build the tables into ``out``. ``gate`` sees the finished folder before it replaces
     ``out`` and can veto it by raising, so data that fails validation never lands. ``named``
-    names the corpus in MANIFEST.json (see :func:`name_of`). ``row_by_row`` takes the
-    reference builder for every batch (same bytes, slower). ``follow_symlinks`` reads
-    what symlinks in ``source`` point at outside it (see ``dataset.ptc.walk``)."""
+    names the corpus in MANIFEST.json (see :func:`name_of`). ``follow_symlinks``
+    reads what symlinks in ``source`` point at outside it (see ``dataset.ptc.walk``)."""
     corpus_name = name_of(source, named)
     source = source.resolve()
     check_apart(out, source)
@@ -169,7 +167,7 @@ def build(
         log(f"note: not reading the linked folder {path.relative_to(source)} (--follow-symlinks)")
     layer = choose_label_layer(corpus, label_layer)
     spec = schema()
-    batch = TableBatch(layer, lines=lines, row_by_row=row_by_row)
+    batch = TableBatch(layer, lines=lines)
     with staged_output(out) as staging, WriteBehind() as behind:
         inputs = InputLog(staging)
         writers = {

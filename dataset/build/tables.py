@@ -1,48 +1,39 @@
 """Turning a batch of articles' files into the articles, spans and lines tables.
 
-A batch is built column by column (``dataset.build.columnar``) and, when that builder
-steps aside on bad or unusual input, row by row here: article by article, line by line,
-the reference that finds and explains the first error and that the tests hold the fast
-builder's bytes against. Either way a batch becomes Arrow tables with the schema
-generated from ``schemas/`` and is then dropped, so memory is bounded by the batch, not
-the corpus.
+A batch is built column by column (``dataset.build.columnar``), the package's only
+builder. When it finds bad input, the diagnostics readers (``read_article``,
+``read_provenance``, ``read_label_file``, ``read_rationale_file``) read the batch again in
+the order a person would, article by article, and name the first error with its file,
+line, problem and fix. Either way a batch becomes Arrow tables with the schema generated
+from ``schemas/`` and is then dropped, so memory is bounded by the batch, not the corpus.
 """
 
 from __future__ import annotations
 
-import bisect
-import hashlib
 import os
 import stat
-from collections import defaultdict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
-from dataset.build.columnar import BatchColumns, Unsure
-from dataset.errors import InputError
+from dataset.build.columnar import BatchColumns
+from dataset.errors import InputError, Rejected
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import (
-    LabelLine,
     check_rationales,
-    line_ranges,
     read_article,
     read_label_file,
     read_rationale_file,
     title_of,
 )
-from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
+from dataset.ptc.provenance import check_against_article, read_provenance
 from dataset.ptc.walk import not_a_file, special_kind
 from dataset.schema import schema
 
 #: The tables whose rows come from the articles, gathered per batch; the techniques table
 #: comes from the schema alone.
 BATCHED_TABLES = ("articles", "spans", "lines")
-SPAN_ID = schema().tables["spans"].field("span_id").template or ""
-LINE_ID = schema().tables["lines"].field("line_id").template or ""
 
 
 def read_file(path: str) -> bytes:
@@ -66,91 +57,41 @@ def read_file(path: str) -> bytes:
         os.close(descriptor)
 
 
-@dataclass(frozen=True)
-class Span:
-    layer: str
-    label: str
-    technique: int | None
-    semeval_class: int | None
-    start: int
-    end: int
-    rationale: str | None
-
-
-def span_id(article_id: str, layer: str, start: int, end: int, label: str) -> str:
-    """The span's key, formed by the schema's template."""
-    return SPAN_ID.format(article_id=article_id, layer=layer, start=start, end=end, label=label)
-
-
-def _spans(
-    article: ArticleFiles,
-    num_chars: int,
-    resolve: Mapping[str, tuple[int | None, int | None]],
-    read: Callable[[Path], bytes],
-) -> list[Span]:
-    spans: list[Span] = []
-    for layer in sorted(article.labels):
-        path = article.labels[layer]
-        lines = read_label_file(
-            path, article_id=article.article_id, num_chars=num_chars, data=read(path)
-        )
-        rationales = _rationales(article, layer, lines, read)
-        for line in lines:
-            technique, semeval_class = resolve[line.label]
-            spans.append(
-                Span(
-                    layer=layer,
-                    label=line.label,
-                    technique=technique,
-                    semeval_class=semeval_class,
-                    start=line.start,
-                    end=line.end,
-                    rationale=rationales.get((line.label, line.start, line.end)),
-                )
+def first_error(articles: Sequence[ArticleFiles], read: Callable[[Path], bytes]) -> None:
+    """Raise the first InputError of a batch, reading its files one by one in the order a
+    person checks them: each article, its provenance, then its label files layer by layer,
+    each with its rationale file. Used only after the columnar builder rejected the batch,
+    so that the message names the file, line, problem and fix."""
+    for article in articles:
+        raw = read(article.path)
+        text = read_article(article.path, raw)
+        if article.provenance is not None:
+            record = read_provenance(
+                article.provenance, article.article_id, read(article.provenance)
             )
-    spans.sort(key=lambda s: (s.layer, s.start, s.end, s.label))
-    return spans
-
-
-def _rationales(
-    article: ArticleFiles, layer: str, lines: list[LabelLine], read: Callable[[Path], bytes]
-) -> dict[tuple[str, int, int], str]:
-    path = article.rationales.get(layer)
-    if path is None:
-        return {}
-    rationales = read_rationale_file(path, read(path))
-    check_rationales(
-        path, layer, rationales, {(line.label, line.start, line.end) for line in lines}
-    )
-    return rationales
-
-
-def _overlapping(line_ends: list[int], line_starts: list[int], span: Span) -> range:
-    """Indices of the lines that share at least one code point with the span."""
-    first = bisect.bisect_right(line_ends, span.start)
-    last = bisect.bisect_left(line_starts, span.end)
-    return range(first, last)
+            check_against_article(article.provenance, record, raw, title_of(text))
+        for layer in sorted(article.labels):
+            path = article.labels[layer]
+            lines = read_label_file(
+                path, article_id=article.article_id, num_chars=len(text), data=read(path)
+            )
+            rationale = article.rationales.get(layer)
+            if rationale is not None:
+                labelled = {(line.label, line.start, line.end) for line in lines}
+                rationales = read_rationale_file(rationale, read(rationale))
+                check_rationales(rationale, layer, rationales, labelled)
 
 
 class TableBatch:
     """The articles, spans and lines tables of a batch of articles.
 
     ``label_layer`` is the annotation layer whose spans label the lines; ``lines=False``
-    leaves the lines table empty (for builds that only need articles and spans);
-    ``row_by_row=True`` always takes the reference builder."""
+    leaves the lines table empty (for builds that only need articles and spans)."""
 
-    def __init__(
-        self,
-        label_layer: str | None,
-        *,
-        lines: bool = True,
-        row_by_row: bool = False,
-    ) -> None:
+    def __init__(self, label_layer: str | None, *, lines: bool = True) -> None:
         self.spec = schema()
         self.label_layer = label_layer
         self.with_lines = lines
-        self.row_by_row = row_by_row
-        self.resolve = self.spec.label_ids
         #: The bytes of every input file the batch read, by path as a string: the manifest
         #: takes their digests from here, so no file is read twice.
         self.files: dict[str, bytes] = {}
@@ -178,118 +119,24 @@ class TableBatch:
         self.pending.append(article)
 
     def tables(self) -> dict[str, pa.Table]:
-        """The pending articles' tables; the batch is empty afterwards."""
+        """The pending articles' tables; the batch is empty afterwards. On bad input, the
+        InputError of the batch's first error in reading order."""
         articles, self.pending = self.pending, []
-        if not self.row_by_row:
-            try:
-                columns = BatchColumns(
-                    articles,
-                    label_layer=self.label_layer,
-                    lines=self.with_lines,
-                    read=self.read,
-                ).tables
-            except (Unsure, InputError):
-                pass  # the reference explains the first error (or takes what was unusual)
-            else:
-                columns.setdefault("lines", self.spec.arrow_schema("lines").empty_table())
-                return columns
-        self.columns: dict[str, dict[str, list[Any]]] = {
-            name: {column: [] for column in self.spec.tables[name].column_names}
-            for name in BATCHED_TABLES
-        }
-        for article in articles:
-            self._add(article)
-        return {
-            name: pa.table(self.columns[name], schema=self.spec.arrow_schema(name))
-            for name in BATCHED_TABLES
-        }
-
-    def _add(self, article: ArticleFiles) -> None:
-        raw = self.read(article.path)
-        text = read_article(article.path, raw)
-        title = title_of(text)
-        record: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS)
-        record["sha256"] = None
-        if article.provenance is not None:
-            provenance = self.read(article.provenance)
-            record = read_provenance(article.provenance, article.article_id, provenance)
-            check_against_article(article.provenance, record, raw, title)
-        spans = _spans(article, len(text), self.resolve, self.read)
-        self._add_article(article, text, title, record)
-        self._add_spans(article.article_id, text, spans)
-        if self.with_lines:
-            self._add_lines(article, text, spans)
-
-    def _add_article(
-        self, article: ArticleFiles, text: str, title: str, record: dict[str, Any]
-    ) -> None:
-        columns = self.columns["articles"]
-        values = {
-            "article_id": article.article_id,
-            "title": title,
-            "text": text,
-            "num_chars": len(text),
-            "sha256": hashlib.sha256(self.files[os.fspath(article.path)]).hexdigest(),
-            "provenance_sha256": record["sha256"],
-            "source_file": article.article,
-            **{key: record[key] for key in ARTICLE_COLUMNS},
-        }
-        for column, values_list in columns.items():
-            values_list.append(values[column])
-
-    def _add_spans(self, article_id: str, text: str, spans: list[Span]) -> None:
-        columns = self.columns["spans"]
-        for span in spans:
-            columns["span_id"].append(
-                span_id(article_id, span.layer, span.start, span.end, span.label)
-            )
-            columns["article_id"].append(article_id)
-            columns["layer"].append(span.layer)
-            columns["label"].append(span.label)
-            columns["technique"].append(span.technique)
-            columns["semeval_class"].append(span.semeval_class)
-            columns["start"].append(span.start)
-            columns["end"].append(span.end)
-            columns["text"].append(text[span.start : span.end])
-            columns["rationale"].append(span.rationale)
-
-    def _add_lines(self, article: ArticleFiles, text: str, spans: list[Span]) -> None:
-        ranges = line_ranges(text)
-        annotated = self.label_layer is not None and self.label_layer in article.labels
-        techniques: dict[int, set[int]] = defaultdict(set)
-        classes: dict[int, set[int]] = defaultdict(set)
-        flagged: set[int] = set()
-        if annotated:
-            starts = [start for start, _ in ranges]
-            ends = [end for _, end in ranges]
-            for span in spans:
-                if span.layer != self.label_layer:
-                    continue
-                for index in _overlapping(ends, starts, span):
-                    flagged.add(index)
-                    if span.technique is not None:
-                        techniques[index].add(span.technique)
-                    if span.semeval_class is not None:
-                        classes[index].add(span.semeval_class)
-        count = len(ranges)
-        article_id = article.article_id
-        columns = self.columns["lines"]
-        columns["line_id"].extend(
-            LINE_ID.format(article_id=article_id, line=number) for number in range(1, count + 1)
-        )
-        columns["article_id"].extend([article_id] * count)
-        columns["line"].extend(range(1, count + 1))
-        columns["start"].extend(start for start, _ in ranges)
-        columns["end"].extend(end for _, end in ranges)
-        columns["text"].extend(text[start:end] for start, end in ranges)
-        columns["label_layer"].extend([self.label_layer if annotated else None] * count)
-        if annotated:
-            columns["techniques"].extend(sorted(techniques.get(i, ())) for i in range(count))
-            columns["semeval_classes"].extend(sorted(classes.get(i, ())) for i in range(count))
-            columns["has_propaganda"].extend(index in flagged for index in range(count))
-        else:
-            for column in ("techniques", "semeval_classes", "has_propaganda"):
-                columns[column].extend([None] * count)
+        try:
+            columns = BatchColumns(
+                articles, label_layer=self.label_layer, lines=self.with_lines, read=self.read
+            ).tables
+        except (Rejected, InputError) as rejected:
+            first_error(articles, self.read)
+            if isinstance(rejected, InputError):
+                raise
+            raise RuntimeError(
+                "the columnar builder rejected a batch that the diagnostics readers accept "
+                f"(articles {articles[0].article_id} to {articles[-1].article_id}); this is "
+                "a bug: please report it with the batch's files"
+            ) from rejected
+        columns.setdefault("lines", self.spec.arrow_schema("lines").empty_table())
+        return columns
 
 
 def techniques_table() -> pa.Table:

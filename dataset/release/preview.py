@@ -21,7 +21,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from dataset.build.tables import Span
 from dataset.release.bundle import Bundle
 from dataset.release.palette import MIN_DELTA_E_2000, colour, ink
 from dataset.release.render import render
@@ -34,6 +33,20 @@ LANE_PX = 3
 CHIP_PX = 13
 #: Alpha (hex) of the tint behind a covered stretch.
 TINT = "40"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A row of the spans table, as the preview marks it (read back from the Parquet, so
+    the preview shows what was built)."""
+
+    layer: str
+    label: str
+    technique: int | None
+    semeval_class: int | None
+    start: int
+    end: int
+    rationale: str | None
 
 
 @dataclass(frozen=True)
