@@ -2,15 +2,18 @@
 
 Everything here is mechanism: a file or a folder written beside its place, flushed to the
 disk and renamed into place, with the modes ``cp`` and ``tar`` would give it (what the
-umask allows). Which folders may be replaced is decided in ``dataset.owned``.
+umask allows), and the project's one JSON format. Which folders may be replaced is
+decided in ``dataset.owned``.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 #: errno values that mean the disk (or the file-size limit, or the quota) is full.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
@@ -87,3 +90,11 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """JSON as every manifest and metadata file of the project is written: indented, UTF-8,
+    a final newline, written atomically. (The build's own manifest, whose inputs list has
+    two entries per article, is streamed by ``dataset.build.output.write_manifest``.)"""
+    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from datasets.features.features import generate_from_arrow_type
 
-from dataset.build.output import git_blob_id
 from dataset.build.pipeline import BuildResult, build
 from dataset.cli import main
+from dataset.digests import git_blob_id
 from dataset.owned import MANIFEST_NAME
 from dataset.ptc.synth import synthesize
 from dataset.schema import TABLE_NAMES, schema

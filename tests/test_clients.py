@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from dataset.build.pipeline import BuildResult
-from dataset.release.layout import released_versions
 from dataset.schema import TABLE_NAMES, schema
+from dataset.versions import released_versions
 
 #: A build made beforehand by the locked environment (``nox -s tests_datasets3`` sets it:
 #: datasets 3.x cannot run the build, which writes datasets 4's features through it).

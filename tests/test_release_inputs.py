@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset.build.output import git_blob_id
+from dataset.digests import git_blob_id
 from dataset.errors import InputError
 from dataset.release.inputs import fetch, record
 

@@ -15,10 +15,11 @@ from dataset.cli import main
 from dataset.errors import InputError
 from dataset.project import dataset_version
 from dataset.release.checksums import check_folder, read_sums
-from dataset.release.layout import MANIFEST, SHA256SUMS, release_dir, released_versions
+from dataset.release.layout import MANIFEST, SHA256SUMS, release_dir
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.pins import PINS_PATH, read_pins, reproducing_commit
 from dataset.release.verify import verify_release, verify_with_checked_out_code
+from dataset.versions import released_versions
 from tests.conftest import RAW, earlier_releases
 
 VERSION = dataset_version()

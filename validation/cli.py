@@ -94,9 +94,10 @@ def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         list_checks()
         return 0
+    from dataset.versions import previous_release
     from validation.allowlist import read_allowlist
     from validation.report import print_summary, write_reports
-    from validation.run import previous_release, validate_dataset
+    from validation.run import validate_dataset
 
     if args.batch_articles < 1:
         raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")

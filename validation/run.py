@@ -22,9 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from packaging.version import InvalidVersion, Version
 
-from dataset.project import RELEASES_DIR, dataset_version
+from dataset.project import dataset_version
 from dataset.schema import TABLE_NAMES, schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
@@ -45,20 +44,6 @@ ROW_LEVELS = (Level.SCHEMA, Level.KEYS, Level.CONTENT)
 #: Articles the SQL rules see at a time: their joins hold the articles' text and lines in
 #: DuckDB's memory, which stays within its limit at this size.
 SQL_ARTICLES = 5_000
-
-
-def previous_release(current: str = "", releases: Path = RELEASES_DIR) -> Path | None:
-    """The newest release folder older than ``current`` (default: this version)."""
-    now = Version(current or dataset_version())
-    found: list[tuple[Version, Path]] = []
-    for folder in releases.glob("v*"):
-        try:
-            version = Version(folder.name[1:])
-        except InvalidVersion:
-            continue
-        if version < now:
-            found.append((version, folder))
-    return max(found)[1] if found else None
 
 
 class Clock:

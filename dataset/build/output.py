@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataset import owned
+from dataset.digests import git_blob_id
+from dataset.files import write_json
 from dataset.owned import replacing
 
 #: The build's manifest (named in ``dataset.owned``, where it marks a folder as a build).
@@ -47,22 +49,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
 ROW_GROUP_ROWS = 65_536
 #: Default bound on rows per shard file; ``--shard-rows`` changes it.
 DEFAULT_SHARD_ROWS = 1_000_000
-
-
-def git_blob_id(data: bytes) -> str:
-    """What ``git hash-object`` prints for these bytes: a content address that finds the
-    exact bytes of an input in any clone with history (``git cat-file blob``)."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    digest.update(data)  # not header + data: that would copy every input once more
-    return digest.hexdigest()
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class ShardedTableWriter:
@@ -151,16 +137,6 @@ def staged_output(target: Path) -> Iterator[Path]:
         yield staging
         replacement.step("written")
         replacement.place(staging)
-
-
-def write_json(path: Path, data: Any) -> Path:
-    """JSON as every manifest and metadata file of the project is written: indented, UTF-8,
-    a final newline, streamed to disk. (The build's own manifest, whose inputs list has two
-    entries per article, goes through ``write_manifest``.)"""
-    with path.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-    return path
 
 
 #: Strings JSON writes as they are, between quotes (no quote, backslash or control code).

@@ -29,11 +29,11 @@ from dataset.build.output import (
     InputLog,
     ShardedTableWriter,
     WriteBehind,
-    sha256_of,
     staged_output,
     write_manifest,
 )
 from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
+from dataset.digests import sha256_of
 from dataset.errors import InputError
 from dataset.owned import GENERATOR, MANIFEST_NAME, check_apart, die_at, files_in
 from dataset.project import BUILD_DIR, RAW_DIR, REPO_ROOT, dataset_version

@@ -99,9 +99,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def validation_gate(out: Path, allowlist: Path | None) -> Callable[[Path], None]:
     """A build gate that validates the staged folder, writes the reports beside ``out``
     (``<out>-validation/``) and vetoes the build when an error-level check fails."""
+    from dataset.versions import previous_release
     from validation.allowlist import read_allowlist
     from validation.report import print_summary, write_reports
-    from validation.run import previous_release, validate_dataset
+    from validation.run import validate_dataset
 
     entries = read_allowlist(allowlist) if allowlist is not None else ()
 

@@ -7,8 +7,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from dataset.build.output import write_json
 from dataset.errors import InputError
+from dataset.files import write_json
 from dataset.release.bundle import Bundle, load_bundle
 from dataset.release.citation import CFF_SCHEMA, cff_problems, citation_bib, citation_cff
 from dataset.release.croissant import croissant

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dataset.build.output import sha256_of
+from dataset.digests import sha256_of
 from dataset.errors import InputError
 from dataset.release.layout import SHA256SUMS, files_of
 

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from dataset.build.output import git_blob_id, sha256_of
+from dataset.digests import git_blob_id, sha256_of
 from dataset.errors import InputError
 from dataset.project import REPO_ROOT
 

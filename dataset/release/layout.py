@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
-
-from dataset.errors import InputError
 from dataset.project import RELEASES_DIR
+from dataset.versions import parse_version
 
 DATA_DIR = "data"
 README = "README.md"
@@ -36,48 +34,10 @@ RECORD_ONLY = frozenset({MANIFEST, VALIDATION})
 DEFAULT_CONFIG = "spans"
 
 
-def parse_version(text: str) -> Version:
-    """A release's version, by the one rule for every command: a PEP 440 version written
-    in its normal form, as release folders are named, so nothing else (``2.0.0/../..``,
-    ``v2.0.0``, `` 2.0.0``) can name a folder."""
-    try:
-        version = Version(text)
-    except InvalidVersion:
-        version = None
-    if version is None or str(version) != text:
-        hint = f" ({version} is)" if version is not None else ""
-        raise InputError(
-            "version", f"{text!r} is not a version{hint}", "give a version such as 1.0.0"
-        )
-    return version
-
-
 def release_dir(version: str, releases: Path = RELEASES_DIR) -> Path:
     """The folder of the release ``version``; anything but a version is an input error."""
     parse_version(version)
     return releases / f"v{version}"
-
-
-def released_versions(releases: Path = RELEASES_DIR) -> dict[Version, Path]:
-    """Every ``v<version>`` folder under ``releases``, by version."""
-    found: dict[Version, Path] = {}
-    if not releases.is_dir():
-        return found
-    for folder in releases.iterdir():
-        if not (folder.is_dir() and folder.name.startswith("v")):
-            continue
-        try:
-            found[Version(folder.name[1:])] = folder
-        except InvalidVersion:
-            continue
-    return found
-
-
-def previous_release(version: str, releases: Path = RELEASES_DIR) -> Path | None:
-    """The newest release folder older than ``version``."""
-    now = parse_version(version)
-    older = [v for v in released_versions(releases) if v < now]
-    return released_versions(releases)[max(older)] if older else None
 
 
 def table_glob(table: str) -> str:

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.build.output import DEFAULT_SHARD_ROWS, MANIFEST_NAME, write_json
+from dataset.build.output import DEFAULT_SHARD_ROWS
 from dataset.build.pipeline import BuildResult, build
 from dataset.errors import InputError
-from dataset.owned import replacing
+from dataset.files import write_json
+from dataset.owned import MANIFEST_NAME, replacing
 from dataset.project import (
     CHANGELOG_PATH,
     DATACARD_PATH,
@@ -52,13 +53,13 @@ from dataset.release.layout import (
     README,
     files_of,
     is_reproducible,
-    previous_release,
     release_dir,
 )
 from dataset.release.links import outside_links, project_paths_mentioned
 from dataset.release.manifest import read_manifest, release_manifest
 from dataset.release.sections import card_problems
 from dataset.schema import SCHEMA_PATH
+from dataset.versions import previous_release
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset.build.output import git_blob_id
+from dataset.digests import git_blob_id
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import RELEASES_DIR, dataset_version

@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dataset.build.output import MANIFEST_NAME, sha256_of
 from dataset.build.pipeline import build
+from dataset.digests import sha256_of
 from dataset.errors import InputError
+from dataset.owned import MANIFEST_NAME
 from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
 from dataset.release.assemble import assemble, renderers
 from dataset.release.checkout import ENVS_DIR, locked_environment, require_commit, worktree
@@ -47,13 +48,12 @@ from dataset.release.inputs import fetch, materialise
 from dataset.release.layout import (
     MANIFEST,
     is_reproducible,
-    previous_release,
     release_dir,
-    released_versions,
 )
 from dataset.release.manifest import read_manifest
 from dataset.release.pins import PINS_PATH, Pin, reproducing_commit
 from dataset.schema import SCHEMA_PATH
+from dataset.versions import previous_release, released_versions
 
 #: The flag that runs only the rebuild-and-compare step with the checked-out code.
 CHECKED_OUT_CODE = "--checked-out-code"
