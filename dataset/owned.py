@@ -57,6 +57,11 @@ def die_at(step: str) -> None:
         os.kill(os.getpid(), signal.Signals[name] if name else signal.SIGKILL)
 
 
+def set_aside(target: Path) -> Path:
+    """Where a replacement keeps the old output between its two renames."""
+    return target.parent / f".{target.name}.previous"
+
+
 def files_in(folder: Path) -> set[str]:
     """Every file (and link) under ``folder``, as POSIX paths relative to it."""
     found: set[str] = set()
@@ -283,7 +288,7 @@ class Replacement:
     def __init__(self, target: Path, name: str, lock: _Lock) -> None:
         self.target = target
         self.name = name
-        self.previous = target.parent / f".{target.name}.previous"
+        self.previous = set_aside(target)
         self._lock = lock
 
     def step(self, label: str) -> None:

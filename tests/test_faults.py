@@ -117,6 +117,7 @@ def test_a_build_killed_at_any_step_loses_nothing(
     again = build(source, out)
     assert again.returncode == 0, again.stderr
     assert ("restored" in again.stderr) is (step == "build:set-aside")
+    assert f"built {out} (replaced;" in again.stdout
     assert snapshot(out) == after
     assert sorted(p.name for p in out.parent.iterdir()) == ["out", "raw"], "no debris"
 

@@ -25,6 +25,7 @@ from dataset.build.pipeline import (
     build,
 )
 from dataset.errors import BuildRejectedError, InputError
+from dataset.owned import set_aside
 from dataset.project import BUILD_DIR, RAW_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.schema import TABLE_NAMES
@@ -151,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
             "--allowlist", "only applies when the build is validated", "add --validate"
         )
     out: Path = args.out
-    existed = out.is_dir() and any(out.iterdir())
+    # A build a killed run set aside is put back and then replaced, not created anew.
+    existed = (out.is_dir() and any(out.iterdir())) or set_aside(out).is_dir()
     gate = validation_gate(out, args.allowlist) if args.validate else None
     try:
         result = build(

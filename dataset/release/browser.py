@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from dataset.errors import InputError
+from dataset.owned import write_file
 from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
 from dataset.release.layout import PREVIEW, release_dir
 
@@ -52,12 +53,15 @@ def run_chromium(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def screenshot(page: Path, out: Path, width: int = 1280, height: int = 2200) -> Path:
-    """A PNG of ``page`` as a reader sees it at normal zoom."""
+    """A PNG of ``page`` as a reader sees it at normal zoom; Chromium draws it into a
+    folder of its own, so ``out`` appears whole or not at all."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    run_chromium(f"--screenshot={out.resolve()}", f"--window-size={width},{height}", page.as_uri())
-    if not out.is_file() or out.stat().st_size == 0:
-        raise InputError(page, "Chromium wrote no screenshot", "run it by hand to see why")
-    return out
+    with tempfile.TemporaryDirectory(prefix="screenshot-") as drawn:
+        shot = Path(drawn) / "screenshot.png"
+        run_chromium(f"--screenshot={shot}", f"--window-size={width},{height}", page.as_uri())
+        if not shot.is_file() or shot.stat().st_size == 0:
+            raise InputError(page, "Chromium wrote no screenshot", "run it by hand to see why")
+        return write_file(out, shot.read_bytes(), "--out")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
