@@ -3,16 +3,21 @@ to, only the files a release lists are changed, and what will be committed is sa
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from dataset.errors import InputError
+from dataset.owned import DIE_AT_VARIABLE
 from dataset.release.checksums import read_sums
 from dataset.release.layout import SHA256SUMS, release_dir
 from dataset.release.publish import listed_by, plan, publish_to_folder
+from tests.conftest import REPO
 
 GIT = shutil.which("git") or "git"
 AS_USER = ["-c", "user.name=u", "-c", "user.email=u@example.invalid"]
@@ -100,3 +105,36 @@ def test_the_hub_plan_keeps_files_no_release_listed() -> None:
     assert changes.remove == ["data/sentences/sentences-00000.parquet"]
     assert changes.kept == ["notes/by-hand.md"]
     assert set(changes.write) == published("2.0.0")
+
+
+#: Publish 2.0.0 into the repository given as argument (which holds 1.0.0).
+PUBLISH = (
+    "import sys; from pathlib import Path; from dataset.release.layout import release_dir; "
+    "from dataset.release.publish import publish_to_folder; "
+    "publish_to_folder(release_dir('2.0.0'), '2.0.0', Path(sys.argv[1]))"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["publish:writing", "publish:written", "publish:committed"])
+def test_a_publish_killed_at_any_step_is_finished_by_the_next(step: str, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    publish_to_folder(release_dir("1.0.0"), "1.0.0", repo)
+    head = git(repo, "rev-parse", "HEAD")
+    env = {**os.environ, DIE_AT_VARIABLE: step}
+    killed = subprocess.run(
+        [sys.executable, "-c", PUBLISH, str(repo)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    if step != "publish:committed":
+        assert git(repo, "rev-parse", "HEAD") == head, "nothing committed"
+    assert publish_to_folder(release_dir("2.0.0"), "2.0.0", repo) is True
+    assert tracked(repo) == published("2.0.0")
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
+    assert git(repo, "tag").split() == ["v1.0.0", "v2.0.0"]
+    assert len(git(repo, "log", "--format=%s").splitlines()) == 2, "one commit per release"
+    assert not (repo / "data" / "sentences").exists()

@@ -33,6 +33,7 @@ from typing import Any
 from dataset.digests import git_blob_id
 from dataset.errors import InputError
 from dataset.files import write_atomically
+from dataset.owned import die_at
 from dataset.project import RELEASES_DIR, dataset_version
 from dataset.release.gitattributes import GITATTRIBUTES, gitattributes, lfs_pointer_oid
 from dataset.release.layout import MANIFEST, SHA256SUMS, files_of, release_dir
@@ -40,6 +41,9 @@ from dataset.release.manifest import read_manifest
 from dataset.release.verify import verify_release
 
 TOKEN_VARIABLE = "HF_TOKEN"
+#: What a publish to a folder is changing, kept in .git until it has committed and tagged,
+#: so the next publish can undo a killed one's half-written working tree.
+JOURNAL = "propaganda-spans-publish.json"
 COMMITTER = ("propaganda-spans release", "release@propaganda-spans.invalid")
 
 
@@ -239,9 +243,56 @@ def _apply(target: Path, files: dict[str, bytes | Path], changes: Plan) -> None:
         content = files[name]
         data = content if isinstance(content, bytes) else content.read_bytes()
         write_atomically(target / name, data)
+        die_at("publish:writing")
     if changes.remove:
         _git(target, "rm", "--quiet", "--", *changes.remove)
     _git(target, "add", "--", *changes.write)
+
+
+def _head(repo: Path) -> str | None:
+    try:
+        return _git(repo, "rev-parse", "--verify", "--quiet", "HEAD").strip()
+    except InputError:
+        return None
+
+
+def _undo_interrupted(repo: Path) -> None:
+    """Put back what a publish killed before its commit left: the files its journal says
+    it wrote or removed return to the last commit's (files new to it go). A publish
+    killed after its commit left nothing to undo."""
+    journal = repo / ".git" / JOURNAL
+    try:
+        record = json.loads(journal.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    head = _head(repo)
+    if isinstance(record, dict) and record.get("head") == head:
+        listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", "HEAD") if head else ""
+        committed = set(filter(None, listing.split("\0")))
+        _git(repo, *(("reset", "--quiet") if head else ("read-tree", "--empty")))
+        touched = [str(name) for name in [*record.get("write", []), *record.get("remove", [])]]
+        if back := sorted(set(touched) & committed):
+            _git(repo, "checkout", "HEAD", "--", *back)
+        for name in sorted(set(touched) - committed):
+            (repo / name).unlink(missing_ok=True)
+            for parent in (repo / name).parents:
+                if parent == repo or (parent.is_dir() and any(parent.iterdir())):
+                    break
+                if parent.is_dir():
+                    parent.rmdir()
+        print(f"note: undid the changes of an interrupted publish in {repo}", file=sys.stderr)
+    journal.unlink()
+
+
+def _commit(target: Path, tag: str, message: str, env: dict[str, str]) -> None:
+    """Commit the applied changes (unless a killed run committed them already) and tag."""
+    staged = _git(target, "diff", "--cached", "--name-only")
+    head = _head(target)
+    subject = _git(target, "log", "-1", "--format=%s", "HEAD").strip() if head else ""
+    if staged or subject != f"Release {tag}":
+        _git(target, "commit", "--quiet", "--allow-empty", "-m", f"Release {tag}", env=env)
+    die_at("publish:committed")
+    _git(target, "tag", "-a", tag, "-m", message, env=env)
 
 
 def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
@@ -251,6 +302,7 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
     tag = f"v{version}"
     files = _published_files(folder)
     _open_repository(target)
+    _undo_interrupted(target)
     tagged = _tagged_blobs(target, tag)
     if tagged is not None:
         if tagged.keys() == files.keys() and all(
@@ -271,10 +323,13 @@ def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
             target, f"it tracks {changes.kept[0]}, which no release lists"
         )
     print("\n".join(changes.lines(str(target))))
+    journal = {"head": _head(target), "write": changes.write, "remove": changes.remove}
+    write_atomically(target / ".git" / JOURNAL, json.dumps(journal))
     _apply(target, files, changes)
+    die_at("publish:written")
     env = _identity(datetime.date.fromisoformat(read_manifest(folder)["date"]))
-    _git(target, "commit", "--quiet", "--allow-empty", "-m", f"Release {tag}", env=env)
-    _git(target, "tag", "-a", tag, "-m", f"{folder.name}: release {version}", env=env)
+    _commit(target, tag, f"{folder.name}: release {version}", env)
+    (target / ".git" / JOURNAL).unlink()
     return True
 
 
