@@ -3,6 +3,8 @@ and takes no Spark settings, and says so instead of failing later."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from validation.cli import default_reports, main
@@ -29,3 +31,4 @@ def test_the_default_engine_refuses_what_only_spark_does(
 def test_reports_of_a_uri_go_to_the_working_directory() -> None:
     assert str(default_reports("hdfs://name:8020/data/propaganda")) == "propaganda-validation"
     assert str(default_reports("out/dataset")) == "out/dataset-validation"
+    assert default_reports("out/dataset/..") == Path("out").resolve().parent / "out-validation"

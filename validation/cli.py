@@ -137,12 +137,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def default_reports(location: str) -> Path:
-    """Beside a local folder, named after it as resolved (so ``.`` or ``build/..`` gets a
-    real name, beside the dataset rather than inside it); for a URI, in the working
-    directory."""
+    """Beside a local folder, named after it (resolved when its path ends in ``.`` or
+    ``..``, so the reports land beside the dataset rather than inside it); for a URI, in
+    the working directory."""
     if is_uri(location):
         return Path(f"{PurePosixPath(location.partition('://')[2]).name}-validation")
-    folder = Path(location).resolve()
+    folder = Path(location)
+    if folder.name in ("", ".."):
+        folder = folder.resolve()
     return folder.parent / f"{folder.name or 'dataset'}-validation"
 
 
