@@ -144,12 +144,10 @@ def test_verify_rebuilds_with_the_recorded_commit_after_the_code_changed(project
     commit_all(project, f"release {VERSION}")
 
     # A later commit changes the bytes the code writes.
-    writer = project / "dataset" / "build" / "output.py"
+    writer = project / "dataset" / "files.py"
     code = writer.read_text(encoding="utf-8")
-    assert "json.dump(data, handle, indent=2," in code
-    writer.write_text(
-        code.replace("json.dump(data, handle, indent=2,", "json.dump(data, handle, indent=3,")
-    )
+    assert "json.dumps(data, indent=2," in code
+    writer.write_text(code.replace("json.dumps(data, indent=2,", "json.dumps(data, indent=3,"))
     commit_all(project, "indent JSON files by three")
     here = dataset(project, "verify", VERSION, "--checked-out-code")
     assert here.returncode == 1
