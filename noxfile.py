@@ -138,6 +138,8 @@ def tests_datasets3(session: nox.Session) -> None:
 
 #: The tests that need the ``spark`` extra and a Java runtime.
 SPARK_TESTS = "tests/spark"
+#: Those of them that start a standalone Spark cluster on this machine.
+CLUSTER_TESTS = "tests/spark/cluster"
 
 
 @nox.session(python=PYTHON)
@@ -145,7 +147,20 @@ def tests_spark(session: nox.Session) -> None:
     """The Spark engine's tests, on Spark in local mode (Java 17 or newer needed; .ci/run
     installs Debian's): the SQL translation, and the same answers as the default engine."""
     install_locked(session, "test", extras=("spark",))
-    session.run("pytest", SPARK_TESTS, *session.posargs, env=session_env(session))
+    ignored = f"--ignore={CLUSTER_TESTS}"
+    session.run("pytest", SPARK_TESTS, ignored, *session.posargs, env=session_env(session))
+
+
+@nox.session(python=PYTHON)
+def tests_spark_cluster(session: nox.Session) -> None:
+    """The Spark engine on a real standalone cluster: a master and two one-core workers
+    started from the PySpark package's ``bin/spark-class`` on 127.0.0.1 (free ports, their
+    own work folders), validating the shipped dataset and a small corrupted synthetic corpus
+    through ``spark://127.0.0.1:PORT``; every process it starts is stopped, also on failure,
+    and after a hard timeout. Java 17 or newer needed."""
+    install_locked(session, "test", extras=("spark",))
+    env = {**session_env(session), "SPARK_LOCAL_IP": "127.0.0.1"}
+    session.run("pytest", CLUSTER_TESTS, *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

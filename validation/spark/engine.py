@@ -45,6 +45,7 @@ from validation.files import DatasetFiles
 from validation.report import Report
 from validation.run import ROW_LEVELS, Clock, judge_files
 from validation.spark.dialect import batch_query, derived_sql, java_regex, spark_sql
+from validation.spark.executors import check_executors
 from validation.spark.files import open_location
 from validation.spark.session import LOCAL_MASTER, spark_session
 from validation.sql import DERIVED
@@ -591,6 +592,7 @@ def validate_on_spark(
     spark_before = spark_cpu_seconds(SparkSession.getActiveSession()) or 0.0
     with clock("start-up"):
         spark = spark_session(master, conf)
+        check_executors(spark)
     with clock("files"):
         files, uris = open_location(location)
     checks = catalogue()

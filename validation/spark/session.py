@@ -89,7 +89,12 @@ def spark_session(
     if active is not None:
         return active
     require_java()
-    if master.startswith("local"):
+    chosen = (conf or {}).get("spark.pyspark.python")
+    if chosen:
+        # spark-submit turns this setting into the executors' Python; a driver that is a
+        # plain Python process must do so itself, or PySpark ignores it.
+        os.environ["PYSPARK_PYTHON"] = chosen
+    elif master.startswith("local"):
         # Python workers run this interpreter: the Python rules run in them and need this
         # environment's packages (PySpark would start whatever "python3" is on the PATH).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
