@@ -29,7 +29,7 @@ LOOPBACK = "127.0.0.1"
 #: Seconds the master and workers may take to come up and register.
 READY_TIMEOUT = 90.0
 #: Seconds after which the whole cluster is stopped, whatever runs on it.
-HARD_TIMEOUT = 900.0
+HARD_TIMEOUT = 2400.0
 #: Heap of the master's and each worker's own JVM; executors get the workers' memory.
 DAEMON_MEMORY = "384m"
 WORKER_MEMORY = "1g"

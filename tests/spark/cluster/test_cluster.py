@@ -29,7 +29,7 @@ from tests.spark.cluster.cluster import Cluster, loopback_env
 from validation.run import validate_dataset
 
 #: Seconds one validation on the cluster may take before the test fails.
-RUN_TIMEOUT = 600
+RUN_TIMEOUT = 900
 #: Two cores: a few shuffle partitions, not Spark's 200.
 SMALL = ["--spark-conf", "spark.sql.shuffle.partitions=4"]
 #: What the report says that is not an answer: where the time went.
