@@ -32,3 +32,9 @@ def test_reports_of_a_uri_go_to_the_working_directory() -> None:
     assert str(default_reports("hdfs://name:8020/data/propaganda")) == "propaganda-validation"
     assert str(default_reports("out/dataset")) == "out/dataset-validation"
     assert default_reports("out/dataset/..") == Path("out").resolve().parent / "out-validation"
+
+
+def test_the_spark_engine_refuses_batch_sizes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--engine", "spark", "--batch-articles", "10"]) == 2
+    error = capsys.readouterr().err
+    assert "--batch-articles" in error and "Spark engine" in error

@@ -150,5 +150,11 @@ def _place(found: Check) -> tuple[int, int, int]:
     return int(found.level), rank, found.code.__code__.co_firstlineno
 
 
+def up_to(level: Level, checks: Sequence[Check] | None = None) -> tuple[Check, ...]:
+    """The checks a run that stops after ``level`` carries out (``--level``): a quick
+    schema-and-keys pass over a large corpus runs levels 1 and 2 only."""
+    return tuple(found for found in checks or catalogue() if found.level <= level)
+
+
 def by_id() -> dict[str, Check]:
     return {found.id: found for found in catalogue()}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR
-from validation.checks import catalogue
+from validation.checks import Level, catalogue
 
 if TYPE_CHECKING:
     from validation.allowlist import AllowlistEntry
@@ -65,8 +65,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-articles",
         type=int,
-        default=DEFAULT_BATCH_ARTICLES,
-        help="articles validated at a time, with their spans and lines; bounds memory",
+        help="default engine: articles validated at a time, with their spans and lines; "
+        f"bounds memory (default {DEFAULT_BATCH_ARTICLES:,})",
+    )
+    parser.add_argument(
+        "--level",
+        type=int,
+        choices=[int(level) for level in Level],
+        default=int(max(Level)),
+        help="stop after this level (1 schema, 2 keys, 3 content, 4 release; default all): "
+        "a quick pass over a large corpus; the checks above it are reported as not run, and "
+        "a partial run never gates a build or a release",
     )
     parser.add_argument(
         "--list-checks", action="store_true", help="print the check catalogue and exit"
@@ -98,15 +107,9 @@ def run(args: argparse.Namespace) -> int:
     from validation.allowlist import read_allowlist
     from validation.report import print_summary, write_reports
     from validation.run import validate_dataset
+    from validation.stream import DEFAULT_BATCH_ARTICLES
 
-    if args.batch_articles < 1:
-        raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")
-    if args.engine != "spark" and (args.spark_master or args.spark_conf):
-        raise InputError(
-            "--spark-master" if args.spark_master else "--spark-conf",
-            "only the Spark engine takes Spark settings",
-            "add --engine spark, or drop the Spark options",
-        )
+    refuse_unsupported(args)
     if args.engine != "spark" and is_uri(args.folder):
         raise InputError(
             args.folder,
@@ -127,13 +130,32 @@ def run(args: argparse.Namespace) -> int:
             Path(args.folder),
             allowlist=allowlist,
             previous=previous,
-            batch_articles=args.batch_articles,
+            batch_articles=args.batch_articles or DEFAULT_BATCH_ARTICLES,
+            level=Level(args.level),
         )
     print_summary(report)
     if out is not None:
         for path in write_reports(report, out):
             print(f"wrote {path}")
     return 0 if report.ok else 1
+
+
+def refuse_unsupported(args: argparse.Namespace) -> None:
+    """Options the chosen engine does not take are refused, never ignored."""
+    if args.batch_articles is not None and args.batch_articles < 1:
+        raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")
+    if args.engine == "spark" and args.batch_articles is not None:
+        raise InputError(
+            "--batch-articles",
+            "the Spark engine reads whole tables and sizes its own partitions",
+            "drop --batch-articles, or bound Spark's memory with --spark-conf",
+        )
+    if args.engine != "spark" and (args.spark_master or args.spark_conf):
+        raise InputError(
+            "--spark-master" if args.spark_master else "--spark-conf",
+            "only the Spark engine takes Spark settings",
+            "add --engine spark, or drop the Spark options",
+        )
 
 
 def default_reports(location: str) -> Path:
@@ -190,6 +212,7 @@ def on_spark(
         previous=previous,
         master=args.spark_master or LOCAL_MASTER,
         conf=parse_conf(args.spark_conf),
+        level=Level(args.level),
     )
 
 

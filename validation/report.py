@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset.owned import write_folder
-from validation.tally import EXAMPLES_KEPT, CheckResult
+from validation.tally import EXAMPLES_KEPT, NOT_RUN, CheckResult
 
 #: Failing rows shown per check in the terminal and in the HTML page (the JSON report keeps
 #: up to EXAMPLES_KEPT).
@@ -39,6 +39,13 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     batches: int = 0
+    #: The level a partial run (``--level N``) stopped after; None when every level ran.
+    stopped_after: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every level ran: a release (and a build's gate) needs that."""
+        return self.stopped_after is None
 
     @property
     def ok(self) -> bool:
@@ -53,13 +60,17 @@ class Report:
         return next(r for r in self.checks if r.check.id == check_id)
 
     def to_json(self) -> dict[str, Any]:
+        # A complete run's report is as it always was; a partial one says where it stopped.
+        statuses = STATUSES if self.complete else (*STATUSES, NOT_RUN)
+        partial = {} if self.complete else {"stopped_after_level": self.stopped_after}
         return {
             "dataset": self.folder.name,
             "version": self.version,
             "previous_release": self.previous_release.name if self.previous_release else None,
             "ok": self.ok,
+            **partial,
             "counts": {
-                status: sum(1 for r in self.checks if r.status == status) for status in STATUSES
+                status: sum(1 for r in self.checks if r.status == status) for status in statuses
             },
             "rows": self.rows,
             "batches": self.batches,
@@ -123,6 +134,11 @@ def summary_lines(report: Report) -> list[str]:
     rows = ", ".join(f"{name} {count:,}" for name, count in report.rows.items())
     total = report.seconds.get("total", sum(report.seconds.values()))
     lines.append(f"rows: {rows}; {report.batches} batch(es); {total:.1f} s")
+    if not report.complete:
+        lines.append(
+            f"stopped after level {report.stopped_after}: the checks above it were not run "
+            "(a partial run never gates a build or a release)"
+        )
     lines.append("validation " + ("passed" if report.ok else "FAILED"))
     return lines
 

@@ -27,7 +27,7 @@ from dataset.project import dataset_version
 from dataset.schema import TABLE_NAMES, schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
-from validation.checks import Check, Level, ReleaseFacts, catalogue
+from validation.checks import Check, Level, ReleaseFacts, catalogue, up_to
 from validation.duck import SqlRunner
 from validation.expectations import Expect
 from validation.failures import Failures, row_keys
@@ -380,18 +380,21 @@ def validate_dataset(
     previous: Path | None = None,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
     manifest: Path | None = None,
+    level: Level = Level.RELEASE,
 ) -> Report:
-    """Run every check of the registry on a built dataset folder (its shards judged by
-    ``manifest`` when given, else by the list the folder carries). Arrow's pool becomes one
-    that returns freed batches' memory (``validation.memory``), since the run streams."""
+    """Run every check of the registry up to ``level`` on a built dataset folder (its shards
+    judged by ``manifest`` when given, else by the list the folder carries). Arrow's pool
+    becomes one that returns freed batches' memory (``validation.memory``), since the run
+    streams."""
     use_returning_pool()
     clock = Clock()
     began, used = time.perf_counter(), time.process_time()
     with clock("files"):
         files = open_dataset(folder)
         files.manifest = manifest
-    checks = catalogue()
-    tally = Tally(checks, allowlist)
+    listed = catalogue()
+    checks = up_to(level, listed)
+    tally = Tally(listed, allowlist, checks)
     broken = judge_files(checks, tally, files)
     validator = BatchValidator(checks, tally, files, clock)
     batches = 0
@@ -439,4 +442,10 @@ def validate_dataset(
         seconds={phase: round(value, 3) for phase, value in clock.seconds.items()},
         cpu_seconds={phase: round(value, 3) for phase, value in clock.cpu.items()},
         batches=batches,
+        stopped_after=stopped_after(level),
     )
+
+
+def stopped_after(level: Level) -> int | None:
+    """What a report says of a run up to ``level``: None when every level ran."""
+    return None if level == max(Level) else int(level)

@@ -21,6 +21,8 @@ from validation.failures import Failures, Violation
 #: Failing rows kept in detail per check (the JSON report lists them all; the HTML and the
 #: console show fewer). Counts always cover every row.
 EXAMPLES_KEPT = 1_000
+#: The status of a check above the level a run stopped after.
+NOT_RUN = "not-run"
 
 
 @dataclass
@@ -36,6 +38,8 @@ class CheckResult:
     not_judged: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ran: bool = False
+    #: Above the level the run stopped after (``--level``): not run at all.
+    not_run: bool = False
 
     @property
     def violations(self) -> int:
@@ -43,6 +47,8 @@ class CheckResult:
 
     @property
     def status(self) -> str:
+        if self.not_run:
+            return NOT_RUN
         if self.errors:
             return "error"
         if not self.ran:
@@ -57,8 +63,18 @@ class CheckResult:
 class Tally:
     """The results of every check, filled batch by batch."""
 
-    def __init__(self, checks: Sequence[Check], allowlist: Sequence[AllowlistEntry]) -> None:
-        self.results = {check.id: CheckResult(check) for check in checks}
+    def __init__(
+        self,
+        checks: Sequence[Check],
+        allowlist: Sequence[AllowlistEntry],
+        running: Sequence[Check] | None = None,
+    ) -> None:
+        """``checks``: every check the report lists; ``running``: those the run carries
+        out (default all), the others reported as not run."""
+        run = {check.id for check in (checks if running is None else running)}
+        self.results = {
+            check.id: CheckResult(check, not_run=check.id not in run) for check in checks
+        }
         self.allowlist = list(allowlist)
         self._reasons = {(entry.check, entry.row): entry.reason for entry in allowlist}
         self._allowed_rows = {

@@ -7,9 +7,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataset.release.layout import VALIDATION
+
+if TYPE_CHECKING:
+    from validation.report import Report
 
 
 @dataclass(frozen=True)
@@ -45,4 +48,16 @@ def validate(folder: Path, previous: Path | None, manifest: Path) -> GateResult:
     with tempfile.TemporaryDirectory() as reports:
         write_reports(report, Path(reports))
         shutil.copyfile(Path(reports) / VALIDATION, folder / VALIDATION)
-    return GateResult(ok=report.ok, failures=_failures(report.to_json()))
+    return verdict(report)
+
+
+def verdict(report: Report) -> GateResult:
+    """A release needs every level to have run and passed: a partial run (``--level``)
+    is refused even when the levels it ran passed."""
+    failures = _failures(report.to_json())
+    if not report.complete:
+        failures.append(
+            f"validation stopped after level {report.stopped_after}: a release needs every "
+            "level (run without --level)"
+        )
+    return GateResult(ok=report.ok and report.complete, failures=failures)

@@ -38,12 +38,12 @@ from dataset.project import dataset_version
 from dataset.schema import TABLE_NAMES, schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
-from validation.checks import Check, Level, ReleaseFacts, catalogue
+from validation.checks import Check, Level, ReleaseFacts, catalogue, up_to
 from validation.expectations import NULL, PAIR_SEPARATOR, Expect, edge_name, pair_name
 from validation.failures import Failures, Violation, shorten
 from validation.files import DatasetFiles
 from validation.report import Report
-from validation.run import ROW_LEVELS, Clock, judge_files
+from validation.run import ROW_LEVELS, Clock, judge_files, stopped_after
 from validation.spark.dialect import batch_query, derived_sql, java_regex, spark_sql
 from validation.spark.executors import check_executors
 from validation.spark.files import open_location
@@ -584,8 +584,10 @@ def validate_on_spark(
     previous: Path | None = None,
     master: str = LOCAL_MASTER,
     conf: dict[str, str] | None = None,
+    level: Level = Level.RELEASE,
 ) -> Report:
-    """Run every check of the registry on the dataset at ``location`` with Spark."""
+    """Run every check of the registry up to ``level`` on the dataset at ``location`` with
+    Spark."""
     clock = Clock()
     began, used = time.perf_counter(), time.process_time()
     # A JVM this run starts has used nothing before it; a running session's has.
@@ -595,8 +597,9 @@ def validate_on_spark(
         check_executors(spark)
     with clock("files"):
         files, uris = open_location(location)
-    checks = catalogue()
-    tally = Tally(checks, allowlist)
+    listed = catalogue()
+    checks = up_to(level, listed)
+    tally = Tally(listed, allowlist, checks)
     broken = judge_files(checks, tally, files)
     with clock("start-up"):
         engine = Engine(spark, checks, tally, files)
@@ -611,9 +614,10 @@ def validate_on_spark(
     frames = {name: read_table(spark, name, uris[name]).cache() for name in readable}
     left_out: dict[str, DataFrame | None] = dict.fromkeys(frames)
     try:
-        for level in ROW_LEVELS:
-            with clock(f"level {int(level)}"):
-                _run_level(engine, checks, level, frames, left_out, files=files)
+        for row_level in ROW_LEVELS:
+            if row_level <= level:
+                with clock(f"level {int(row_level)}"):
+                    _run_level(engine, checks, row_level, frames, left_out, files=files)
         techniques = None
         if "techniques" in frames:
             columns = schema().tables["techniques"].column_names
@@ -641,6 +645,7 @@ def validate_on_spark(
         seconds={phase: round(value, 3) for phase, value in clock.seconds.items()},
         cpu_seconds={phase: round(value, 3) for phase, value in clock.cpu.items()},
         batches=1,
+        stopped_after=stopped_after(level),
     )
 
 
