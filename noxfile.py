@@ -140,6 +140,9 @@ def tests_datasets3(session: nox.Session) -> None:
 SPARK_TESTS = "tests/spark"
 #: Those of them that start a standalone Spark cluster on this machine.
 CLUSTER_TESTS = "tests/spark/cluster"
+#: Tests parametrised over both engines (``tests/engines.py``): ``tests`` runs their default
+#: engine's cases, ``tests_spark`` both.
+SHARED_ENGINE_TESTS = ("tests/test_validation_levels.py",)
 
 
 @nox.session(python=PYTHON)
@@ -147,8 +150,8 @@ def tests_spark(session: nox.Session) -> None:
     """The Spark engine's tests, on Spark in local mode (Java 17 or newer needed; .ci/run
     installs Debian's): the SQL translation, and the same answers as the default engine."""
     install_locked(session, "test", extras=("spark",))
-    ignored = f"--ignore={CLUSTER_TESTS}"
-    session.run("pytest", SPARK_TESTS, ignored, *session.posargs, env=session_env(session))
+    tests = [SPARK_TESTS, *SHARED_ENGINE_TESTS, f"--ignore={CLUSTER_TESTS}"]
+    session.run("pytest", *tests, *session.posargs, env=session_env(session))
 
 
 @nox.session(python=PYTHON)
