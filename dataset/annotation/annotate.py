@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from dataset.annotation.yaml_input import load_yaml, node_line
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import ANNOTATIONS_DIR, RAW_DIR
@@ -188,37 +189,11 @@ def overlapping_pairs(spans: list[RecordedSpan]) -> Iterator[tuple[RecordedSpan,
 # Reading records -------------------------------------------------------------------------
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _check_duplicate_keys(path: Path, node: yaml.Node) -> None:
-    """YAML loaders keep the last of two equal keys silently; a duplicated ``fragment`` would
-    then label the wrong text without a word."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    raise InputError(
-                        path,
-                        f"the key {key.value!r} appears twice in one entry (first on line "
-                        f"{seen[key.value]})",
-                        "keep one; each span is its own list entry starting with '-'",
-                        line=_line(key),
-                    )
-                seen[key.value] = _line(key)
-            _check_duplicate_keys(path, value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _check_duplicate_keys(path, item)
-
-
 def _key_lines(node: yaml.Node) -> dict[str, int]:
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {
-        key.value: _line(value) for key, value in node.value if isinstance(key, yaml.ScalarNode)
+        key.value: node_line(value) for key, value in node.value if isinstance(key, yaml.ScalarNode)
     }
 
 
@@ -232,30 +207,6 @@ def _span_nodes(root: yaml.Node) -> list[yaml.Node]:
             ):
                 return list(value.value)
     return []
-
-
-def _load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            path, f"not valid UTF-8 ({error.reason})", "save the record as UTF-8"
-        ) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        raise InputError(
-            path,
-            f"not valid YAML: {problem}",
-            "fix the YAML syntax; write fragments in double quotes and escape '\"' as '\\\"'",
-            line=int(mark.line) + 1 if mark is not None else None,
-        ) from None
-    if root is not None:
-        _check_duplicate_keys(path, root)
-    return data, root
 
 
 def _require_text(
@@ -318,7 +269,7 @@ def load_record(path: Path, raw: Path) -> Record:
             "the record file name is not article<ID>.yaml",
             "name the file article<digits>.yaml after the raw article article<digits>.txt",
         )
-    data, root = _load_yaml(path)
+    data, root = load_yaml(path)
     if not isinstance(data, dict):
         raise InputError(
             path,
@@ -394,7 +345,7 @@ def load_record(path: Path, raw: Path) -> Record:
     spans: list[RecordedSpan] = []
     for index, entry in enumerate(entries):
         node = nodes[index] if index < len(nodes) else None
-        entry_line = _line(node) if node is not None else None
+        entry_line = node_line(node) if node is not None else None
         field_lines = _key_lines(node) if node is not None else {}
         if not isinstance(entry, dict):
             raise InputError(
