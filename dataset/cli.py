@@ -26,7 +26,13 @@ COMMANDS = {
     ),
     "agreement": (
         "dataset.annotation.agreement",
-        "Compare two annotation layers with the SemEval-2020 Task 11 span metrics.",
+        "Agreement between two annotation layers: gamma, SemEval-2020 Task 11 span F1, "
+        "Cohen's kappa on the lines.",
+    ),
+    "adjudicate": (
+        "dataset.annotation.adjudicate",
+        "List the disagreements between annotation layers and write the gold layer that a "
+        "decisions file settles.",
     ),
     "export": (
         "dataset.commands.export",

@@ -1,0 +1,567 @@
+"""Consolidate two or more annotation layers into a gold layer, one written decision at a time.
+
+Why a tool: a gold layer is only citable when each of its spans can be traced to the layers
+it came from and every departure from them to a reason. The command compares the layers
+of each article, lists every disagreement, and writes the gold layer only when a decisions
+file settles all of them; an undecided disagreement is named and nothing is written.
+
+Disagreements. Spans that every layer holds with the same technique and offsets go to gold
+unasked. Every other span is grouped with the spans of other layers it is in conflict
+with, and each group is one disagreement of one or more kinds:
+
+- ``one-layer``: a span some layers hold and the others do not;
+- ``boundaries``: the same technique over overlapping but different stretches;
+- ``technique``: the same fragment (same offsets) with different techniques;
+- ``semeval-class``: a merged SemEval-2020 class in one layer (SemEval's own files label
+  ``Whataboutism,Straw_Men,Red_Herring`` and ``Bandwagon,Reductio_ad_hitlerum`` so)
+  against an overlapping PTC technique of that class in another.
+
+A disagreement's id is ``<article>:<start>-<end>``, the stretch its spans cover.
+
+Decisions (``dataset/adjudication/article<ID>.yaml``, one file per article): ``keep`` one
+layer's spans of the disagreement, ``merge`` the boundaries of same-technique spans into
+one span covering them all, ``relabel`` the spans with another technique, ``drop`` them
+all, or ``add`` a span no layer has (by fragment and occurrence, as annotators write it).
+Every decision carries a reason. The gold layer is an ordinary layer, label file and
+rationale file beside the layers' own; each gold rationale starts with the layers the span
+came from (``[from maintainers, second-pass]``) or how adjudication made it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dataset.annotation.annotate import FragmentError, resolve_fragment, yaml_quoted
+from dataset.annotation.yaml_input import node_at, node_line, parse_model
+from dataset.errors import InputError
+from dataset.files import write_atomically
+from dataset.project import RAW_DIR, REPO_ROOT
+from dataset.ptc.corpus import DEFAULT_LAYER, ArticleFiles, discover
+from dataset.ptc.formats import (
+    LAYER,
+    RATIONALE_HEADER,
+    read_article,
+    read_label_file,
+    read_rationale_file,
+)
+from dataset.schema import schema
+
+DECISIONS_DIR = REPO_ROOT / "dataset" / "adjudication"
+DECISIONS_FIX = (
+    "see python -m dataset adjudicate --help for the keys: article_id, layers, gold, decisions "
+    "(each: disagreement, action, layer, technique, fragment, occurrence, reason)"
+)
+KINDS = {
+    "one-layer": "a span in some layers only",
+    "boundaries": "same technique, different boundaries",
+    "technique": "same fragment, different techniques",
+    "semeval-class": "a merged SemEval-2020 class against a technique of that class",
+}
+
+
+# The decisions file ----------------------------------------------------------------------
+
+
+class Decision(BaseModel):
+    """One decision; which keys it needs depends on its action."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    action: Literal["keep", "merge", "relabel", "drop", "add"]
+    reason: str = Field(min_length=1)
+    disagreement: str | None = None
+    layer: str | None = None
+    technique: str | None = None
+    fragment: str | None = None
+    occurrence: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _keys_of_the_action(self) -> Decision:
+        needs = {
+            "keep": {"disagreement", "layer"},
+            "merge": {"disagreement"},
+            "relabel": {"disagreement", "technique"},
+            "drop": {"disagreement"},
+            "add": {"technique", "fragment"},
+        }[self.action]
+        allowed = needs | {"relabel": {"layer"}, "add": {"occurrence"}}.get(self.action, set())
+        given = {key for key in self.model_fields_set if key not in ("action", "reason")}
+        missing = sorted(needs - given)
+        if missing:
+            raise ValueError(f"{self.action} needs {', '.join(missing)}")
+        extra = sorted(given - allowed)
+        if extra:
+            raise ValueError(f"{self.action} takes no {', '.join(extra)}")
+        return self
+
+
+class DecisionsFile(BaseModel):
+    """The decisions for one article: which layers are compared and what gold is called."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    article_id: str = Field(pattern=r"^[0-9]+$")
+    layers: list[str] = Field(min_length=2)
+    gold: str = DEFAULT_LAYER
+    decisions: list[Decision] = []
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """A decisions file read and checked, with the line of each decision."""
+
+    path: Path
+    content: DecisionsFile
+    lines: tuple[int | None, ...]
+    root: yaml.Node | None
+
+    def line_of(self, index: int, key: str | None = None) -> int | None:
+        if key is None:
+            return self.lines[index]
+        node = node_at(self.root, ("decisions", index, key))
+        return node_line(node) if node is not None else self.lines[index]
+
+
+def read_decisions(path: Path) -> Decisions:
+    """Read a decisions file: keys and types checked, each problem at its line."""
+    content, root = parse_model(path, DecisionsFile, DECISIONS_FIX)
+    lines = []
+    for index in range(len(content.decisions)):
+        node = node_at(root, ("decisions", index))
+        lines.append(node_line(node) if node is not None else None)
+    decisions = Decisions(path, content, tuple(lines), root)
+    for layer in [*content.layers, content.gold]:
+        if LAYER.match(layer) is None:
+            raise InputError(path, f"{layer!r} is not a layer name", "use letters, digits, - and _")
+    if content.gold in content.layers or len(set(content.layers)) != len(content.layers):
+        raise InputError(
+            path, "the layers repeat, or gold is one of them", "name each layer once", line=1
+        )
+    labels = set(schema().techniques.names)
+    for index, decision in enumerate(content.decisions):
+        if decision.technique is not None and decision.technique not in labels:
+            raise InputError(
+                path,
+                f"unknown technique {decision.technique!r}",
+                "use one of the 18 PTC names exactly as in schemas/propaganda_spans.yaml",
+                line=decisions.line_of(index, "technique"),
+            )
+        if decision.layer is not None and decision.layer not in content.layers:
+            raise InputError(
+                path,
+                f"layer {decision.layer!r} is not one of this file's layers",
+                f"use one of {', '.join(content.layers)}",
+                line=decisions.line_of(index, "layer"),
+            )
+    return decisions
+
+
+# Spans and disagreements -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Candidate:
+    """A distinct span (technique and offsets) of an article, with the layers holding it."""
+
+    start: int
+    end: int
+    label: str
+    layers: tuple[str, ...]
+
+    def overlaps(self, other: Candidate) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    id: str
+    kinds: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+
+    def labels(self) -> set[str]:
+        return {candidate.label for candidate in self.candidates}
+
+
+@dataclass(frozen=True)
+class LayerSpans:
+    """The spans of each compared layer in one article, with their rationales."""
+
+    article_id: str
+    text: str
+    layers: tuple[str, ...]
+    spans: dict[tuple[str, int, int], tuple[str, ...]]
+    rationales: dict[tuple[str, str, int, int], str]
+    folder: Path
+
+    def candidates(self) -> list[Candidate]:
+        return sorted(
+            Candidate(start, end, label, layers)
+            for (label, start, end), layers in self.spans.items()
+        )
+
+
+def read_layers(article: ArticleFiles, layers: Sequence[str]) -> LayerSpans:
+    """Each layer's spans of the article and their rationales."""
+    text = read_article(article.path)
+    spans: dict[tuple[str, int, int], list[str]] = {}
+    rationales: dict[tuple[str, str, int, int], str] = {}
+    labels, rationale_files = article.labels, article.rationales
+    for layer in layers:
+        for line in read_label_file(labels[layer], article_id=article.article_id):
+            spans.setdefault((line.label, line.start, line.end), []).append(layer)
+        if layer in rationale_files:
+            for (label, start, end), why in read_rationale_file(rationale_files[layer]).items():
+                rationales[(layer, label, start, end)] = why
+    return LayerSpans(
+        article.article_id,
+        text,
+        tuple(layers),
+        {key: tuple(found) for key, found in spans.items()},
+        rationales,
+        labels[layers[0]].parent,
+    )
+
+
+def _conflict(a: Candidate, b: Candidate) -> str | None:
+    """The kind of conflict between two spans of different layer sets, if any: different
+    techniques may overlap freely, so only these relations are conflicts."""
+    if a.layers == b.layers or not a.overlaps(b):
+        return None
+    if a.label == b.label:
+        return "boundaries"
+    if (a.start, a.end) == (b.start, b.end):
+        return "technique"
+    mapping = schema().technique_to_semeval
+    if mapping.get(a.label) == b.label or mapping.get(b.label) == a.label:
+        return "semeval-class"
+    return None
+
+
+def disagreements(spans: LayerSpans) -> list[Disagreement]:
+    """Groups of conflicting spans (connected through pairwise conflicts), in text order;
+    a span no layer disputes but not every layer holds is a group of its own."""
+    disputed = [c for c in spans.candidates() if len(c.layers) < len(spans.layers)]
+    group = list(range(len(disputed)))
+
+    def root(index: int) -> int:
+        while group[index] != index:
+            index = group[index]
+        return index
+
+    kinds: dict[int, set[str]] = {}
+    for i, a in enumerate(disputed):
+        for j in range(i + 1, len(disputed)):
+            kind = _conflict(a, disputed[j])
+            if kind is not None:
+                group[root(j)] = root(i)
+                kinds.setdefault(i, set()).add(kind)
+    members: dict[int, list[int]] = {}
+    for index in range(len(disputed)):
+        members.setdefault(root(index), []).append(index)
+    found = []
+    for indices in members.values():
+        found_kinds = set().union(*(kinds.get(i, set()) for i in indices)) or {"one-layer"}
+        candidates = tuple(disputed[i] for i in indices)
+        start, end = min(c.start for c in candidates), max(c.end for c in candidates)
+        ordered = tuple(kind for kind in KINDS if kind in found_kinds)
+        found.append(Disagreement(f"{spans.article_id}:{start}-{end}", ordered, candidates))
+    return _unique_ids(sorted(found, key=lambda d: (d.candidates[0], d.id)))
+
+
+def _unique_ids(found: list[Disagreement]) -> list[Disagreement]:
+    """Ids stay unique when two unrelated groups cover the same stretch."""
+    seen: dict[str, int] = {}
+    unique = []
+    for item in found:
+        seen[item.id] = seen.get(item.id, 0) + 1
+        count = seen[item.id]
+        name = item.id if count == 1 else f"{item.id}:{count}"
+        unique.append(Disagreement(name, item.kinds, item.candidates))
+    return unique
+
+
+# Gold -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class GoldSpan:
+    start: int
+    end: int
+    label: str
+    rationale: str
+
+
+def _rationale(spans: LayerSpans, candidate: Candidate) -> str:
+    for layer in candidate.layers:
+        found = spans.rationales.get((layer, candidate.label, candidate.start, candidate.end))
+        if found:
+            return found
+    return ""
+
+
+def _tagged(tag: str, text: str) -> str:
+    return " ".join(f"[{tag}] {text}".split())
+
+
+def _from(spans: LayerSpans, candidate: Candidate) -> GoldSpan:
+    tag = "from " + ", ".join(candidate.layers)
+    return GoldSpan(
+        candidate.start, candidate.end, candidate.label, _tagged(tag, _rationale(spans, candidate))
+    )
+
+
+def _decided(
+    spans: LayerSpans, found: Disagreement, decision: Decision, where: tuple[Path, int | None]
+) -> list[GoldSpan]:
+    """The gold spans one decision makes of one disagreement."""
+    candidates = found.candidates
+    if decision.action == "drop":
+        return []
+    if decision.action == "keep":
+        kept = [c for c in candidates if decision.layer in c.layers]
+        if not kept:
+            raise InputError(
+                where[0],
+                f"layer {decision.layer!r} has no span in disagreement {found.id}",
+                "keep a layer that has one, or drop the disagreement's spans",
+                line=where[1],
+            )
+        return [_from(spans, c) for c in kept]
+    if decision.action == "merge":
+        if len(found.labels()) != 1:
+            raise InputError(
+                where[0],
+                f"merge joins the boundaries of one technique, but {found.id} has "
+                f"{', '.join(sorted(found.labels()))}",
+                "keep one layer's spans or relabel them",
+                line=where[1],
+            )
+        layers = tuple(
+            layer for layer in spans.layers if any(layer in c.layers for c in candidates)
+        )
+        start, end = min(c.start for c in candidates), max(c.end for c in candidates)
+        merged = Candidate(start, end, candidates[0].label, layers)
+        why = _rationale(spans, candidates[0])
+        return [
+            GoldSpan(start, end, merged.label, _tagged("merged from " + ", ".join(layers), why))
+        ]
+    return _relabelled(spans, found, decision, where)
+
+
+def _relabelled(
+    spans: LayerSpans, found: Disagreement, decision: Decision, where: tuple[Path, int | None]
+) -> list[GoldSpan]:
+    candidates = list(found.candidates)
+    if decision.layer is not None:
+        candidates = [c for c in candidates if decision.layer in c.layers]
+    if len({(c.start, c.end) for c in candidates}) != 1:
+        raise InputError(
+            where[0],
+            f"the spans of {found.id} to relabel do not share their boundaries",
+            "add layer: to say whose boundaries gold takes",
+            line=where[1],
+        )
+    c = candidates[0]
+    tag = f"relabelled {'/'.join(sorted(found.labels()))} from " + ", ".join(c.layers)
+    return [GoldSpan(c.start, c.end, str(decision.technique), _tagged(tag, decision.reason))]
+
+
+def _added(spans: LayerSpans, decision: Decision, where: tuple[Path, int | None]) -> GoldSpan:
+    try:
+        start, end = resolve_fragment(spans.text, str(decision.fragment), decision.occurrence)
+    except FragmentError as error:
+        raise InputError(where[0], error.problem, error.fix, line=where[1]) from None
+    return GoldSpan(start, end, str(decision.technique), _tagged("added", decision.reason))
+
+
+def gold_spans(spans: LayerSpans, decisions: Decisions) -> list[GoldSpan]:
+    """The gold layer of the article: spans every layer agrees on, then the decisions'
+    spans. Raises when a decision names no disagreement, two decide the same one, or any
+    disagreement is left undecided (naming them all)."""
+    found = {item.id: item for item in disagreements(spans)}
+    gold = [_from(spans, c) for c in spans.candidates() if len(c.layers) == len(spans.layers)]
+    decided: dict[str, int] = {}
+    for index, decision in enumerate(decisions.content.decisions):
+        where = (decisions.path, decisions.line_of(index))
+        if decision.action == "add":
+            gold.append(_added(spans, decision, where))
+            continue
+        key = str(decision.disagreement)
+        if key not in found:
+            raise InputError(
+                decisions.path,
+                f"no disagreement {key!r} between {', '.join(spans.layers)}",
+                "use an id listed by python -m dataset adjudicate (article:start-end)",
+                line=decisions.line_of(index, "disagreement"),
+            )
+        if key in decided:
+            raise InputError(
+                decisions.path,
+                f"disagreement {key} is decided twice (first on line {decided[key]})",
+                "keep one decision per disagreement",
+                line=where[1],
+            )
+        decided[key] = where[1] or 0
+        gold.extend(_decided(spans, found[key], decision, where))
+    undecided = [key for key in found if key not in decided]
+    if undecided:
+        raise InputError(
+            decisions.path,
+            f"{len(undecided)} disagreement(s) undecided: {', '.join(undecided)}; no gold written",
+            "add a decision (keep, merge, relabel, drop) with a reason for each",
+        )
+    _check_gold(sorted(set(gold)), decisions.path)
+    return sorted(set(gold))
+
+
+def _check_gold(gold: list[GoldSpan], path: Path) -> None:
+    """Gold obeys the layers' rule: spans of one technique never overlap."""
+    last: dict[str, GoldSpan] = {}
+    for span in sorted(gold, key=lambda s: (s.label, s.start, s.end)):
+        before = last.get(span.label)
+        if before is not None and before.end > span.start:
+            raise InputError(
+                path,
+                f"the decisions leave two overlapping {span.label} spans in gold "
+                f"({before.start}-{before.end} and {span.start}-{span.end})",
+                "merge them, or keep one layer's span in the disagreements that make them",
+            )
+        last[span.label] = span
+
+
+def gold_files(spans: LayerSpans, gold_layer: str, gold: Iterable[GoldSpan]) -> dict[Path, str]:
+    """The gold label and rationale files, beside the first layer's label file."""
+    stem = spans.folder / f"article{spans.article_id}.{gold_layer}"
+    ordered = sorted(gold, key=lambda s: (s.start, s.end, s.label))
+    labels = "".join(f"{spans.article_id}\t{s.label}\t{s.start}\t{s.end}\n" for s in ordered)
+    rationales = RATIONALE_HEADER + "\n"
+    rationales += "".join(f"{s.label}\t{s.start}\t{s.end}\t{s.rationale}\n" for s in ordered)
+    return {
+        stem.with_name(stem.name + ".labels"): labels,
+        stem.with_name(stem.name + ".rationale.tsv"): rationales,
+    }
+
+
+# Command line -----------------------------------------------------------------------------
+
+
+def describe(spans: LayerSpans, found: Disagreement) -> str:
+    """A disagreement as the command lists it: id, kinds, then each span with its layers."""
+    line = spans.text.count("\n", 0, found.candidates[0].start) + 1
+    kinds = "; ".join(f"{kind} ({KINDS[kind]})" for kind in found.kinds)
+    rows = [f"{found.id}  line {line}  {kinds}"]
+    for c in found.candidates:
+        fragment = yaml_quoted(spans.text[c.start : c.end])
+        rows.append(f"    {', '.join(c.layers)}: {c.label} {c.start}-{c.end} {fragment}")
+    return "\n".join(rows)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "decisions",
+        type=Path,
+        nargs="*",
+        help=f"decisions files or folders of them (default: {DECISIONS_DIR})",
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=RAW_DIR,
+        metavar="DIR",
+        help=f"the corpus folder the layers' label files are in (default: {RAW_DIR})",
+    )
+    parser.add_argument(
+        "--layers",
+        nargs="+",
+        metavar="LAYER",
+        help="only list the disagreements between these layers (no decisions file needed)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when a gold file differs from what the decisions make",
+    )
+
+
+def _decision_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths or [DECISIONS_DIR]:
+        if path.is_dir():
+            files.extend(sorted(path.glob("article*.yaml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(path, "no such file or folder", "pass a decisions file or folder")
+    if not files:
+        raise InputError(
+            paths[0] if paths else DECISIONS_DIR,
+            "no decisions files article<ID>.yaml",
+            "write one per article",
+        )
+    return files
+
+
+def _article(source: Path, article_id: str, layers: Sequence[str], where: Path) -> ArticleFiles:
+    for article in discover(source):
+        if article.article_id == article_id:
+            missing = [layer for layer in layers if layer not in article.labels]
+            if missing:
+                raise InputError(
+                    where,
+                    f"article {article_id} has no label file in layer(s) {', '.join(missing)}",
+                    "annotate it in every layer, or list only the layers that did",
+                )
+            return article
+    raise InputError(where, f"article {article_id} is not under {source}", "check --source")
+
+
+def list_only(source: Path, layers: Sequence[str]) -> int:
+    """List the disagreements of every article all the layers annotated; exit 1 if any."""
+    total = 0
+    for article in discover(source):
+        if all(layer in article.labels for layer in layers):
+            spans = read_layers(article, layers)
+            for found in disagreements(spans):
+                print(describe(spans, found))
+                total += 1
+    print(f"{total} disagreement(s) between {', '.join(layers)}")
+    return 1 if total else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.layers is not None:
+        if len(args.layers) < 2 or args.decisions:
+            print("error: --layers takes two or more layers and no decisions file", file=sys.stderr)
+            return 2
+        return list_only(args.source, args.layers)
+    differs = 0
+    for path in _decision_files(args.decisions):
+        decisions = read_decisions(path)
+        content = decisions.content
+        article = _article(args.source, content.article_id, content.layers, path)
+        spans = read_layers(article, content.layers)
+        found = disagreements(spans)
+        layers = ", ".join(content.layers)
+        print(f"article {content.article_id}: {len(found)} disagreement(s) between {layers}")
+        for item in found:
+            print(describe(spans, item))
+        gold = gold_spans(spans, decisions)
+        for target, text in gold_files(spans, content.gold, gold).items():
+            current = target.read_text(encoding="utf-8") if target.is_file() else None
+            if current == text:
+                continue
+            if args.check:
+                print(f"differs from the decisions: {target}", file=sys.stderr)
+                differs += 1
+            else:
+                write_atomically(target, text)
+                print(f"wrote {target}")
+    return 1 if differs else 0
