@@ -107,8 +107,9 @@ def validate_spark(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The whole test suite, offline, except the Spark engine's (``tests_spark``)."""
-    install_locked(session, "test")
+    """The whole test suite, offline, except the Spark engine's (``tests_spark``); with the
+    ``agreement`` extra, so gamma is computed by the locked pygamma-agreement."""
+    install_locked(session, "test", extras=("agreement",))
     session.run("pytest", f"--ignore={SPARK_TESTS}", *session.posargs, env=session_env(session))
 
 
@@ -168,8 +169,9 @@ def tests_spark_cluster(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) and mypy (with the Spark extra, whose code it checks too)."""
-    install_locked(session, "lint", extras=("spark",))
+    """ruff (lint and format) and mypy (with the Spark and agreement extras, whose code it
+    checks too)."""
+    install_locked(session, "lint", extras=("spark", "agreement"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

@@ -292,21 +292,34 @@ def test_printed_table_is_aligned(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["agreement", "--source", str(source), "--layers", "a", "b"]) == 0
     out = capsys.readouterr().out
     lines = out.rstrip("\n").split("\n")
-    table = lines[[row.split(" ")[0] for row in lines].index("technique") :]
-    assert len({len(row) for row in table}) == 1, "rows of different widths"
+    # The span F1 table, then (after a blank line and the γ parameters) γ's, then κ's.
+    first = [row.split(" ")[0] for row in lines].index("technique")
+    tables = "\n".join(lines[first:]).split("\n\n")
+    for printed in (tables[0], *tables[2:]):
+        widths = {len(row) for row in printed.split("\n")}
+        assert len(widths) == 1, f"rows of different widths: {printed}"
+    table = tables[0].split("\n")
     header_ends = [m.end() for m in re.finditer(r"\S+", table[0])][-5:]
     rows = [row for row in table[1:] if not set(row) <= {"-"}]
     assert len(rows) == 6  # four techniques, overall, span identification
     for row in rows:
-        assert [m.end() for m in re.finditer(r"\S+", row)][-5:] == header_ends, row
+        # A label with too few spans shows its counts and "too few" instead of P, R, F1.
+        ends = [m.end() for m in re.finditer(r"\S+", row.removesuffix("too few").rstrip())]
+        if row.endswith("too few"):
+            assert ends[-2:] == header_ends[:2] and len(row) == len(table[0]), row
+        else:
+            assert ends[-5:] == header_ends, row
     assert rows[0].startswith("Doubt ")
 
 
 def test_format_table_alone_lists_labels_then_totals() -> None:
-    by_label, overall, identification = compare([s(0, 10)], [s(0, 10)], TECHNIQUES)
+    layer = [s(0, 10), s(20, 30), s(40, 50), s(60, 70, NC)]
+    by_label, overall, identification = compare(layer, list(layer), TECHNIQUES)
     report = AgreementReport("g", "p", False, ("1",), by_label, overall, identification)
     lines = format_table(report).split("\n")
     assert lines[0].split() == ["technique", "gold", "pred", "P", "R", "F1"]
-    assert lines[2].split() == [LL, "1", "1", "1.000", "1.000", "1.000"]
+    assert lines[2].split() == [LL, "3", "3", "1.000", "1.000", "1.000"]
+    # Two spans in all are too few for a figure: the counts stay, the figures do not.
+    assert lines[3].split() == [NC, "1", "1", "too", "few"]
     assert lines[-2].startswith("overall (micro)")
     assert lines[-1].startswith("span identification")

@@ -16,6 +16,16 @@ side's articles, as in the SemEval scorer: a gold article the prediction does no
 counts as "nothing predicted", and predicted articles outside the gold side are reported
 and ignored.
 
+Beside the SemEval metric, with ``--layers``: γ (Mathet et al. 2015, the measure PTC
+reports; dataset/annotation/gamma.py states its parameters, and it needs the optional
+``agreement`` extra), per technique and overall; and Cohen's κ on the per-line
+``has_propaganda`` label (NLP4IF-2019's SLC unit: the article file's lines as PTC numbers
+them, the same lines as the ``lines`` table), over all lines and over the lines with text.
+Every figure comes with its n; a technique with fewer than ``gamma.MIN_SPANS`` spans over
+both layers (or none in one of them) is shown as too few, not as a number. The γ figures are
+comparable with PTC's only in being the same measure: the corpus, the annotators and the
+guidelines differ.
+
 With ``--semeval`` the 18 techniques are first mapped to the 14 SemEval-2020 classes (the
 mapping is in schemas/propaganda_spans.yaml); spans of the dropped technique
 Obfuscation,Intentional_Vagueness,Confusion are removed from both sides before scoring.
@@ -27,17 +37,20 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from dataset.annotation import gamma
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import RAW_DIR
 from dataset.ptc.formats import (
     LabelLine,
     checked_article_id,
+    line_ranges,
     parse_label_file_name,
+    read_article,
     read_label_file,
 )
 from dataset.ptc.scoring import Scores, Span, compare
@@ -62,6 +75,48 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Kappa:
+    """Cohen's κ of two binary labellings of the same n units (here lines)."""
+
+    value: float | None
+    n: int
+    both: int
+    neither: int
+    observed: float
+
+    def to_json(self) -> dict[str, Any]:
+        value = None if self.value is None else round(self.value, 4)
+        return {
+            "kappa": value,
+            "n": self.n,
+            "both_propaganda": self.both,
+            "neither": self.neither,
+            "observed_agreement": round(self.observed, 4),
+        }
+
+
+@dataclass(frozen=True)
+class ChanceCorrected:
+    """γ per label and overall, and κ on the lines, when the layers' texts are at hand."""
+
+    gamma_by_label: dict[str, gamma.Gamma]
+    gamma_overall: gamma.Gamma
+    kappa: dict[str, Kappa]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "gamma": {
+                "parameters": gamma.parameters(),
+                "comparability": "the same measure as PTC's published gamma; not the same "
+                "corpus, annotators or guidelines, so the figures are not comparable",
+                "by_label": {k: v.to_json() for k, v in self.gamma_by_label.items()},
+                "overall": self.gamma_overall.to_json(),
+            },
+            "kappa_has_propaganda": {k: v.to_json() for k, v in self.kappa.items()},
+        }
+
+
+@dataclass(frozen=True)
 class AgreementReport:
     gold: str
     pred: str
@@ -70,18 +125,30 @@ class AgreementReport:
     by_label: dict[str, Scores]
     overall: Scores
     span_identification: Scores
+    chance: ChanceCorrected | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "gold": self.gold,
             "pred": self.pred,
             "label_set": "semeval-2020-14-classes" if self.semeval else "ptc-18-techniques",
             "articles": list(self.articles),
             "metric": "SemEval-2020 Task 11 partial overlap (per-span credit clipped at 1)",
-            "by_label": {label: asdict(scores) for label, scores in self.by_label.items()},
+            "min_spans": gamma.MIN_SPANS,
+            "by_label": {
+                label: {**asdict(scores), "n": scores.gold + scores.pred, "too_few": _few(scores)}
+                for label, scores in self.by_label.items()
+            },
             "overall_micro": asdict(self.overall),
             "span_identification": asdict(self.span_identification),
         }
+        if self.chance is not None:
+            data.update(self.chance.to_json())
+        return data
+
+
+def _few(scores: Scores) -> bool:
+    return not gamma.enough(scores.gold, scores.pred)
 
 
 # Inputs ----------------------------------------------------------------------------------
@@ -215,38 +282,137 @@ def agreement(
     )
 
 
+def _flagged(side: Side, article: str, ranges: list[tuple[int, int]]) -> set[int]:
+    """Indices of the lines that share a code point with a span of the side (any label)."""
+    flagged: set[int] = set()
+    for entry in side.entries:
+        line = entry.line
+        if line.article_id == article:
+            flagged.update(
+                i for i, (start, end) in enumerate(ranges) if line.start < end and start < line.end
+            )
+    return flagged
+
+
+def kappa(pairs: Sequence[tuple[bool, bool]]) -> Kappa:
+    """Cohen's κ; None when chance agreement is 1 (every unit labelled alike by both)."""
+    n = len(pairs)
+    both = sum(1 for a, b in pairs if a and b)
+    neither = sum(1 for a, b in pairs if not a and not b)
+    if n == 0:
+        return Kappa(None, 0, 0, 0, 0.0)
+    observed = (both + neither) / n
+    first = sum(1 for a, _ in pairs if a) / n
+    second = sum(1 for _, b in pairs if b) / n
+    expected = first * second + (1 - first) * (1 - second)
+    value = None if expected == 1 else (observed - expected) / (1 - expected)
+    return Kappa(value, n, both, neither, observed)
+
+
+def line_kappa(gold: Side, pred: Side, texts: dict[str, str]) -> dict[str, Kappa]:
+    """κ on ``has_propaganda`` over every line, and over the lines with text (blank lines
+    are never propaganda, so they add agreement that says little)."""
+    every: list[tuple[bool, bool]] = []
+    with_text: list[tuple[bool, bool]] = []
+    for article, text in sorted(texts.items()):
+        ranges = line_ranges(text)
+        first, second = _flagged(gold, article, ranges), _flagged(pred, article, ranges)
+        for index, (start, end) in enumerate(ranges):
+            pair = (index in first, index in second)
+            every.append(pair)
+            if text[start:end].strip():
+                with_text.append(pair)
+    return {"all_lines": kappa(every), "lines_with_text": kappa(with_text)}
+
+
+def chance_corrected(
+    gold: Side, pred: Side, articles: frozenset[str], source: Path, semeval: bool
+) -> ChanceCorrected:
+    """γ per label and overall, and κ on the lines of the articles under ``source``."""
+    texts = {}
+    for path in sorted(source.rglob("article*.txt")):
+        article_id = path.name.removeprefix("article").removesuffix(".txt")
+        if article_id in articles:
+            texts[article_id] = read_article(path)
+    reference, compared = to_spans(gold, articles, semeval), to_spans(pred, articles, semeval)
+    names = (gold.description, pred.description)
+    labels = schema().semeval_classes.names if semeval else schema().techniques.names
+    by_label = {
+        label: gamma.gamma(
+            [s for s in reference if s.label == label],
+            [s for s in compared if s.label == label],
+            names,
+        )
+        for label in labels
+        if any(s.label == label for s in [*reference, *compared])
+    }
+    overall = gamma.gamma(reference, compared, names)
+    return ChanceCorrected(by_label, overall, line_kappa(gold, pred, texts))
+
+
 # Output ----------------------------------------------------------------------------------
 
 
+def _figures(scores: Scores, per_label: bool) -> list[str]:
+    if per_label and _few(scores):
+        return [str(scores.gold), str(scores.pred), "", "", "too few"]
+    return [
+        str(scores.gold),
+        str(scores.pred),
+        f"{scores.precision:.3f}",
+        f"{scores.recall:.3f}",
+        f"{scores.f1:.3f}",
+    ]
+
+
+def _aligned(rows: Sequence[Sequence[str]], rules: Sequence[int]) -> str:
+    """Rows as columns: the first left-aligned, the others right-aligned; a rule under the
+    header and before each row index in ``rules``."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            [
+                row[0].ljust(widths[0]),
+                *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)),
+            ]
+        )
+        for row in rows
+    ]
+    rule = "-" * len(lines[0])
+    for index in sorted({1, *rules}, reverse=True):
+        lines.insert(index, rule)
+    return "\n".join(lines)
+
+
 def format_table(report: AgreementReport) -> str:
-    """Per-label rows then the overall lines, columns aligned for a terminal or a card."""
-    rows: list[tuple[str, Scores]] = list(report.by_label.items())
-    rows.append(("overall (micro)", report.overall))
-    rows.append(("span identification (labels ignored)", report.span_identification))
-    header = ("SemEval class" if report.semeval else "technique", "gold", "pred", "P", "R", "F1")
-    width = max(len(header[0]), *(len(name) for name, _ in rows))
-    counts = max(len(header[1]), *(len(str(max(s.gold, s.pred))) for _, s in rows))
+    """Per-label rows then the overall lines, columns aligned for a terminal or a card; a
+    label with too few spans shows its counts and "too few" instead of figures."""
+    header = ["SemEval class" if report.semeval else "technique", "gold", "pred", "P", "R", "F1"]
+    rows = [header]
+    rows.extend([name, *_figures(scores, True)] for name, scores in report.by_label.items())
+    rules = [len(rows)] if report.by_label else []
+    rows.append(["overall (micro)", *_figures(report.overall, False)])
+    rows.append(
+        ["span identification (labels ignored)", *_figures(report.span_identification, False)]
+    )
+    return _aligned(rows, rules)
 
-    def line(cells: Sequence[str]) -> str:
-        name, gold, pred, *figures = cells
-        numbers = [gold.rjust(counts), pred.rjust(counts), *(f.rjust(6) for f in figures)]
-        return "  ".join([name.ljust(width), *numbers])
 
-    def figures(scores: Scores) -> list[str]:
-        return [
-            str(scores.gold),
-            str(scores.pred),
-            f"{scores.precision:.3f}",
-            f"{scores.recall:.3f}",
-            f"{scores.f1:.3f}",
-        ]
-
-    body = [line(header), "-" * len(line(header))]
-    body.extend(line([name, *figures(scores)]) for name, scores in rows[:-2])
-    if report.by_label:
-        body.append("-" * len(line(header)))
-    body.extend(line([name, *figures(scores)]) for name, scores in rows[-2:])
-    return "\n".join(body)
+def format_chance(report: AgreementReport) -> str:
+    """γ per label and overall, then κ on the lines, each with its n."""
+    chance = report.chance
+    if chance is None:
+        return ""
+    header = ["SemEval class" if report.semeval else "technique", "gold", "pred", "n", "gamma"]
+    rows = [header]
+    for name, cell in [*chance.gamma_by_label.items(), ("overall", chance.gamma_overall)]:
+        value = "too few" if cell.value is None else f"{cell.value:.3f}"
+        rows.append([name, str(cell.reference), str(cell.compared), str(cell.n), value])
+    kappa_rows = [["lines (has_propaganda)", "both", "neither", "n", "kappa"]]
+    for name, k in chance.kappa.items():
+        value = "undefined" if k.value is None else f"{k.value:.3f}"
+        kappa_rows.append([name.replace("_", " "), str(k.both), str(k.neither), str(k.n), value])
+    return _aligned(rows, [len(rows) - 1]) + "\n\n" + _aligned(kappa_rows, [])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -278,10 +444,9 @@ def _usage_error(message: str) -> int:
     return 2
 
 
-def run(args: argparse.Namespace) -> int:
+def _sides(args: argparse.Namespace) -> tuple[Side, Side, frozenset[str], Path | None]:
+    """The two sides, the articles compared, and the source folder (``--layers`` only)."""
     if args.layers is not None:
-        if args.gold is not None or args.pred is not None:
-            return _usage_error("give either --layers (with --source) or --gold and --pred")
         source: Path = args.source if args.source is not None else RAW_DIR
         gold_layer, pred_layer = args.layers
         gold = load_layer(source, gold_layer)
@@ -293,18 +458,31 @@ def run(args: argparse.Namespace) -> int:
                 f"layers {gold_layer!r} and {pred_layer!r} have no article in common",
                 "annotate the same articles in both layers before comparing them",
             )
-    elif args.gold is not None and args.pred is not None:
-        if args.source is not None:
-            return _usage_error("--source goes with --layers, not with --gold/--pred")
-        gold = load_path(args.gold)
-        pred = load_path(args.pred)
-        articles = gold.articles
-    else:
-        return _usage_error(
-            "give --layers GOLD PRED (and optionally --source) or --gold and --pred"
-        )
+        return gold, pred, articles, source
+    gold = load_path(args.gold)
+    pred = load_path(args.pred)
+    return gold, pred, gold.articles, None
 
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if args.layers is not None:
+        if args.gold is not None or args.pred is not None:
+            return "give either --layers (with --source) or --gold and --pred"
+        return None
+    if args.gold is not None and args.pred is not None:
+        return "--source goes with --layers, not with --gold/--pred" if args.source else None
+    return "give --layers GOLD PRED (and optionally --source) or --gold and --pred"
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _usage_problem(args)
+    if problem is not None:
+        return _usage_error(problem)
+    gold, pred, articles, source = _sides(args)
     report = agreement(gold, pred, semeval=args.semeval, articles=articles)
+    if source is not None and gamma.available():
+        chance = chance_corrected(gold, pred, articles, source, args.semeval)
+        report = replace(report, chance=chance)
     print(f"gold: {report.gold}")
     print(f"pred: {report.pred}")
     print(f"articles compared: {len(articles)}")
@@ -314,8 +492,24 @@ def run(args: argparse.Namespace) -> int:
             shown = ", ".join(left_out[:10]) + (" ..." if len(left_out) > 10 else "")
             print(f"not compared (only in {side.description}): {len(left_out)}: {shown}")
     label_set = "14 SemEval-2020 classes" if args.semeval else "18 PTC techniques"
-    print(f"labels: {label_set}; metric: SemEval-2020 Task 11 partial overlap\n")
+    print(f"labels: {label_set}; metric: SemEval-2020 Task 11 partial overlap")
+    print(f"a label with fewer than {gamma.MIN_SPANS} spans in all (or none on a side): too few\n")
     print(format_table(report))
+    if report.chance is not None:
+        params = gamma.parameters()
+        print(
+            f"\ngamma (Mathet et al. 2015) by {params['implementation']}: alpha {params['alpha']}, "
+            f"beta {params['beta']}, delta_empty {params['delta_empty']}, "
+            f"{params['samples']} samples, seed {params['seed']}\n"
+        )
+        print(format_chance(report))
+    elif source is None:
+        print("\ngamma and kappa: only with --layers, whose --source holds the articles")
+    else:
+        print(
+            "\ngamma and kappa not computed: pygamma-agreement is not installed "
+            "(pip install 'propaganda-spans[agreement]')"
+        )
     if args.json is not None:
         write_atomically(args.json, json.dumps(report.to_json(), indent=2) + "\n")
     return 0
