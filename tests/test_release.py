@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from dataset.project import (
     CHANGELOG_PATH,
     DATACARD_PATH,
     GUIDELINES_PATH,
+    RELEASES_DIR,
     REPO_ROOT,
     dataset_version,
 )
@@ -38,6 +40,7 @@ from dataset.release.changelog import check_counts, entry_for
 from dataset.release.checksums import check_folder, read_sums
 from dataset.release.citation import cff_problems
 from dataset.release.datacard import check_catalogue
+from dataset.release.hf_card import ALL_LAYERS_CONFIG
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
     DEFAULT_CONFIG,
@@ -147,12 +150,12 @@ def test_manifest_records_inputs_versions_and_counts(
     assert {"python", "pyarrow", "datasets", "matplotlib"} <= set(manifest["libraries"])
     assert manifest["counts"]["tables"] == {
         "articles": 1,
-        "spans": 17,
+        "spans": 58,
         "lines": 30,
         "techniques": 18,
     }
-    assert manifest["counts"]["techniques"]["Loaded_Language"] == 5
-    assert sum(manifest["counts"]["techniques"].values()) == 17
+    assert manifest["counts"]["techniques"]["Loaded_Language"] == 19
+    assert sum(manifest["counts"]["techniques"].values()) == 58  # three layers
     assert set(manifest["files"]["record_only"]) == set(RECORD_ONLY)
     assert "git" in manifest and "commit" in manifest["git"]
     assert released.counts.tables == manifest["counts"]["tables"]
@@ -173,13 +176,19 @@ def test_readme_front_matter_declares_configs_features_and_metadata(folder: Path
     front, body = text[4:].split("\n---\n", 1)
     meta = yaml.safe_load(front)
     configs = {c["config_name"]: c for c in meta["configs"]}
-    assert set(configs) == set(TABLE_NAMES)
+    assert set(configs) == {*TABLE_NAMES, ALL_LAYERS_CONFIG}
     assert configs[DEFAULT_CONFIG].get("default") is True
-    assert configs["spans"]["data_files"] == [{"split": "train", "path": "data/spans/*.parquet"}]
+    # The default config reads the gold layer only; the other one every layer.
+    for name in ("spans", ALL_LAYERS_CONFIG):
+        assert configs[name]["data_files"] == [{"split": "train", "path": "data/spans/*.parquet"}]
+    assert configs["spans"]["filters"] == [["layer", "==", "gold"]]
+    assert "filters" not in configs[ALL_LAYERS_CONFIG]
     infos = {i["config_name"]: i for i in meta["dataset_info"]}
-    for table in TABLE_NAMES:
-        features = datasets.Features._from_yaml_list(infos[table]["features"])
-        assert features == schema().features(table)
+    for name in configs:
+        features = datasets.Features._from_yaml_list(infos[name]["features"])
+        assert features == schema().features("spans" if name == ALL_LAYERS_CONFIG else name)
+    assert infos["spans"]["splits"][0]["num_examples"] == 20
+    assert infos[ALL_LAYERS_CONFIG]["splits"][0]["num_examples"] == 58
     assert meta["license"] == "other" and meta["license_name"]
     assert meta["language"] == ["en"]
     assert meta["size_categories"] == ["n<1K"]
@@ -199,14 +208,27 @@ def test_load_dataset_pandas_and_duckdb_read_identical_rows(
     loaded = datasets.load_dataset(str(folder), table, split="train", cache_dir=hf_cache)
     assert loaded.features == schema().features(table)
     glob = (folder / "data" / table / "*.parquet").as_posix()
-    relation = duckdb.sql(f"SELECT * FROM read_parquet('{glob}')")
+    # The default spans config holds the gold layer only; the other readers filter on it.
+    where = " WHERE layer = 'gold'" if table == "spans" else ""
+    relation = duckdb.sql(f"SELECT * FROM read_parquet('{glob}'){where}")
     assert relation is not None
     via_duckdb = arrow_rows(relation.to_arrow_table())
     frame = pd.read_parquet(folder / "data" / table, dtype_backend="pyarrow")
+    if table == "spans":
+        frame = frame[frame["layer"] == "gold"]
     via_pandas = arrow_rows(pa.Table.from_pandas(frame, preserve_index=False))
     via_datasets = arrow_rows(loaded.data.table)
     assert via_datasets == via_duckdb == via_pandas
-    assert len(via_datasets) == {"articles": 1, "spans": 17, "lines": 30, "techniques": 18}[table]
+    assert len(via_datasets) == {"articles": 1, "spans": 20, "lines": 30, "techniques": 18}[table]
+
+
+def test_all_layers_config_reads_every_layer(folder: Path, hf_cache: str) -> None:
+    every = datasets.load_dataset(str(folder), ALL_LAYERS_CONFIG, split="train", cache_dir=hf_cache)
+    frame = pd.read_parquet(folder / "data" / "spans", dtype_backend="pyarrow")
+    assert arrow_rows(every.data.table) == arrow_rows(
+        pa.Table.from_pandas(frame, preserve_index=False)
+    )
+    assert Counter(every["layer"]) == {"gold": 20, "maintainers": 17, "second-pass": 21}
 
 
 def test_class_label_names_come_back_from_the_release(folder: Path, hf_cache: str) -> None:
@@ -216,7 +238,7 @@ def test_class_label_names_come_back_from_the_release(folder: Path, hf_cache: st
     assert names == schema().techniques.names
     assert spans.features["semeval_class"].names == schema().semeval_classes.names
     loaded = {(names[row["technique"]], row["start"], row["end"]) for row in spans}
-    label_file = RAW / "labels" / f"article{ARTICLE_ID}.maintainers.labels"
+    label_file = RAW / "labels" / f"article{ARTICLE_ID}.gold.labels"
     lines = [line.split("\t") for line in label_file.read_text(encoding="utf-8").splitlines()]
     assert loaded == {(label, int(start), int(end)) for _, label, start, end in lines}
     lines = datasets.load_dataset(str(folder), "lines", split="train", cache_dir=hf_cache)
@@ -236,7 +258,7 @@ def test_croissant_validates_and_reads_every_record_set(folder: Path) -> None:
             path = folder / node["contentUrl"]
             assert node["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     dataset = mlc.Dataset(jsonld=folder / "croissant.json")
-    counts = {"articles": 1, "spans": 17, "lines": 30, "techniques": 18}
+    counts = {"articles": 1, "spans": 58, "lines": 30, "techniques": 18}
     records = {table: list(dataset.records(record_set=table)) for table in counts}
     assert {table: len(rows) for table, rows in records.items()} == counts
     techniques = schema().techniques.names
@@ -272,7 +294,7 @@ def test_datapackage_validates_with_frictionless(folder: Path) -> None:
     } <= keys
     package = frictionless.Package(str(folder / "datapackage.json"))
     spans = package.get_table_resource("spans").read_rows()
-    assert len(spans) == 17 and all(isinstance(row["technique"], int) for row in spans)
+    assert len(spans) == 58 and all(isinstance(row["technique"], int) for row in spans)
 
 
 def test_a_broken_foreign_key_fails_frictionless(folder: Path, tmp_path: Path) -> None:
@@ -373,12 +395,23 @@ def test_citation_files_name_version_date_and_ptc(folder: Path) -> None:
     assert len(cff_problems(broken)) >= 2
 
 
+def released_counts(version: str) -> dict[str, int]:
+    """Span rows per technique, as a committed release's manifest records them."""
+    manifest = RELEASES_DIR / f"v{version}" / "release-manifest.json"
+    counts: dict[str, int] = json.loads(manifest.read_text(encoding="utf-8"))["counts"][
+        "techniques"
+    ]
+    return counts
+
+
 def test_changelog_entry_agrees_with_the_data(released: ReleaseOutcome, tmp_path: Path) -> None:
-    """This version's entry against the previous release (the annotations did not change
-    since 1.0.0), and the first release's full table, whose counts are today's."""
+    """This version's entry against the previous release, and the first release's full
+    table, against the counts each release's manifest recorded."""
     techniques = released.counts.techniques
-    check_counts(CHANGELOG_PATH, entry_for(CHANGELOG_PATH, VERSION), techniques, techniques)
+    previous = released_counts("2.0.0")
+    check_counts(CHANGELOG_PATH, entry_for(CHANGELOG_PATH, VERSION), techniques, previous)
     first = "1.0.0"
+    techniques = released_counts(first)
     check_counts(CHANGELOG_PATH, entry_for(CHANGELOG_PATH, first), techniques, None)
     wrong = tmp_path / "CHANGELOG.md"
     wrong.write_text(
@@ -459,7 +492,8 @@ def test_data_that_fails_validation_is_never_released(tmp_path: Path) -> None:
         make_release(source, releases, repo=None, log=quiet)
     assert "spans-boundaries" in error.value.problem
     assert not release_dir(VERSION, releases).exists()
-    assert sorted(p.name for p in releases.iterdir()) == ["v1.0.0"], "only the earlier release"
+    earlier = ["v1.0.0", "v2.0.0"]
+    assert sorted(p.name for p in releases.iterdir()) == earlier, "only the earlier releases"
 
 
 # publish: it verifies first, with the release's own commit, so a release that passes
@@ -589,6 +623,6 @@ def test_preview_renders_in_headless_chromium(folder: Path, tmp_path: Path) -> N
     assert len(colours) > 50
     assert (pixels.sum(axis=1) < 2.9).mean() > 0.05
     dom = run_chromium("--dump-dom", page).stdout
-    assert dom.count('class="tag"') == 17
-    assert dom.count('class="seg"') >= 17
+    assert dom.count('class="tag"') == 58  # every layer's spans
+    assert dom.count('class="seg"') >= 58
     assert "data:image/png;base64," in dom

@@ -67,7 +67,7 @@ def article_text(folder: Path) -> str:
 
 
 def span_id(article: str, start: int, end: int, label: str) -> str:
-    return f"{article}:maintainers:{start}-{end}:{label}"
+    return f"{article}:gold:{start}-{end}:{label}"  # the layer that sorts first
 
 
 def failing(report: Report) -> set[str]:
@@ -151,7 +151,7 @@ def add_span(article: str, start: int, end: int, label: str) -> Callable[[Path],
             {
                 "span_id": span_id(article, start, end, label),
                 "article_id": article,
-                "layer": "maintainers",
+                "layer": "gold",
                 "label": label,
                 "technique": technique,
                 "semeval_class": schema().semeval_classes.id_of(

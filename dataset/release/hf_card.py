@@ -7,10 +7,19 @@ The YAML front matter is produced by ``datasets`` and ``huggingface_hub`` themse
 names the Parquet files carry. The body (``templates/README.md``) is a short header for
 this version (how to load exactly it, the technique chart, the files, each linked inside
 the release) followed by DATACARD.md unchanged.
+
+Layers. When the spans table holds several annotation layers (two annotators' and the gold
+layer adjudicated from them), the default ``spans`` config reads the layer that labels the
+``lines`` table (gold) only, through the Parquet builder's ``filters``, so that a user who
+loads the default config does not silently get every fragment two or three times;
+``spans_all_layers`` reads every layer, for agreement studies. The Parquet files are the
+same: pandas and DuckDB read them whole and filter on ``layer``.
 """
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from datasets.info import DatasetInfo, DatasetInfosDict
 from datasets.splits import SplitDict, SplitInfo
 from datasets.utils.metadata import MetadataConfigs
@@ -51,6 +60,34 @@ FILES = {
 }
 
 
+#: The config that reads every layer's spans when the default one reads gold only.
+ALL_LAYERS_CONFIG = "spans_all_layers"
+
+
+def gold_layer(bundle: Bundle) -> str | None:
+    """The layer the default spans config keeps when the spans hold several layers: the
+    layer that labels the lines table; None when there is one layer (nothing to filter)."""
+    layers = set(bundle.tables["spans"].column("layer").to_pylist())
+    if len(layers) < 2:
+        return None
+    labelled = {v for v in bundle.tables["lines"].column("label_layer").to_pylist() if v}
+    return next(iter(labelled)) if len(labelled) == 1 else None
+
+
+def config_tables(bundle: Bundle) -> dict[str, tuple[str, pa.Table, list[list[str]] | None]]:
+    """Each config: the table it reads, the rows it gives, and its row filter if any."""
+    configs: dict[str, tuple[str, pa.Table, list[list[str]] | None]] = {
+        table: (table, bundle.tables[table], None) for table in TABLE_NAMES
+    }
+    gold = gold_layer(bundle)
+    if gold is not None:
+        spans = bundle.tables["spans"]
+        kept = spans.filter(pc.equal(spans.column("layer"), gold))
+        configs["spans"] = ("spans", kept, [["layer", "==", gold]])
+        configs[ALL_LAYERS_CONFIG] = ("spans", spans, None)
+    return configs
+
+
 def size_category(rows: int) -> str:
     for bound, name in SIZE_CATEGORIES:
         if rows < bound:
@@ -58,10 +95,10 @@ def size_category(rows: int) -> str:
     return "10M<n<100M"
 
 
-def _dataset_info(bundle: Bundle, table: str) -> DatasetInfo:
-    num_bytes = bundle.tables[table].nbytes
+def _dataset_info(bundle: Bundle, table: str, rows: pa.Table) -> DatasetInfo:
+    num_bytes = rows.nbytes
     splits = SplitDict()
-    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=bundle.counts.tables[table]))
+    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=rows.num_rows))
     return DatasetInfo(
         features=schema().features(table),
         splits=splits,
@@ -71,8 +108,9 @@ def _dataset_info(bundle: Bundle, table: str) -> DatasetInfo:
 
 
 def card_data(bundle: Bundle) -> DatasetCardData:
-    info, counts = bundle.info, bundle.counts
+    info = bundle.info
     langs = list(bundle.languages)
+    configs = config_tables(bundle)
     data = DatasetCardData(
         pretty_name=info.pretty_name,
         language=langs,
@@ -82,37 +120,46 @@ def card_data(bundle: Bundle) -> DatasetCardData:
         annotations_creators=["other"],
         language_creators=["found"],
         multilinguality=["monolingual" if len(langs) <= 1 else "multilingual"],
-        size_categories=[size_category(counts.tables[layout.DEFAULT_CONFIG])],
+        size_categories=[size_category(configs[layout.DEFAULT_CONFIG][1].num_rows)],
         source_datasets=["original"],
         task_categories=["text-classification", "token-classification"],
         tags=keywords(),
     )
     MetadataConfigs(
         {
-            table: {
+            name: {
                 "data_files": [{"split": SPLIT, "path": layout.table_glob(table)}],
-                **({"default": True} if table == layout.DEFAULT_CONFIG else {}),
+                **({"filters": filters} if filters is not None else {}),
+                **({"default": True} if name == layout.DEFAULT_CONFIG else {}),
             }
-            for table in TABLE_NAMES
+            for name, (table, _rows, filters) in configs.items()
         }
     ).to_dataset_card_data(data)
     DatasetInfosDict(
-        {table: _dataset_info(bundle, table) for table in TABLE_NAMES}
+        {name: _dataset_info(bundle, table, rows) for name, (table, rows, _) in configs.items()}
     ).to_dataset_card_data(data)
     return data
 
 
+def _holds(name: str, table: str, filters: list[list[str]] | None) -> str:
+    description = schema().tables[table].description
+    if filters is not None:
+        return f"{description} Gold layer (`{filters[0][2]}`) only: for training and evaluation."
+    if name == ALL_LAYERS_CONFIG:
+        return f"{description} Every layer (filter on `layer`): for agreement studies."
+    return description
+
+
 def tables(bundle: Bundle) -> str:
-    spec = schema()
     return markdown_table(
         ["config", "rows", "what it holds"],
         (
             (
                 f"`{name}`" + (" (default)" if name == layout.DEFAULT_CONFIG else ""),
-                bundle.counts.tables[name],
-                spec.tables[name].description,
+                rows.num_rows,
+                _holds(name, table, filters),
             )
-            for name in TABLE_NAMES
+            for name, (table, rows, filters) in config_tables(bundle).items()
         ),
     )
 
