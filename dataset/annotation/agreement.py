@@ -44,7 +44,7 @@ from typing import Any
 from dataset.annotation import gamma
 from dataset.errors import InputError
 from dataset.files import write_atomically
-from dataset.project import RAW_DIR
+from dataset.project import RAW_DIR, REPO_ROOT
 from dataset.ptc.formats import (
     LabelLine,
     checked_article_id,
@@ -193,7 +193,16 @@ def load_layer(source: Path, layer: str) -> Side:
             f"no label files article<ID>.{layer}.labels under this folder",
             "check the layer name (it is the middle part of the file name) or --source",
         )
-    return Side(f"layer {layer} under {source}", frozenset(articles), tuple(entries))
+    return Side(f"layer {layer} under {_shown(source)}", frozenset(articles), tuple(entries))
+
+
+def _shown(path: Path) -> str:
+    """The folder relative to the project when it is inside it, so that a committed report
+    does not depend on where the project was checked out."""
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def load_path(path: Path) -> Side:

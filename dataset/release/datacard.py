@@ -9,6 +9,7 @@ rewritten from their source (``schemas/`` and friends) by ``python -m dataset ca
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections import Counter
@@ -18,7 +19,7 @@ from pathlib import Path
 from dataset.errors import InputError
 from dataset.markdown import markdown_table
 from dataset.owned import write_file
-from dataset.project import DATACARD_PATH, RAW_DIR
+from dataset.project import DATACARD_PATH, RAW_DIR, REPO_ROOT
 from dataset.ptc.corpus import discover
 from dataset.ptc.formats import read_label_file
 from dataset.schema import TABLE_NAMES, schema
@@ -105,6 +106,77 @@ def counts_of(counts: Counter[tuple[str, str]], label: str) -> int:
     return sum(n for (_, name), n in counts.items() if name == label)
 
 
+#: The agreement figures the card shows: written by ``python -m dataset agreement --layers
+#: maintainers second-pass --json`` and committed, so the card (and a release's bytes) do not
+#: depend on re-running the seeded γ computation, and the tests check the file against it.
+AGREEMENT_PATH = REPO_ROOT / "dataset" / "adjudication" / "agreement.json"
+
+
+def _figure(value: float | None, too_few: bool) -> str:
+    if too_few:
+        return "too few"
+    return "undefined" if value is None else f"{value:.3f}"
+
+
+def agreement_tables() -> str:
+    """γ and span F1 per technique and overall, and κ on the lines, from the committed
+    figures; a technique with too few spans shows its counts and "too few"."""
+    data = json.loads(AGREEMENT_PATH.read_text(encoding="utf-8"))
+    gammas = data["gamma"]["by_label"]
+    rows = [
+        (
+            f"`{label}`",
+            f["gold"],
+            f["pred"],
+            _figure(gammas[label]["gamma"], f["too_few"]),
+            _figure(f["f1"], f["too_few"]),
+        )
+        for label, f in data["by_label"].items()
+    ]
+    overall, micro = data["gamma"]["overall"], data["overall_micro"]
+    rows.append(
+        (
+            "**all techniques**",
+            micro["gold"],
+            micro["pred"],
+            _figure(overall["gamma"], overall["too_few"]),
+            f"{micro['f1']:.3f}",
+        )
+    )
+    ident = data["span_identification"]
+    rows.append(
+        ("spans, labels ignored (merged)", ident["gold"], ident["pred"], "", f"{ident['f1']:.3f}")
+    )
+    params = data["gamma"]["parameters"]
+    kappas = data["kappa_has_propaganda"]
+    kappa = markdown_table(
+        ["lines", "n", "propaganda in both", "in neither", "Cohen's κ"],
+        (
+            (
+                name.replace("_", " "),
+                k["n"],
+                k["both_propaganda"],
+                k["neither"],
+                _figure(k["kappa"], False),
+            )
+            for name, k in kappas.items()
+        ),
+    )
+    return (
+        f"{data['gold']} (first) against {data['pred']} (second), "
+        f"{len(data['articles'])} article(s). "
+        f"γ by {params['implementation']}: {params['dissimilarity']}, α {params['alpha']}, "
+        f"β {params['beta']}, δ∅ {params['delta_empty']}, {params['samples']} random continua "
+        f"from the default sampler, NumPy seed {params['seed']}. F1: SemEval-2020 Task 11 "
+        f"partial overlap, `{data['gold'].split()[1]}` as reference. A technique with fewer "
+        f"than {data['min_spans']} spans over both layers, or none in one, is too few for a "
+        "figure.\n\n"
+        + markdown_table(["technique", "spans (first)", "spans (second)", "γ", "span F1"], rows)
+        + "\n"
+        + kappa
+    )
+
+
 def check_catalogue() -> str:
     from validation.checks import catalogue
 
@@ -149,6 +221,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "fields": field_tables,
     "taxonomy": taxonomy_table,
     "span-counts": span_counts,
+    "agreement": agreement_tables,
     "checks": check_catalogue,
 }
 
