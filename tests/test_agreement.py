@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset.annotation.agreement import AgreementReport, format_table
+from dataset.annotation import gamma
+from dataset.annotation.agreement import AgreementReport, format_table, kappa
 from dataset.cli import main
 from dataset.ptc.scoring import Scores, Span, compare, merge_overlapping, partial_overlap
+from dataset.release.datacard import AGREEMENT_PATH
 from dataset.schema import schema
 
 LL = "Loaded_Language"
@@ -323,3 +325,55 @@ def test_format_table_alone_lists_labels_then_totals() -> None:
     assert lines[3].split() == [NC, "1", "1", "too", "few"]
     assert lines[-2].startswith("overall (micro)")
     assert lines[-1].startswith("span identification")
+
+
+# γ and κ ---------------------------------------------------------------------------------
+
+#: A seeded γ is the same on the same locked libraries; the tolerance allows for the solver
+#: and floating-point differences between machines, far below what would change a reading.
+GAMMA_TOLERANCE = 0.005
+FIXTURE_REFERENCE = [s(0, 10), s(20, 35, NC), s(50, 60), s(70, 90, DOUBT)]
+FIXTURE_COMPARED = [s(2, 10), s(20, 35, DOUBT), s(52, 64), s(100, 110)]
+
+
+def test_gamma_of_identical_layers_is_one_and_counts_every_unit() -> None:
+    result = gamma.gamma(FIXTURE_REFERENCE, list(FIXTURE_REFERENCE), ("a", "b"))
+    assert result.value == pytest.approx(1.0)
+    # gamma() checks that pygamma-agreement saw as many units as it was given.
+    assert (result.n, result.reference, result.compared) == (8, 4, 4)
+
+
+def test_a_seeded_gamma_gives_the_committed_value() -> None:
+    result = gamma.gamma(FIXTURE_REFERENCE, FIXTURE_COMPARED, ("a", "b"))
+    assert result.value == pytest.approx(0.3365, abs=GAMMA_TOLERANCE)
+
+
+def test_too_few_spans_give_no_gamma() -> None:
+    result = gamma.gamma([s(0, 10)], [s(0, 10), s(20, 30), s(40, 50)], ("a", "b"))
+    assert result.value is None and result.too_few and result.n == 4
+    assert gamma.gamma([], [s(0, 10)] * 5, ("a", "b")).too_few  # none on one side
+
+
+def test_kappa_worked_by_hand() -> None:
+    # p_o = 3/4; chance p_e = 1/2 * 1/4 + 1/2 * 3/4 = 1/2; κ = (3/4 - 1/2) / (1 - 1/2).
+    result = kappa([(True, True), (True, False), (False, False), (False, False)])
+    assert result.value == pytest.approx(0.5) and result.n == 4
+    assert kappa([(False, False)] * 3).value is None  # chance agreement 1: undefined
+
+
+def test_the_committed_figures_reproduce(tmp_path: Path) -> None:
+    """dataset/adjudication/agreement.json, which DATACARD shows, is what the command gives
+    today: the same counts, F1 and κ, and γ within the tolerance."""
+    fresh = run_json(tmp_path, ["--layers", "maintainers", "second-pass"])
+    committed = json.loads(AGREEMENT_PATH.read_text("utf-8"))
+    gammas = (fresh.pop("gamma"), committed.pop("gamma"))
+    assert fresh == committed
+    now, then = gammas
+    assert isinstance(now, dict) and now["parameters"] == then["parameters"]
+    for cell_now, cell_then in [
+        (now["overall"], then["overall"]),
+        *((now["by_label"][k], v) for k, v in then["by_label"].items()),
+    ]:
+        assert cell_now["n"] == cell_then["n"] and cell_now["too_few"] == cell_then["too_few"]
+        if cell_then["gamma"] is not None:
+            assert cell_now["gamma"] == pytest.approx(cell_then["gamma"], abs=GAMMA_TOLERANCE)

@@ -237,11 +237,11 @@ def _conflict(a: Candidate, b: Candidate) -> str | None:
         return None
     if a.label == b.label:
         return "boundaries"
-    if (a.start, a.end) == (b.start, b.end):
-        return "technique"
     mapping = schema().technique_to_semeval
     if mapping.get(a.label) == b.label or mapping.get(b.label) == a.label:
         return "semeval-class"
+    if (a.start, a.end) == (b.start, b.end):
+        return "technique"
     return None
 
 

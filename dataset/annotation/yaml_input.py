@@ -110,7 +110,10 @@ def parse_model(path: Path, model: type[Model], fix: str) -> tuple[Model, yaml.N
     try:
         return model.model_validate(data if data is not None else {}), root
     except ValidationError as error:
-        first = error.errors()[0]
+        # An unknown key first: it is usually a misspelt known one, whose absence pydantic
+        # reports too, and the misspelling is what the user must see.
+        errors = error.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         location = tuple(first["loc"])
         unknown = first["type"] == "extra_forbidden"
         node = node_at(root, location, key=unknown)
