@@ -4,11 +4,14 @@ PTC round trip section, in a folder laid out like a checkout."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from dataset.build.pipeline import build
@@ -88,3 +91,39 @@ def test_the_round_trip_commands_run(checkout: Path, capsys: pytest.CaptureFixtu
     assert "micro (all spans)" in printed
     assert "span identification" in printed
     assert (checkout / "build" / "tc.json").is_file()
+
+
+ANNOTATION_LOOP = "## Two annotators, agreement and a gold layer"
+
+
+def test_the_annotation_loop_runs_on_the_example_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """annotate, agreement, adjudicate, build, validate, in a copy of examples/ so the
+    label files they write stay out of the checkout."""
+    from validation.cli import main as validation_main
+
+    shutil.copytree(REPO_ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    commands = [
+        shlex.split(line)
+        for code in blocks("bash", ANNOTATION_LOOP)
+        for line in code.splitlines()
+        if line.strip()
+    ]
+    assert [command[:4] for command in commands] == [
+        ["python", "-m", "dataset", "annotate"],
+        ["python", "-m", "dataset", "agreement"],
+        ["python", "-m", "dataset", "adjudicate"],
+        ["python", "-m", "dataset", "build"],
+        ["python", "-m", "validation", "build/two-layers"],
+    ]
+    for command in commands:
+        run = main if command[2] == "dataset" else validation_main
+        assert run(command[3:]) == 0, command
+    labels = tmp_path / "examples" / "two-layers" / "raw" / "labels"
+    assert (labels / "article1.gold.labels").read_text("utf-8").count("\n") == 5
+    figures = json.loads((tmp_path / "build" / "two-layers-agreement.json").read_text("utf-8"))
+    assert figures["gamma"]["overall"]["n"] == 8
+    lines = pq.read_table(tmp_path / "build" / "two-layers" / "lines").to_pylist()
+    assert {row["label_layer"] for row in lines} == {"gold"}
