@@ -25,6 +25,21 @@ all, or ``add`` a span no layer has (by fragment and occurrence, as annotators w
 Every decision carries a reason. The gold layer is an ordinary layer, label file and
 rationale file beside the layers' own; each gold rationale starts with the layers the span
 came from (``[from maintainers, second-pass]``) or how adjudication made it.
+
+A decisions file::
+
+    article_id: "9000000001"
+    layers: [maintainers, second-pass]   # two or more; the first one's folder gets gold
+    gold: gold                           # the gold layer's name (default gold)
+    decisions:
+      - disagreement: "9000000001:220-238"
+        action: keep                     # keep (layer), merge, relabel (technique, and
+        layer: maintainers               # layer when boundaries differ), drop, or add
+        reason: the parentheses carry nothing of the insinuation
+      - action: add                      # add: technique, fragment, occurrence (default 1)
+        technique: Loaded_Language
+        fragment: "even moderate"
+        reason: both layers missed the word-level sarcasm
 """
 
 from __future__ import annotations
