@@ -17,7 +17,7 @@ import pytest
 
 from dataset.errors import InputError
 from dataset.project import dataset_version
-from dataset.release.layout import MANIFEST
+from dataset.release.layout import MANIFEST, released_versions
 from dataset.release.verify import verify_release
 from tests.conftest import REPO
 
@@ -75,6 +75,16 @@ def project(template: Path, tmp_path: Path) -> Path:
     clone = tmp_path / "project"
     git(tmp_path, "clone", "-q", str(template), str(clone))
     return clone
+
+
+def released(project: Path) -> str:
+    """The newest release, present in the project: the tests of verify need one, and this
+    version may not be released yet (the template leaves only this version's out)."""
+    version = str(max(released_versions()))
+    target = project / "releases" / f"v{version}"
+    if not target.exists():
+        shutil.copytree(REPO / "releases" / f"v{version}", target)
+    return version
 
 
 def commit_all(repo: Path, message: str) -> str:
@@ -164,36 +174,36 @@ def test_verify_rebuilds_with_the_recorded_commit_after_the_code_changed(project
 
 
 def test_a_commit_missing_from_the_clone_names_the_fetch_to_run(project: Path) -> None:
-    shutil.copytree(REPO / "releases" / f"v{VERSION}", project / "releases" / f"v{VERSION}")
+    version = released(project)
     missing = "1" * 40
     pins = project / "releases" / "REPRODUCIBLE.yaml"
-    pins.write_text(f'"{VERSION}":\n  commit: "{missing}"\n', encoding="utf-8")
+    pins.write_text(f'"{version}":\n  commit: "{missing}"\n', encoding="utf-8")
     with pytest.raises(InputError, match=f"commit {missing} .* is not in this clone") as error:
-        verify_release(VERSION, project / "releases", project, pins=pins)
+        verify_release(version, project / "releases", project, pins=pins)
     assert error.value.fix.startswith(f"run `git fetch origin {missing}`")
 
 
 def test_a_shallow_clone_says_to_unshallow(project: Path, tmp_path: Path) -> None:
     first = git(project, "rev-parse", "HEAD").strip()
-    shutil.copytree(REPO / "releases" / f"v{VERSION}", project / "releases" / f"v{VERSION}")
+    version = released(project)
     pins = project / "releases" / "REPRODUCIBLE.yaml"
-    pins.write_text(f'"{VERSION}":\n  commit: "{first}"\n', encoding="utf-8")
+    pins.write_text(f'"{version}":\n  commit: "{first}"\n', encoding="utf-8")
     commit_all(project, "pin the release")
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{project}", str(shallow))
-    done = dataset(shallow, "verify", VERSION)
+    done = dataset(shallow, "verify", version)
     assert done.returncode == 2
-    assert f"commit {first} (the commit that reproduces {VERSION}) is missing" in done.stderr
+    assert f"commit {first} (the commit that reproduces {version}) is missing" in done.stderr
     assert "git fetch --unshallow" in done.stderr and f"git fetch origin {first}" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_the_worktree_is_removed_when_the_rebuild_fails(project: Path) -> None:
-    shutil.copytree(REPO / "releases" / f"v{VERSION}", project / "releases" / f"v{VERSION}")
+    version = released(project)
     (project / "uv.lock").unlink()
     unlocked = commit_all(project, "drop the lock")
     pins = project / "releases" / "REPRODUCIBLE.yaml"
-    pins.write_text(f'"{VERSION}":\n  commit: "{unlocked}"\n', encoding="utf-8")
+    pins.write_text(f'"{version}":\n  commit: "{unlocked}"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"the commit has no uv\.lock"):
-        verify_release(VERSION, project / "releases", project, pins=pins)
+        verify_release(version, project / "releases", project, pins=pins)
     assert worktrees(project) == [f"worktree {project}"]
