@@ -17,8 +17,9 @@ import pytest
 
 from dataset.errors import InputError
 from dataset.project import dataset_version
-from dataset.release.layout import MANIFEST, released_versions
+from dataset.release.layout import MANIFEST
 from dataset.release.verify import verify_release
+from dataset.versions import released_versions
 from tests.conftest import REPO
 
 GIT = shutil.which("git")
