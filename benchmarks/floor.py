@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
-from dataset.build.output import DEFAULT_SHARD_ROWS, PARQUET_OPTIONS, ROW_GROUP_ROWS
+from dataset.builder.output import DEFAULT_SHARD_ROWS, PARQUET_OPTIONS, ROW_GROUP_ROWS
 from dataset.schema import schema
 
 #: Articles per row group, as in the build's default batch.

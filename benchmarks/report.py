@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.measure import MEMORY_LIMIT, TREE_SAMPLE_SECONDS
-from dataset.build.output import ROW_GROUP_ROWS
-from dataset.build.pipeline import DEFAULT_BATCH_ARTICLES
+from dataset.builder.output import ROW_GROUP_ROWS
+from dataset.builder.pipeline import DEFAULT_BATCH_ARTICLES
 
 #: The targets, and the sizes they are judged at.
 TARGET_BASELINE_SPEEDUP = 1.5

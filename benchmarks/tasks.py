@@ -12,7 +12,7 @@ process per run keeps one run's memory and caches out of the next one's figures.
 Tasks:
 
 - ``synth``: ``python -m dataset synth``'s work, writing the corpus SOURCE (OUT unused).
-- ``build``: ``dataset.build.pipeline.build``, all tables.
+- ``build``: ``dataset.builder.pipeline.build``, all tables.
 - ``build-no-lines``: the same build with ``lines=False`` (``--no-lines``), so it writes
   the content the baseline writes (articles and spans); the difference to ``build`` is the
   lines table's own cost.
@@ -68,7 +68,7 @@ def _synth(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _build(args: argparse.Namespace, *, lines: bool = True) -> dict[str, Any]:
-    from dataset.build.pipeline import DEFAULT_BATCH_ARTICLES, build
+    from dataset.builder.pipeline import DEFAULT_BATCH_ARTICLES, build
 
     result = build(
         args.source,
@@ -223,8 +223,8 @@ TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 #: Modules each task imports before its clock starts.
 PRELOAD = {
     "synth": ("dataset.ptc.synth",),
-    "build": ("dataset.build.pipeline",),
-    "build-no-lines": ("dataset.build.pipeline",),
+    "build": ("dataset.builder.pipeline",),
+    "build-no-lines": ("dataset.builder.pipeline",),
     "baseline": ("datasets", "pyarrow.compute"),
     "floor": ("benchmarks.floor",),
     "load-hf": ("datasets",),

@@ -95,6 +95,6 @@ def write_atomically(path: Path, content: str | bytes) -> None:
 def write_json(path: Path, data: Any) -> Path:
     """JSON as every manifest and metadata file of the project is written: indented, UTF-8,
     a final newline, written atomically. (The build's own manifest, whose inputs list has
-    two entries per article, is streamed by ``dataset.build.output.write_manifest``.)"""
+    two entries per article, is streamed by ``dataset.builder.output.write_manifest``.)"""
     write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return path

@@ -2,7 +2,7 @@
 
 Article by article, line by line, in plain Python, the way the PTC formats are described:
 slow, but easy to read and check by eye. The tests build the same batches with it and with
-``dataset.build.tables.TableBatch`` and require identical tables (and so identical
+``dataset.builder.tables.TableBatch`` and require identical tables (and so identical
 Parquet bytes). It raises the first InputError of a batch in reading order, as the
 package's diagnostics readers do.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset.build.tables import BATCHED_TABLES, TableBatch
+from dataset.builder.tables import BATCHED_TABLES, TableBatch
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import (
     LabelLine,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 
 #: 12 + 16 * 20 = 332 code points; offsets in the tests stay well inside.
 ARTICLE_TEXT = "Title line\n\n" + "Some body text. " * 20

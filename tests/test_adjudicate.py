@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dataset.annotation.adjudicate import disagreements, gold_spans, read_decisions, read_layers
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.cli import main
 from dataset.errors import InputError
 from dataset.ptc.corpus import discover

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from datasets.features.features import generate_from_arrow_type
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from dataset.cli import main
 from dataset.digests import git_blob_id
 from dataset.owned import MANIFEST_NAME

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import BuildResult
+from dataset.builder.pipeline import BuildResult
 from dataset.schema import TABLE_NAMES, schema
 from dataset.versions import released_versions
 

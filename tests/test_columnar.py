@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset.build.pipeline import build, choose_label_layer
-from dataset.build.tables import BATCHED_TABLES, TableBatch
+from dataset.builder.pipeline import build, choose_label_layer
+from dataset.builder.tables import BATCHED_TABLES, TableBatch
 from dataset.errors import InputError
 from dataset.ptc.corpus import discover
 from dataset.ptc.synth import synthesize

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset.build.pipeline import CorpusName, build
+from dataset.builder.pipeline import CorpusName, build
 from dataset.cli import EXIT_INPUT_ERROR, main
 from dataset.owned import MANIFEST_NAME
 from dataset.project import RAW_DIR, dataset_version

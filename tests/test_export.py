@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from dataset.cli import EXIT_INPUT_ERROR, main
 from dataset.owned import MARKER_NAME
 from dataset.project import RAW_DIR, table_shards

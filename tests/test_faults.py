@@ -19,7 +19,7 @@ from dataset.project import dataset_version
 from dataset.release.checksums import check_folder
 from tests.conftest import FIXTURE_LABELS, REPO, earlier_releases, make_corpus
 
-#: Every step boundary of a build, in order (dataset/build/pipeline.py, dataset/owned.py).
+#: Every step boundary of a build, in order (dataset/builder/pipeline.py, dataset/owned.py).
 BUILD_STEPS = ("build:batch", "build:written", "build:staged", "build:set-aside", "build:placed")
 #: Every step boundary of a release (dataset/release/make.py, dataset/owned.py); the target
 #: is new, so nothing is set aside.

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dataset.build.columnar import has_control_characters
-from dataset.build.pipeline import build
-from dataset.build.tables import TableBatch
+from dataset.builder.columnar import has_control_characters
+from dataset.builder.pipeline import build
+from dataset.builder.tables import TableBatch
 from dataset.cli import main
 from dataset.errors import InputError
 from dataset.ptc.corpus import discover

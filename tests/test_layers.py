@@ -44,9 +44,9 @@ def test_the_layers_hold(tmp_path: Path) -> None:
 
 def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
     root = _copy_tree(tmp_path)
-    tables = root / "dataset" / "build" / "tables.py"
+    tables = root / "dataset" / "builder" / "tables.py"
     tables.write_text(tables.read_text() + "\nimport validation.run  # noqa\n")
     result = _lint_imports(root)
     assert result.returncode != 0
-    assert "dataset.build.tables" in result.stdout
+    assert "dataset.builder.tables" in result.stdout
     assert "validation.run" in result.stdout

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.cli import main
 from dataset.project import RELEASES_DIR, REPO_ROOT
 from tests.conftest import make_corpus

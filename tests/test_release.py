@@ -23,7 +23,7 @@ import pytest
 import yaml
 from matplotlib.image import imread
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.cli import main
 from dataset.errors import InputError
 from dataset.project import (
@@ -371,7 +371,7 @@ def test_the_release_stands_alone(folder: Path) -> None:
 
 def test_a_readme_link_outside_the_release_is_refused(tmp_path: Path) -> None:
     card = tmp_path / "DATACARD.md"
-    card.write_text(CARD + "\nSee [the code](../../dataset/build/pipeline.py).\n", "utf-8")
+    card.write_text(CARD + "\nSee [the code](../../dataset/builder/pipeline.py).\n", "utf-8")
     with pytest.raises(InputError, match=r"links to files the release does not hold: \.\./"):
         make_release(RAW, earlier_releases(tmp_path / "releases"), card=card, repo=None, log=quiet)
     assert not (tmp_path / "releases" / f"v{VERSION}").exists()

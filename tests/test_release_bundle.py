@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset.build.pipeline import BuildResult
+from dataset.builder.pipeline import BuildResult
 from dataset.cli import main
 from dataset.errors import InputError
 from dataset.owned import MANIFEST_NAME

@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from dataset.build.pipeline import BuildResult
+from dataset.builder.pipeline import BuildResult
 from dataset.release.bundle import load_bundle
 from dataset.release.info import ReleaseInfo
 from dataset.release.preview import CHIP_PX, Span, highlight, lanes, preview_html

@@ -16,7 +16,7 @@ import datasets
 import pandas as pd
 import pytest
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.cli import EXIT_INPUT_ERROR, main
 from dataset.ptc.synth import LAYER, SynthStats, synthesize
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from dataset.schema import schema
 from tests.conftest import ARTICLE_ID, RAW, reseal
 from validation.allowlist import AllowlistEntry, read_allowlist

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import BuildResult
+from dataset.builder.pipeline import BuildResult
 from dataset.schema import schema
 from validation.cli import main
 

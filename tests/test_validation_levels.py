@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from dataset.release.gate import verdict
 from tests.conftest import RAW
 from tests.engines import ENGINES, validate

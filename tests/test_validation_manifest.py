@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from dataset.project import RELEASES_DIR
 from tests.conftest import RAW
 from validation.cli import main

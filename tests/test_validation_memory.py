@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from dataset.build.pipeline import BuildResult
+from dataset.builder.pipeline import BuildResult
 from validation.memory import POOL_VARIABLE
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.schema import schema
 from validation.run import validate_dataset
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.cli import main as dataset_main
 from dataset.project import REPO_ROOT
 from tests.conftest import ARTICLE, FIXTURES

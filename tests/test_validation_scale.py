@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.ptc.synth import synthesize
 from validation.cli import main
 from validation.report import Report

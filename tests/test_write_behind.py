@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from dataset.build.output import WriteBehind
+from dataset.builder.output import WriteBehind
 
 
 def test_jobs_run_one_at_a_time_in_the_order_given() -> None:

@@ -30,7 +30,7 @@ from validation.checks import Level, check
 from validation.failures import Violation
 
 REBUILD = "rebuild the dataset with python -m dataset build (or restore the file)"
-#: The shard lists a folder may carry: the build's manifest (dataset.build.output writes
+#: The shard lists a folder may carry: the build's manifest (dataset.builder.output writes
 #: it; validation does not import the build) and a release's checksums.
 MANIFEST_NAME = "MANIFEST.json"
 SHA256SUMS = "SHA256SUMS"

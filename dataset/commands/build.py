@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from dataset.build.output import DEFAULT_SHARD_ROWS
-from dataset.build.pipeline import (
+from dataset.builder.output import DEFAULT_SHARD_ROWS
+from dataset.builder.pipeline import (
     DEFAULT_BATCH_ARTICLES,
     PROGRESS_MIN_ARTICLES,
     CorpusName,

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.build.output import DEFAULT_SHARD_ROWS
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.output import DEFAULT_SHARD_ROWS
+from dataset.builder.pipeline import BuildResult, build
 from dataset.errors import InputError
 from dataset.files import write_json
 from dataset.owned import MANIFEST_NAME, replacing

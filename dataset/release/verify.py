@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dataset.build.pipeline import build
+from dataset.builder.pipeline import build
 from dataset.digests import sha256_of
 from dataset.errors import InputError
 from dataset.owned import MANIFEST_NAME

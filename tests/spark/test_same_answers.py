@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from tests.conftest import RAW
 from tests.test_validation import CASES, failing
 from validation.allowlist import AllowlistEntry

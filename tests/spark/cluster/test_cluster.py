@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build.pipeline import BuildResult, build
+from dataset.builder.pipeline import BuildResult, build
 from dataset.ptc.synth import synthesize
 from tests.conftest import RAW, reseal
 from tests.spark.cluster.cluster import Cluster, loopback_env

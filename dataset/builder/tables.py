@@ -1,6 +1,6 @@
 """Turning a batch of articles' files into the articles, spans and lines tables.
 
-A batch is built column by column (``dataset.build.columnar``), the package's only
+A batch is built column by column (``dataset.builder.columnar``), the package's only
 builder. When it finds bad input, the diagnostics readers (``read_article``,
 ``read_provenance``, ``read_label_file``, ``read_rationale_file``) read the batch again in
 the order a person would, article by article, and name the first error with its file,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from dataset.build.columnar import BatchColumns
+from dataset.builder.columnar import BatchColumns
 from dataset.errors import InputError, Rejected
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import (

@@ -5,7 +5,7 @@ and per line is done by Arrow kernels and NumPy on the batch's UTF-8 bytes: the 
 files parsed as one buffer (``dataset.ptc.label_table``), span and line texts cut from
 the articles' bytes, the lines' labels found by an interval join. It is the package's
 only builder; on bad input it raises ``Rejected`` (or the InputError of a per-article
-check) and ``dataset.build.tables`` asks the diagnostics readers for the batch's first
+check) and ``dataset.builder.tables`` asks the diagnostics readers for the batch's first
 error. The tests hold its tables to a row-by-row oracle (``tests/oracle.py``).
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset.build.utf8 import Utf8Batch
+from dataset.builder.utf8 import Utf8Batch
 from dataset.errors import Rejected
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import check_rationales, read_article, read_rationale_file, title_of

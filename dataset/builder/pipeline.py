@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from dataset.build.output import (
+from dataset.builder.output import (
     DEFAULT_SHARD_ROWS,
     PARQUET_OPTIONS,
     ROW_GROUP_ROWS,
@@ -32,7 +32,7 @@ from dataset.build.output import (
     staged_output,
     write_manifest,
 )
-from dataset.build.tables import BATCHED_TABLES, TableBatch, techniques_table
+from dataset.builder.tables import BATCHED_TABLES, TableBatch, techniques_table
 from dataset.digests import sha256_of
 from dataset.errors import InputError
 from dataset.owned import GENERATOR, MANIFEST_NAME, check_apart, die_at, files_in
