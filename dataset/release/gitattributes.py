@@ -1,9 +1,11 @@
 """The ``.gitattributes`` of a published release repository.
 
 The Hugging Face Hub refuses binary files pushed as plain git blobs: they must go through
-Git LFS (or Xet, which reads the same attributes). A release's binary files (the Parquet
-shards, the chart) are therefore routed to LFS by extension. A file counts as binary the
-way git itself decides it, a NUL byte in its first 8000 bytes, or when it is not UTF-8.
+Git LFS (or Xet, which reads the same attributes). The file holds the patterns a new Hub
+dataset repository starts with, so a repository published here behaves like one made on the
+Hub, and then the extensions of the release's own binary files that those patterns miss. A
+file counts as binary the way git itself decides it, a NUL byte in its first 8000 bytes, or
+when it is not UTF-8.
 The release folder itself has no ``.gitattributes``: inside the project's repository it
 would route the committed release through LFS too.
 """
@@ -15,6 +17,23 @@ from pathlib import Path
 
 GITATTRIBUTES = ".gitattributes"
 LFS = "filter=lfs diff=lfs merge=lfs -text"
+#: The LFS patterns of a new Hugging Face Hub dataset repository's .gitattributes, in its
+#: order and with its comments.
+HUB_DEFAULTS: tuple[str, ...] = (
+    *("*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib"),
+    *("*.lfs.*", "*.lz4", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx"),
+    *("*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar"),
+    *("*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm"),
+    *("*.xz", "*.zip", "*.zst", "*tfevents*"),
+    "# Audio files - uncompressed",
+    *("*.pcm", "*.sam", "*.raw"),
+    "# Audio files - compressed",
+    *("*.aac", "*.flac", "*.mp3", "*.ogg", "*.wav"),
+    "# Image files - uncompressed",
+    *("*.bmp", "*.gif", "*.png", "*.tiff"),
+    "# Image files - compressed",
+    *("*.jpg", "*.jpeg", "*.webp"),
+)
 #: How many leading bytes git inspects to call a file binary.
 GIT_BINARY_PROBE = 8000
 #: A Git LFS pointer file (spec v1), as the repository stores an LFS-tracked file.
@@ -42,10 +61,13 @@ def lfs_extensions(folder: Path, files: list[str]) -> list[str]:
 
 
 def gitattributes(folder: Path, files: list[str]) -> str:
-    lines = [f"*{suffix} {LFS}" for suffix in lfs_extensions(folder, files)]
-    return "# Binary files of the release are stored with Git LFS, as the Hub requires.\n" + (
-        "".join(f"{line}\n" for line in lines)
-    )
+    """The Hub's default patterns, then the release's binary extensions they miss."""
+    hub = [line if line.startswith("#") else f"{line} {LFS}" for line in HUB_DEFAULTS]
+    own = [f"*{suffix}" for suffix in lfs_extensions(folder, files)]
+    missed = [f"{pattern} {LFS}" for pattern in own if pattern not in HUB_DEFAULTS]
+    if missed:
+        missed.insert(0, "# This dataset's own binary files")
+    return "".join(f"{line}\n" for line in [*hub, *missed])
 
 
 def lfs_pointer_oid(blob: bytes) -> str | None:

@@ -295,13 +295,36 @@ def _commit(target: Path, tag: str, message: str, env: dict[str, str]) -> None:
     _git(target, "tag", "-a", tag, "-m", message, env=env)
 
 
-def publish_to_folder(folder: Path, version: str, target: Path) -> bool:
+def _require_lfs(allow_plain_blobs: bool) -> bool:
+    """Whether git-lfs is there, checked before anything is written: without it git stores
+    the Parquet files as plain blobs without a word, and the Hub refuses the push."""
+    if shutil.which("git-lfs") is not None:
+        return True
+    if allow_plain_blobs:
+        return False
+    raise InputError(
+        "git-lfs",
+        "git-lfs is not installed, so git would store the release's binary files (Parquet, "
+        "PNG) as plain blobs, which the Hugging Face Hub refuses; nothing was changed",
+        "install it (Debian: apt-get install git-lfs) and publish again, or pass "
+        "--allow-plain-blobs for a repository that will never be pushed to the Hub",
+    )
+
+
+def publish_to_folder(
+    folder: Path, version: str, target: Path, *, allow_plain_blobs: bool = False
+) -> bool:
     """Commit the release into the git repository ``target`` and tag it; False when the
     tag already holds exactly this release. Only a clean release repository of this
-    dataset (or a new one) is written to, and only the files releases list are touched."""
+    dataset (or a new one) is written to, and only the files releases list are touched.
+    Binary files go through Git LFS, its filter set up in ``target``; without git-lfs the
+    publish is refused unless ``allow_plain_blobs``."""
     tag = f"v{version}"
     files = _published_files(folder)
+    lfs = _require_lfs(allow_plain_blobs)
     _open_repository(target)
+    if lfs:
+        _git(target, "lfs", "install", "--local")
     _undo_interrupted(target)
     tagged = _tagged_blobs(target, tag)
     if tagged is not None:
@@ -390,6 +413,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo-id", help="Hub dataset repository, OWNER/NAME")
     parser.add_argument("--to", type=Path, help="publish into this local git repository instead")
     parser.add_argument("--dry-run", action="store_true", help="list what would be uploaded")
+    parser.add_argument(
+        "--allow-plain-blobs",
+        action="store_true",
+        help="with --to: publish even without git-lfs, whose absence stores the binary files "
+        "as plain git blobs (for a repository that will never be pushed to the Hub)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -397,6 +426,10 @@ def run(args: argparse.Namespace) -> int:
     folder = release_dir(version, args.releases)
     if not folder.is_dir():
         raise InputError(folder, f"there is no release {version}", "run nox -s release first")
+    if args.allow_plain_blobs and not args.to:
+        raise InputError(
+            "--allow-plain-blobs", "only applies to a local repository", "add --to DIR, or drop it"
+        )
     token = os.environ.get(TOKEN_VARIABLE, "")
     if not (args.dry_run or args.to):
         if not args.repo_id:
@@ -416,7 +449,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {size:>12,}  {name}")
         return 0
     if args.to:
-        created = publish_to_folder(folder, version, args.to)
+        created = publish_to_folder(
+            folder, version, args.to, allow_plain_blobs=args.allow_plain_blobs
+        )
         state = "published" if created else "already published"
         print(f"{state}: {args.to} at tag v{version}")
         return 0
