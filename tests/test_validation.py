@@ -301,6 +301,44 @@ def test_check_fails_on_data_that_breaks_it(check_id: str, dataset: Path) -> Non
     assert report.ok == (CHECKS_BY_ID[check_id].severity == "warning")
 
 
+def _lines_features(folder: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite the lines shard with its Hugging Face features edited."""
+    arrow = schema().arrow_schema("lines")
+    metadata = json.loads(arrow.metadata[b"huggingface"])
+    edit(metadata["info"]["features"])
+    changed = arrow.with_metadata({**arrow.metadata, b"huggingface": json.dumps(metadata)})
+    write(folder, "lines", read(folder, "lines"), changed)
+
+
+def test_features_missing_from_the_metadata_fail_schema_types(dataset: Path) -> None:
+    drop_features_metadata(dataset)
+    report = validate_dataset(dataset)
+    assert rows_of(report, "schema-types") == [
+        "techniques:techniques-00000.parquet:huggingface-metadata"
+    ]
+
+
+def test_other_class_names_in_the_features_fail_schema_types(dataset: Path) -> None:
+    def rename_first_class(features: dict[str, Any]) -> None:
+        features["techniques"]["feature"]["names"][0] = "Appeal_to_Authorities"
+
+    _lines_features(dataset, rename_first_class)
+    report = validate_dataset(dataset)
+    assert rows_of(report, "schema-types") == ["lines:lines-00000.parquet:huggingface-metadata"]
+
+
+def test_a_list_written_as_datasets_4_writes_it_is_the_same_feature(dataset: Path) -> None:
+    """Files built before lists were stored as Sequence (release 2.0.0) stay valid."""
+
+    def as_datasets_4(features: dict[str, Any]) -> None:
+        for name in ("techniques", "semeval_classes"):
+            assert features[name]["_type"] == "Sequence"
+            features[name]["_type"] = "List"
+
+    _lines_features(dataset, as_datasets_4)
+    assert "schema-types" not in failing(validate_dataset(dataset))
+
+
 @pytest.mark.parametrize(
     ("table", "values", "failed"),
     [

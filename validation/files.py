@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from pyarrow import fs
 
 from dataset.errors import InputError
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import TABLE_NAMES, portable_features, schema
 from validation.checks import Level, check
 from validation.failures import Violation
 
@@ -138,6 +138,18 @@ def schema_columns(shard: Shard) -> list[Violation]:
     ]
 
 
+def same_features(stored: bytes | None, wanted: bytes | None) -> bool:
+    """Whether stored Hugging Face features are the generated ones as ``datasets`` reads
+    them: a list written as datasets 4's ``List`` is the ``Sequence`` the schema writes now
+    (which datasets 3 reads too), so files built before that change stay valid."""
+    if stored is None or wanted is None:
+        return stored == wanted
+    try:
+        return bool(portable_features(json.loads(stored)) == json.loads(wanted))
+    except ValueError:
+        return False
+
+
 @check(
     "schema-types",
     severity="error",
@@ -153,7 +165,7 @@ def schema_types(shard: Shard) -> list[Violation]:
     stored = shard.arrow_schema
     findings: list[Violation] = []
     wanted = generated.metadata.get(b"huggingface")
-    if (stored.metadata or {}).get(b"huggingface") != wanted:
+    if not same_features((stored.metadata or {}).get(b"huggingface"), wanted):
         findings.append(
             Violation(
                 shard.table,
