@@ -240,10 +240,12 @@ def citation(session: nox.Session) -> None:
     cffconvert = cffconvert_environment(session)
     cff = str(out / "CITATION.cff")
     session.run(cffconvert, "--validate", "--infile", cff, external=True)
+    converted = out.with_name("converted")
+    converted.mkdir(exist_ok=True)
     for fmt, name in CFF_CONVERSIONS.items():
-        converted = session.run(cffconvert, "-f", fmt, "-i", cff, external=True, silent=True)
-        (out / name).write_text(str(converted), encoding="utf-8")
-    session.run("python", "-m", "dataset", "citation", "--check-converted", str(out))
+        text = session.run(cffconvert, "-f", fmt, "-i", cff, external=True, silent=True)
+        (converted / name).write_text(str(text), encoding="utf-8")
+    session.run("python", "-m", "dataset", "citation", "--check-converted", str(converted))
     for path in sorted(Path("releases").glob("v*/CITATION.cff")):
         session.run(cffconvert, "--validate", "--infile", str(path), external=True)
 

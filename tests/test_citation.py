@@ -74,3 +74,16 @@ def test_citation_files_of_this_version_claim_no_single_licence(tmp_path: Path) 
     bib = (tmp_path / "CITATION.bib").read_text(encoding="utf-8")
     assert "author  = {{propaganda-spans maintainers}}," in bib
     assert terms().spdx in bib and terms().text in bib
+
+
+def test_out_never_overwrites_a_folder_the_command_did_not_write(tmp_path: Path) -> None:
+    mine = tmp_path / "paper"
+    mine.mkdir()
+    (mine / "CITATION.cff").write_text("my own citation\n", encoding="utf-8")
+    assert main(["citation", "--out", str(mine)]) == 2
+    assert (mine / "CITATION.cff").read_text(encoding="utf-8") == "my own citation\n"
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert main(["citation", "--out", str(tmp_path / "a-file")]) == 2
+    out = tmp_path / "citation"
+    assert main(["citation", "--out", str(out)]) == 0
+    assert main(["citation", "--out", str(out)]) == 0  # its own folder is replaced

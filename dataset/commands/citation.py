@@ -2,7 +2,8 @@
 without cutting a release, and the check of what cffconvert makes of them.
 
 ``--out DIR`` writes CITATION.cff and CITATION.bib as the next release would write them
-(dated as CHANGELOG.md dates the version, or today while it has no entry).
+(dated as CHANGELOG.md dates the version, or today while it has no entry) into a folder of
+their own, which is replaced only when this command wrote it.
 ``--check-converted DIR`` reads cffconvert's Zenodo, schema.org and APA conversions of that
 CITATION.cff and exits 1 when one misstates the release's rights or authors. ``nox -s
 citation`` runs both, with cffconvert in an environment of its own.
@@ -15,7 +16,7 @@ import datetime
 import sys
 from pathlib import Path
 
-from dataset.files import write_atomically
+from dataset.owned import write_folder
 from dataset.project import CHANGELOG_PATH, DATACARD_PATH, dataset_version
 from dataset.release.assemble import checked_cff
 from dataset.release.changelog import read_entries
@@ -42,13 +43,12 @@ def release_date(version: str) -> datetime.date:
 
 
 def write_citation(folder: Path) -> list[Path]:
+    """The two files, in a folder of their own: like every output folder, it is replaced
+    only when the tools wrote it (a folder holding anything else is refused)."""
     version = dataset_version()
     info = ReleaseInfo(version, release_date(version), DATACARD_PATH.read_text(encoding="utf-8"))
-    cff = checked_cff(info)
-    paths = [folder / "CITATION.cff", folder / "CITATION.bib"]
-    for path, text in zip(paths, (cff, citation_bib(info)), strict=True):
-        write_atomically(path, text)
-    return paths
+    files = {"CITATION.cff": checked_cff(info), "CITATION.bib": citation_bib(info)}
+    return write_folder(folder, files, "--out", "citation")
 
 
 def run(args: argparse.Namespace) -> int:
