@@ -1,7 +1,8 @@
 """Command line of the dataset tooling: ``python -m dataset <command>``.
 
-Each command lives in its own module exposing ``add_arguments(parser)`` and
-``run(args) -> int``; this module only wires them up and turns input errors into one
+Each command is the module ``dataset.commands.<command>``, exposing ``DESCRIPTION`` (what
+``--help`` tells users), ``add_arguments(parser)`` and ``run(args) -> int``; this module
+only wires them up, importing the chosen command alone, and turns input errors into one
 clear message and a non-zero exit.
 """
 
@@ -14,57 +15,29 @@ from collections.abc import Sequence
 
 from dataset.errors import InputError
 
+#: Each command: its module under dataset.commands and the line ``--help`` lists it with.
 COMMANDS = {
-    "build": (
-        "dataset.commands.build",
-        "Build the Parquet tables from a folder of PTC-format files.",
-    ),
-    "card": ("dataset.release.datacard", "Regenerate the generated sections of DATACARD.md."),
-    "annotate": (
-        "dataset.annotation.annotate",
-        "Turn (fragment, occurrence) annotation records into PTC label and rationale files.",
-    ),
-    "agreement": (
-        "dataset.annotation.agreement",
-        "Agreement between two annotation layers: gamma, SemEval-2020 Task 11 span F1, "
-        "Cohen's kappa on the lines.",
-    ),
-    "adjudicate": (
-        "dataset.annotation.adjudicate",
-        "List the disagreements between annotation layers and write the gold layer that a "
-        "decisions file settles.",
-    ),
-    "export": (
-        "dataset.commands.export",
-        "Write a built dataset's gold as SemEval-2020 / NLP4IF-2019 task files (si, tc, slc).",
-    ),
-    "score": (
-        "dataset.commands.score",
-        "Score predictions in a task's file format against a built dataset, as the official "
-        "scorers do.",
-    ),
-    "synth": ("dataset.ptc.synth", "Write a synthetic PTC-format corpus for tests and benchmarks."),
-    "release": (
-        "dataset.release.make",
-        "Build, validate and write releases/v<version>/ (never changing a released version).",
-    ),
-    "verify": (
-        "dataset.release.verify",
-        "Rebuild a release from its inputs and check it byte for byte against SHA256SUMS.",
-    ),
-    "screenshot": (
-        "dataset.release.browser",
-        "Render a release's preview.html in headless Chromium into a PNG.",
-    ),
-    "citation": (
-        "dataset.commands.citation",
-        "Write this version's CITATION.cff and CITATION.bib, or check cffconvert's conversions.",
-    ),
-    "publish": (
-        "dataset.release.publish",
-        "Upload a verified release to the Hugging Face Hub (or a local git repository), tagged.",
-    ),
+    "build": "Build the dataset's Parquet tables from a folder of PTC-format files.",
+    "synth": "Write a synthetic PTC-format corpus, to test or benchmark at any size.",
+    "annotate": "Turn annotation records (fragment and occurrence) into PTC label files.",
+    "agreement": "Measure how far two annotation layers agree (F1, gamma, kappa).",
+    "adjudicate": "List annotation layers' disagreements; write the gold layer you decided.",
+    "export": "Write a built dataset's gold as the official SemEval/NLP4IF task files.",
+    "score": "Score your predictions against a built dataset, as the official scorers do.",
+    "card": "Bring the generated sections of DATACARD.md up to date.",
+    "citation": "Write the next release's CITATION.cff and CITATION.bib, or check conversions.",
+    "release": "Cut the release of this version into releases/v<version>/.",
+    "verify": "Check that a release rebuilds byte for byte with the code that made it.",
+    "screenshot": "Render a release's preview page into a PNG.",
+    "publish": "Upload a verified release to the Hugging Face Hub or a git repository, tagged.",
 }
+#: What ``python -m dataset --help`` says before the list of commands.
+DESCRIPTION = """\
+Build, check, annotate, score and release the propaganda-spans dataset: news articles with
+the fragments that use propaganda techniques, as Parquet tables. Run
+`python -m dataset COMMAND --help` for what a command does and its options; validate a
+built dataset with `python -m validation`.
+"""
 EXIT_INPUT_ERROR = 2
 #: The import names of pyproject's ``release`` dependency group, which release, verify
 #: and publish need and a plain install of the package does not bring.
@@ -74,13 +47,17 @@ RELEASE_LIBRARIES = frozenset({"huggingface_hub", "matplotlib", "mlcroissant", "
 def parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; only the chosen command's module is imported, so one command
     never pays for (or breaks on) another's dependencies."""
-    root = argparse.ArgumentParser(prog="python -m dataset", description=__doc__)
+    root = argparse.ArgumentParser(
+        prog="python -m dataset",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module_name, help_text) in COMMANDS.items():
+    for name, help_text in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text)
         if name == command:
-            module = importlib.import_module(module_name)
-            sub.description = module.__doc__
+            module = importlib.import_module(f"dataset.commands.{name}")
+            sub.description = module.DESCRIPTION
             sub.formatter_class = argparse.RawDescriptionHelpFormatter
             module.add_arguments(sub)
             sub.set_defaults(run=module.run)

@@ -44,8 +44,6 @@ A decisions file::
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +55,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dataset.annotation.annotate import FragmentError, resolve_fragment, yaml_quoted
 from dataset.annotation.yaml_input import node_at, node_line, parse_model
 from dataset.errors import InputError
-from dataset.files import write_atomically
-from dataset.project import RAW_DIR, REPO_ROOT
-from dataset.ptc.corpus import DEFAULT_LAYER, ArticleFiles, discover
+from dataset.project import REPO_ROOT
+from dataset.ptc.corpus import DEFAULT_LAYER, ArticleFiles
 from dataset.ptc.formats import (
     LAYER,
     RATIONALE_HEADER,
@@ -477,106 +474,3 @@ def describe(spans: LayerSpans, found: Disagreement) -> str:
         fragment = yaml_quoted(spans.text[c.start : c.end])
         rows.append(f"    {', '.join(c.layers)}: {c.label} {c.start}-{c.end} {fragment}")
     return "\n".join(rows)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "decisions",
-        type=Path,
-        nargs="*",
-        help=f"decisions files or folders of them (default: {DECISIONS_DIR})",
-    )
-    parser.add_argument(
-        "--source",
-        type=Path,
-        default=RAW_DIR,
-        metavar="DIR",
-        help=f"the corpus folder the layers' label files are in (default: {RAW_DIR})",
-    )
-    parser.add_argument(
-        "--layers",
-        nargs="+",
-        metavar="LAYER",
-        help="only list the disagreements between these layers (no decisions file needed)",
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 when a gold file differs from what the decisions make",
-    )
-
-
-def _decision_files(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths or [DECISIONS_DIR]:
-        if path.is_dir():
-            files.extend(sorted(path.glob("article*.yaml")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError(path, "no such file or folder", "pass a decisions file or folder")
-    if not files:
-        raise InputError(
-            paths[0] if paths else DECISIONS_DIR,
-            "no decisions files article<ID>.yaml",
-            "write one per article",
-        )
-    return files
-
-
-def _article(source: Path, article_id: str, layers: Sequence[str], where: Path) -> ArticleFiles:
-    for article in discover(source):
-        if article.article_id == article_id:
-            missing = [layer for layer in layers if layer not in article.labels]
-            if missing:
-                raise InputError(
-                    where,
-                    f"article {article_id} has no label file in layer(s) {', '.join(missing)}",
-                    "annotate it in every layer, or list only the layers that did",
-                )
-            return article
-    raise InputError(where, f"article {article_id} is not under {source}", "check --source")
-
-
-def list_only(source: Path, layers: Sequence[str]) -> int:
-    """List the disagreements of every article all the layers annotated; exit 1 if any."""
-    total = 0
-    for article in discover(source):
-        if all(layer in article.labels for layer in layers):
-            spans = read_layers(article, layers)
-            for found in disagreements(spans):
-                print(describe(spans, found))
-                total += 1
-    print(f"{total} disagreement(s) between {', '.join(layers)}")
-    return 1 if total else 0
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.layers is not None:
-        if len(args.layers) < 2 or args.decisions:
-            print("error: --layers takes two or more layers and no decisions file", file=sys.stderr)
-            return 2
-        return list_only(args.source, args.layers)
-    differs = 0
-    for path in _decision_files(args.decisions):
-        decisions = read_decisions(path)
-        content = decisions.content
-        article = _article(args.source, content.article_id, content.layers, path)
-        spans = read_layers(article, content.layers)
-        found = disagreements(spans)
-        layers = ", ".join(content.layers)
-        print(f"article {content.article_id}: {len(found)} disagreement(s) between {layers}")
-        for item in found:
-            print(describe(spans, item))
-        gold = gold_spans(spans, decisions)
-        for target, text in gold_files(spans, content.gold, gold).items():
-            current = target.read_text(encoding="utf-8") if target.is_file() else None
-            if current == text:
-                continue
-            if args.check:
-                print(f"differs from the decisions: {target}", file=sys.stderr)
-                differs += 1
-            else:
-                write_atomically(target, text)
-                print(f"wrote {target}")
-    return 1 if differs else 0

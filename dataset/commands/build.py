@@ -1,14 +1,6 @@
-"""``python -m dataset build``: build the Parquet tables from a folder of PTC-format files.
-
-Reads ``article<ID>.txt`` files and their label files (18 PTC technique names or 14
-SemEval-2020 class names) under ``--source`` and writes ``<out>/<table>/<table>-NNNNN.parquet``
-plus MANIFEST.json. MANIFEST.json names the corpus as ``--name`` and ``--version`` say;
-without them only this project's own ``dataset/raw`` is named (``propaganda-spans`` at the
-version in pyproject.toml) and any other corpus is recorded as unnamed. With ``--validate``
-the new build is validated before it replaces ``--out``; known upstream errata can be
-accepted with ``--allowlist``. The output folder is replaced only when the whole build
-(and the gate) succeeds.
-"""
+"""``python -m dataset build``: arguments, then one call into ``dataset.builder``; the
+only command that wires the build to the validation (as its ``--validate`` gate), since the
+two layers never import each other."""
 
 from __future__ import annotations
 
@@ -29,6 +21,18 @@ from dataset.owned import set_aside
 from dataset.project import BUILD_DIR, RAW_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.schema import TABLE_NAMES
+
+#: What the command does, as ``--help`` tells its users.
+DESCRIPTION = """\
+Turn a folder of PTC-format articles and label files into the dataset's Parquet tables
+(articles, spans, lines, techniques) plus a MANIFEST.json that records every input file.
+
+Label files may use PTC's 18 technique names or SemEval-2020's 14 class names. The output
+folder is replaced only when the whole build succeeds (and, with --validate, passes
+validation), so a failed build never leaves you with half a dataset. Pass --name and
+--version to record what your corpus is; this project's own dataset/raw is named
+automatically.
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,13 +1,6 @@
-"""``python -m dataset citation``: the citation files of the version in pyproject.toml,
-without cutting a release, and the check of what cffconvert makes of them.
-
-``--out DIR`` writes CITATION.cff and CITATION.bib as the next release would write them
-(dated as CHANGELOG.md dates the version, or today while it has no entry) into a folder of
-their own, which is replaced only when this command wrote it.
-``--check-converted DIR`` reads cffconvert's Zenodo, schema.org and APA conversions of that
-CITATION.cff and exits 1 when one misstates the release's rights or authors. ``nox -s
-citation`` runs both, with cffconvert in an environment of its own.
-"""
+"""``python -m dataset citation``: the citation files of the version in pyproject.toml
+without cutting a release, and the check of cffconvert's conversions of them (``nox -s
+citation`` runs both, with cffconvert in an environment of its own)."""
 
 from __future__ import annotations
 
@@ -23,6 +16,14 @@ from dataset.release.changelog import read_entries
 from dataset.release.citation import citation_bib
 from dataset.release.converted import CONVERSIONS, converted_problems
 from dataset.release.info import ReleaseInfo
+
+#: What the command does, as ``--help`` tells its users.
+DESCRIPTION = """\
+Write the CITATION.cff and CITATION.bib that the next release will carry (--out DIR, a
+folder of their own), or check cffconvert's Zenodo, schema.org and APA conversions of that
+CITATION.cff (--check-converted DIR): exit 1 when one misstates the release's rights or
+authors.
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

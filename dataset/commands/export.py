@@ -1,14 +1,5 @@
-"""``python -m dataset export``: a built dataset's gold as the official task files.
-
-``--task si`` writes ``article_id, start, end`` (SemEval-2020 Task 11 span identification),
-``--task tc`` writes ``article_id, technique, start, end`` with the 14 SemEval-2020 class
-names (``--classes semeval``, the default) or PTC's 18 technique names (``--classes ptc``),
-and ``--task slc`` writes ``article_id, line, propaganda|non-propaganda`` for every line of
-every annotated article (NLP4IF-2019 sentence level, from the lines table). Articles come
-by ascending ID, an article's spans by start, end and label: the order in which
-SemEval-2020's TC scorer pairs gold and prediction lines. Spans that the chosen class set
-cannot name are left out and listed, never dropped silently.
-"""
+"""``python -m dataset export``: arguments, one call into ``dataset.evaluation.export``,
+and the list of spans the chosen class set cannot name."""
 
 from __future__ import annotations
 
@@ -20,6 +11,15 @@ from dataset.evaluation.export import export
 from dataset.evaluation.gold import CLASS_SETS
 from dataset.project import BUILD_DIR
 from dataset.ptc.task_files import TASKS
+
+#: What the command does, as ``--help`` tells its users.
+DESCRIPTION = """\
+Write a built dataset's gold annotations as the files the official SemEval-2020 Task 11
+and NLP4IF-2019 scorers read: --task si (article, start, end), tc (article, technique,
+start, end; 14 SemEval classes, or PTC's 18 techniques with --classes ptc) or slc (one
+propaganda / non-propaganda line per article line). Spans the chosen class set cannot name
+are listed, never dropped silently.
+"""
 
 #: Left-out spans listed one by one on the terminal; the rest are counted.
 SHOWN = 10

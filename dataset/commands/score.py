@@ -1,12 +1,5 @@
-"""``python -m dataset score``: score predictions in a task's file format against a built
-dataset, with the metrics of the official scorers.
-
-``--task si``: SemEval-2020 Task 11 span identification, partial-overlap precision, recall
-and F1 (the same code as ``python -m dataset agreement``). ``--task tc``: technique
-classification of the gold spans, micro F1 and per-class F1 over SemEval-2020's 14 classes
-(or PTC's 18 techniques with ``--classes ptc``). ``--task slc``: NLP4IF-2019 sentence
-level, precision, recall and F1 of the propaganda class. ``--json`` also writes the figures.
-"""
+"""``python -m dataset score``: arguments, one call into ``dataset.evaluation.score``,
+and the report on the terminal (and in ``--json``)."""
 
 from __future__ import annotations
 
@@ -19,6 +12,15 @@ from dataset.evaluation.score import format_report, score
 from dataset.owned import write_file
 from dataset.project import BUILD_DIR
 from dataset.ptc.task_files import TASKS
+
+#: What the command does, as ``--help`` tells its users.
+DESCRIPTION = """\
+Score your system's predictions, in a task's official file format, against a built
+dataset or a release, with the metrics of the official scorers: si (SemEval-2020 span
+identification, partial-overlap precision, recall and F1), tc (technique classification,
+micro F1 and per class) or slc (NLP4IF-2019 sentence level). --json also writes the
+figures.
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

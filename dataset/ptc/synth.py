@@ -15,10 +15,8 @@ iterates over a set or a hash-ordered structure.
 
 from __future__ import annotations
 
-import argparse
 import math
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -398,21 +396,3 @@ def _poisson(rng: random.Random, mean: float) -> int:
             count += 1
             product *= rng.random()
     return count
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--articles", type=int, required=True, help="number of articles")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--out", type=Path, required=True, help="new or empty output folder")
-
-
-def run(args: argparse.Namespace) -> int:
-    stats = synthesize(args.out, args.articles, args.seed)
-    top: Sequence[tuple[str, int]] = sorted(stats.techniques.items(), key=lambda kv: -kv[1])[:3]
-    print(
-        f"wrote {stats.articles} articles and {stats.spans} spans "
-        f"({stats.spans_per_article:.1f} per article, {stats.empty_label_files} empty label "
-        f"files, {stats.overlapping_spans} spans overlapping another technique) to {args.out}; "
-        f"most frequent: {', '.join(f'{name} {count}' for name, count in top)}"
-    )
-    return 0

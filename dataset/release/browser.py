@@ -4,7 +4,6 @@ fail or wait on a closed network), with a throwaway profile."""
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import tempfile
@@ -12,8 +11,6 @@ from pathlib import Path
 
 from dataset.errors import InputError
 from dataset.owned import write_file
-from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
-from dataset.release.layout import PREVIEW, release_dir
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -62,23 +59,3 @@ def screenshot(page: Path, out: Path, width: int = 1280, height: int = 2200) -> 
         if not shot.is_file() or shot.stat().st_size == 0:
             raise InputError(page, "Chromium wrote no screenshot", "run it by hand to see why")
         return write_file(out, shot.read_bytes(), "--out")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("version", nargs="?", help="release to render (default: this version)")
-    parser.add_argument("--releases", type=Path, default=RELEASES_DIR, help="releases folder")
-    parser.add_argument(
-        "--out", type=Path, help="PNG to write (default: build/preview-v<version>.png)"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    version = args.version or dataset_version()
-    page = release_dir(version, args.releases) / PREVIEW
-    if not page.is_file():
-        raise InputError(
-            page, "the release has no preview", "make the release first (nox -s release)"
-        )
-    out = args.out or REPO_ROOT / "build" / f"preview-v{version}.png"
-    print(f"screenshot of {page} in {screenshot(page, out)}")
-    return 0

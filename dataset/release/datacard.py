@@ -8,17 +8,14 @@ rewritten from their source (``schemas/`` and friends) by ``python -m dataset ca
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from dataset.errors import InputError
 from dataset.markdown import markdown_table
-from dataset.owned import write_file
 from dataset.project import DATACARD_PATH, RAW_DIR, REPO_ROOT
 from dataset.ptc.corpus import discover
 from dataset.ptc.formats import read_label_file
@@ -257,23 +254,3 @@ def render(
             "`python -m dataset card`",
         )
     return rendered
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", type=Path, default=DATACARD_PATH)
-    parser.add_argument(
-        "--check", action="store_true", help="fail instead of writing when the card is stale"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    card = args.card.read_text(encoding="utf-8")
-    rendered = render(card, where=args.card)
-    if rendered == card:
-        return 0
-    if args.check:
-        print(f"{args.card} is stale: run `python -m dataset card`", file=sys.stderr)
-        return 1
-    write_file(args.card, rendered, "--card")
-    print(f"updated {args.card}")
-    return 0

@@ -11,7 +11,6 @@ the release is refused.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from dataset.project import (
 )
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.release import datacard as card_module
-from dataset.release.assemble import assemble, renderers
+from dataset.release.assemble import assemble
 from dataset.release.bundle import Bundle
 from dataset.release.changelog import (
     check_counts,
@@ -270,53 +269,3 @@ def make_release(
         _check_standalone(staged, card, log)
         replacement.place(staged)
     return ReleaseOutcome(folder=target, created=True, counts=counts)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", type=Path, default=RAW_DIR, help="folder of PTC-format files")
-    parser.add_argument(
-        "--releases", type=Path, default=RELEASES_DIR, help="folder holding v<version>/ folders"
-    )
-    parser.add_argument("--changelog", type=Path, default=CHANGELOG_PATH)
-    parser.add_argument("--card", type=Path, default=DATACARD_PATH, help="the datasheet")
-    parser.add_argument("--label-layer", help="layer whose spans label the lines table")
-    parser.add_argument("--default-layer", default=DEFAULT_LAYER)
-    parser.add_argument("--shard-rows", type=int, default=DEFAULT_SHARD_ROWS)
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 when this version is already released and its inputs "
-        "no longer give the released bytes (a version not released yet is fine)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    renderers()
-    if args.check:
-        options = StageOptions(args.label_layer, args.default_layer, args.shard_rows)
-        drift = check_release(
-            args.source, args.releases, changelog=args.changelog, card=args.card, options=options
-        )
-        for line in drift:
-            print(f"error: {line}", file=sys.stderr)
-        if drift:
-            print(
-                f"version {dataset_version()} is already released with different content: "
-                "bump the version in pyproject.toml and add its CHANGELOG.md entry "
-                "(README: Releasing)",
-                file=sys.stderr,
-            )
-        return 1 if drift else 0
-    outcome = make_release(
-        args.source,
-        args.releases,
-        changelog=args.changelog,
-        card=args.card,
-        label_layer=args.label_layer,
-        default_layer=args.default_layer,
-        shard_rows=args.shard_rows,
-    )
-    rows = ", ".join(f"{name} {n}" for name, n in outcome.counts.tables.items())
-    verb = "released" if outcome.created else "unchanged"
-    print(f"{verb} {outcome.folder}: {rows}")
-    return 0

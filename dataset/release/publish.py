@@ -17,7 +17,6 @@ files are written and only files an earlier release listed are removed (1.0.0's
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import hashlib
 import json
@@ -34,9 +33,8 @@ from dataset.digests import git_blob_id
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.owned import die_at
-from dataset.project import RELEASES_DIR, dataset_version
 from dataset.release.gitattributes import GITATTRIBUTES, gitattributes, lfs_pointer_oid
-from dataset.release.layout import MANIFEST, SHA256SUMS, files_of, release_dir
+from dataset.release.layout import MANIFEST, SHA256SUMS, files_of
 from dataset.release.manifest import read_manifest
 from dataset.release.verify import verify_release
 
@@ -52,7 +50,7 @@ def release_files(folder: Path) -> list[str]:
     return [*files_of(folder), SHA256SUMS]
 
 
-def _published_files(folder: Path) -> dict[str, bytes | Path]:
+def published_files(folder: Path) -> dict[str, bytes | Path]:
     """What the published repository holds: the release's files and its .gitattributes."""
     files = release_files(folder)
     return {
@@ -73,7 +71,7 @@ def _same_content(repo: Path, blob: str, content: bytes | Path) -> bool:
     return lfs_pointer_oid(stored) == hashlib.sha256(data).hexdigest()
 
 
-def _checked(folder: Path, version: str, releases: Path) -> None:
+def refuse_unverified(folder: Path, version: str, releases: Path) -> None:
     """Refuse a release that ``verify`` (its own commit's rebuild) does not reproduce."""
     problems = verify_release(
         version, releases, log=lambda line: print(line, file=sys.stderr)
@@ -320,7 +318,7 @@ def publish_to_folder(
     Binary files go through Git LFS, its filter set up in ``target``; without git-lfs the
     publish is refused unless ``allow_plain_blobs``."""
     tag = f"v{version}"
-    files = _published_files(folder)
+    files = published_files(folder)
     lfs = _require_lfs(allow_plain_blobs)
     _open_repository(target)
     if lfs:
@@ -387,7 +385,7 @@ def publish_to_hub(folder: Path, version: str, repo_id: str, token: str) -> str:
             f"{tag} is already published on the Hub (releases are immutable)",
             "publish a new version instead",
         )
-    files = _published_files(folder)
+    files = published_files(folder)
     present = api.list_repo_files(repo_id, repo_type="dataset")
     listed = _hub_listed(api, repo_id, read_manifest(folder)["dataset"], present)
     changes = plan(files, present, listed | {GITATTRIBUTES})
@@ -405,56 +403,3 @@ def publish_to_hub(folder: Path, version: str, repo_id: str, token: str) -> str:
         repo_id, repo_type="dataset", tag=tag, revision=commit.oid, tag_message=f"Release {tag}"
     )
     return str(commit.commit_url)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("version", nargs="?", help="version to publish (default: pyproject's)")
-    parser.add_argument("--releases", type=Path, default=RELEASES_DIR)
-    parser.add_argument("--repo-id", help="Hub dataset repository, OWNER/NAME")
-    parser.add_argument("--to", type=Path, help="publish into this local git repository instead")
-    parser.add_argument("--dry-run", action="store_true", help="list what would be uploaded")
-    parser.add_argument(
-        "--allow-plain-blobs",
-        action="store_true",
-        help="with --to: publish even without git-lfs, whose absence stores the binary files "
-        "as plain git blobs (for a repository that will never be pushed to the Hub)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    version = args.version or dataset_version()
-    folder = release_dir(version, args.releases)
-    if not folder.is_dir():
-        raise InputError(folder, f"there is no release {version}", "run nox -s release first")
-    if args.allow_plain_blobs and not args.to:
-        raise InputError(
-            "--allow-plain-blobs", "only applies to a local repository", "add --to DIR, or drop it"
-        )
-    token = os.environ.get(TOKEN_VARIABLE, "")
-    if not (args.dry_run or args.to):
-        if not args.repo_id:
-            raise InputError("--repo-id", "no Hub repository given", "pass --repo-id OWNER/NAME")
-        if not token:
-            raise InputError(
-                TOKEN_VARIABLE,
-                f"no Hugging Face token: {TOKEN_VARIABLE} is not set",
-                f"export {TOKEN_VARIABLE} with a write token, or use --to DIR or --dry-run",
-            )
-    _checked(folder, version, args.releases)
-    target = str(args.to) if args.to else (args.repo_id or "(a Hub repository, --repo-id)")
-    if args.dry_run:
-        print(f"would publish {folder} to {target} and tag it v{version}:")
-        for name, content in _published_files(folder).items():
-            size = len(content) if isinstance(content, bytes) else content.stat().st_size
-            print(f"  {size:>12,}  {name}")
-        return 0
-    if args.to:
-        created = publish_to_folder(
-            folder, version, args.to, allow_plain_blobs=args.allow_plain_blobs
-        )
-        state = "published" if created else "already published"
-        print(f"{state}: {args.to} at tag v{version}")
-        return 0
-    url = publish_to_hub(folder, version, args.repo_id, token)
-    print(f"published {folder} to {url}, tagged v{version}", file=sys.stdout)
-    return 0

@@ -23,7 +23,6 @@ verification of an earlier release.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import subprocess
@@ -38,8 +37,8 @@ from dataset.builder.pipeline import build
 from dataset.digests import sha256_of
 from dataset.errors import InputError
 from dataset.owned import MANIFEST_NAME
-from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
-from dataset.release.assemble import assemble, renderers
+from dataset.project import RELEASES_DIR, REPO_ROOT
+from dataset.release.assemble import assemble
 from dataset.release.checkout import ENVS_DIR, locked_environment, require_commit, worktree
 from dataset.release.checksums import check_folder, compare, hashes, read_sums
 from dataset.release.gate import validate
@@ -53,7 +52,7 @@ from dataset.release.layout import (
 from dataset.release.manifest import read_manifest
 from dataset.release.pins import PINS_PATH, Pin, reproducing_commit
 from dataset.schema import SCHEMA_PATH
-from dataset.versions import previous_release, released_versions
+from dataset.versions import previous_release
 
 #: The flag that runs only the rebuild-and-compare step with the checked-out code.
 CHECKED_OUT_CODE = "--checked-out-code"
@@ -213,76 +212,3 @@ def verify_release(
         log(f"{version}: environment ready in {env.seconds:.1f} s; rebuilding with its code")
         result.problems = _rebuild_at_commit(env.python, tree, version, releases, log)
     return result
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "versions", nargs="*", metavar="VERSION", help="versions to verify (default: pyproject's)"
-    )
-    parser.add_argument("--all", action="store_true", help="verify every release in --releases")
-    parser.add_argument("--releases", type=Path, default=RELEASES_DIR)
-    parser.add_argument(
-        "--pins", type=Path, default=PINS_PATH, help="the file naming reproducing commits"
-    )
-    parser.add_argument(
-        "--envs", type=Path, default=ENVS_DIR, help="where the per-lock environments are kept"
-    )
-    parser.add_argument(
-        CHECKED_OUT_CODE,
-        action="store_true",
-        help="only rebuild with the code checked out here, in this environment, and compare "
-        "(what verify runs inside the release commit's worktree)",
-    )
-
-
-def _versions(args: argparse.Namespace) -> list[str]:
-    if args.all:
-        found = [str(version) for version in sorted(released_versions(args.releases))]
-        if not found:
-            raise InputError(args.releases, "holds no release folder", "run nox -s release first")
-        return found
-    return list(args.versions) or [dataset_version()]
-
-
-def _run_checked_out_code(version: str, releases: Path) -> bool:
-    renderers()
-    problems = verify_with_checked_out_code(version, releases, log=_stderr)
-    folder = release_dir(version, releases)
-    if problems:
-        print(f"{folder} FAILS verification:", file=sys.stderr)
-        for line in problems:
-            print(f"  {line}", file=sys.stderr)
-        return False
-    sums = read_sums(folder)
-    reproducible = sum(1 for name in sums if is_reproducible(name))
-    print(
-        f"verified {folder}: all {len(sums)} files match SHA256SUMS and the "
-        f"{reproducible} reproducible ones were rebuilt byte for byte"
-    )
-    return True
-
-
-def _run_at_commit(version: str, args: argparse.Namespace) -> bool:
-    result = verify_release(version, args.releases, pins=args.pins, envs=args.envs, log=_stderr)
-    if result.problems:
-        print(f"{result.folder} FAILS verification:", file=sys.stderr)
-        for line in result.problems:
-            print(f"  {line}", file=sys.stderr)
-        return False
-    assert result.pin is not None
-    print(
-        f"verified {result.folder}: every file matches SHA256SUMS, and commit "
-        f"{result.pin.commit} (from {result.pin.origin}) with its uv.lock "
-        f"(sha256 {result.lock_sha256}) rebuilt every reproducible file byte for byte"
-    )
-    return True
-
-
-def run(args: argparse.Namespace) -> int:
-    outcomes = [
-        _run_checked_out_code(version, args.releases)
-        if args.checked_out_code
-        else _run_at_commit(version, args)
-        for version in _versions(args)
-    ]
-    return 0 if all(outcomes) else 1
