@@ -51,13 +51,3 @@ def dataset_version() -> str:
         return installed_version(DISTRIBUTION)
     except PackageNotFoundError:  # pragma: no cover - neither a checkout nor installed
         return "0+unknown"
-
-
-def table_shards(folder: Path, table: str) -> list[Path]:
-    """A table's Parquet shards, in order, in a build (``<table>/``) or in a release, which
-    keeps its tables under ``data/`` as the Hub lays datasets out."""
-    for base in (folder, folder / "data"):
-        paths = sorted((base / table).glob("*.parquet"))
-        if paths:
-            return paths
-    return []

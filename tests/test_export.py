@@ -14,9 +14,10 @@ import pytest
 from dataset.builder.pipeline import BuildResult, build
 from dataset.cli import EXIT_INPUT_ERROR, main
 from dataset.owned import MARKER_NAME
-from dataset.project import RAW_DIR, table_shards
+from dataset.project import RAW_DIR
 from dataset.ptc.scoring import Span
 from dataset.ptc.task_files import tc_scorer_pairing
+from dataset.shards import table_shards
 from tests.conftest import ARTICLE_ID, make_corpus
 from tests.task_corpus import build_corpus
 

@@ -49,12 +49,12 @@ from dataset.release.layout import (
     SHA256SUMS,
     files_of,
     release_dir,
-    table_paths,
 )
 from dataset.release.links import link_targets, outside_links
 from dataset.release.make import ReleaseOutcome, StageOptions, check_release, make_release
 from dataset.release.publish import publish_to_folder
 from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
+from dataset.shards import table_shards
 from tests.conftest import ARTICLE_ID, RAW, earlier_releases
 
 VERSION = dataset_version()
@@ -131,8 +131,8 @@ def test_release_holds_every_file_and_sums_them(folder: Path) -> None:
 def test_parquet_files_are_the_build_byte_for_byte(folder: Path, tmp_path: Path) -> None:
     built = build(RAW, tmp_path / "build", progress=False, log=quiet)
     for table in TABLE_NAMES:
-        (original,) = table_paths(built.out, table)
-        (shipped,) = table_paths(folder, table)
+        (original,) = table_shards(built.out, table)
+        (shipped,) = table_shards(folder, table)
         assert shipped.read_bytes() == original.read_bytes()
 
 

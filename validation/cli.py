@@ -173,7 +173,7 @@ def default_reports(location: str) -> Path:
 def chosen_previous(value: str) -> Path | None:
     """``--previous``: 'none', or a folder holding a techniques table to compare with; a
     path that is neither would silently skip taxonomy-stable, so it is refused."""
-    from validation.files import shard_paths
+    from dataset.shards import table_shards
 
     if value == "none":
         return None
@@ -185,7 +185,7 @@ def chosen_previous(value: str) -> Path | None:
             "name a release folder (e.g. releases/v1.0.0), or pass --previous none to skip "
             "taxonomy-stable",
         )
-    if not shard_paths(previous, "techniques"):
+    if not table_shards(previous, "techniques"):
         raise InputError(
             previous,
             "holds no techniques table (no techniques/*.parquet or data/techniques/*.parquet)",

@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,6 +26,7 @@ from pyarrow import fs
 
 from dataset.errors import InputError
 from dataset.schema import TABLE_NAMES, portable_features, schema
+from dataset.shards import Location, all_shards, locate
 from validation.checks import Level, check
 from validation.failures import Violation
 
@@ -44,6 +45,8 @@ class Shard:
     path: Path
     rows: int
     arrow_schema: pa.Schema
+    #: Where a reader elsewhere (Spark's) finds it: an absolute path, or the location's URI.
+    uri: str = ""
 
 
 @dataclass
@@ -60,58 +63,43 @@ class DatasetFiles:
         return sum(shard.rows for shard in self.shards.get(table, []))
 
 
-def shard_paths(folder: Path, table: str) -> list[Path]:
-    """The table's Parquet shards in the folder layout the builder writes
-    (``<table>/*.parquet``) or a release's (``data/<table>/*.parquet``)."""
-    for base in (folder, folder / "data"):
-        paths = sorted((base / table).glob("*.parquet"))
-        if paths:
-            return paths
-    return []
-
-
-def unreadable(path: Path, error: Exception) -> InputError:
+def unreadable(path: Path | str, error: Exception) -> InputError:
     first = str(error).splitlines()[0] if str(error) else type(error).__name__
     return InputError(path, f"not a readable Parquet file ({first})", REBUILD)
 
 
-def open_dataset(folder: Path) -> DatasetFiles:
-    """Find every table's shards and read their footers; anything unreadable is an
-    InputError naming the file."""
-    if not folder.is_dir():
-        raise InputError(folder, "no such dataset folder", "build it first: nox -s build")
-    found = {table: shard_paths(folder, table) for table in TABLE_NAMES}
-    if not any(found.values()):
-        raise InputError(
-            folder,
-            "holds no tables: no <table>/*.parquet for any of " + ", ".join(TABLE_NAMES),
-            "point at a folder written by python -m dataset build (or a release folder)",
-        )
-    files = DatasetFiles(folder=folder)
+def open_dataset(location: str | Path) -> DatasetFiles:
+    """Find every table's shards (``dataset.shards``: a local folder or a URI) and read their
+    footers; anything unreadable is an InputError naming the file."""
+    where = locate(location)
+    if where.local and not where.is_folder():
+        raise InputError(Path(location), "no such dataset folder", "build it first: nox -s build")
+    found = all_shards(where, TABLE_NAMES, REBUILD)
+    folder = Path(location) if where.local else Path(PurePosixPath(where.base))
+    files = DatasetFiles(folder=folder, filesystem=where.filesystem)
     for table, paths in found.items():
-        if not paths:
-            raise InputError(
-                folder / table,
-                f"the table {table!r} is missing (no {table}/*.parquet)",
-                REBUILD,
-            )
-        wanted = schema().tables[table].column_names
-        files.shards[table] = []
-        for path in paths:
-            try:
-                metadata = pq.ParquetFile(path).metadata
-                stored = metadata.schema.to_arrow_schema()
-            except (OSError, pa.ArrowException) as error:
-                raise unreadable(path, error) from None
-            missing = [name for name in wanted if name not in stored.names]
-            if missing:
-                raise InputError(
-                    path,
-                    f"table {table!r} lacks the column(s) {', '.join(missing)} of the schema",
-                    REBUILD,
-                )
-            files.shards[table].append(Shard(table, path, metadata.num_rows, stored))
+        files.shards[table] = [_footer(where, table, path) for path in paths]
     return files
+
+
+def _footer(where: Location, table: str, path: str) -> Shard:
+    """A shard's row count and Arrow schema, read from its footer."""
+    named = where.where(path)
+    try:
+        with where.filesystem.open_input_file(path) as handle:
+            metadata = pq.ParquetFile(handle).metadata
+            stored = metadata.schema.to_arrow_schema()
+    except (OSError, pa.ArrowException) as error:
+        raise unreadable(named, error) from None
+    missing = [name for name in schema().tables[table].column_names if name not in stored.names]
+    if missing:
+        raise InputError(
+            named,
+            f"table {table!r} lacks the column(s) {', '.join(missing)} of the schema",
+            REBUILD,
+        )
+    uri = str(Path(path).resolve()) if where.local else where.uri(path)
+    return Shard(table, Path(path), metadata.num_rows, stored, uri)
 
 
 @check(

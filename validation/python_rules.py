@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataset.ptc.formats import title_of
+from dataset.shards import table_shards
 from validation.checks import Level, ReleaseFacts, check
 from validation.failures import Failures, Violation, at_positions, listed
-from validation.files import shard_paths
 
 #: Articles turned into Python strings at a time (their texts can be long).
 TITLE_CHUNK = 2_000
@@ -65,7 +65,7 @@ def titles(table: str, data: pa.Table, keys: pa.Array, rows: np.ndarray) -> Fail
 def taxonomy_stable(facts: ReleaseFacts) -> Failures | None:
     """None (not run) when there is no previous release to compare with."""
     current, previous = facts.techniques, facts.previous
-    paths = shard_paths(previous, "techniques") if previous is not None else []
+    paths = table_shards(previous, "techniques") if previous is not None else []
     if current is None or previous is None or not paths:
         return None
     before = {

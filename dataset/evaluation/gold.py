@@ -19,12 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataset.errors import InputError
-from dataset.project import table_shards
 from dataset.ptc.corpus import DEFAULT_LAYER, implied_layer
 from dataset.ptc.formats import article_order
 from dataset.ptc.scoring import Span
 from dataset.ptc.task_files import Task, span_order
 from dataset.schema import schema
+from dataset.shards import table_shards
 
 ClassSet = Literal["semeval", "ptc"]
 CLASS_SETS: tuple[ClassSet, ...] = ("semeval", "ptc")

@@ -45,15 +45,6 @@ def table_glob(table: str) -> str:
     return f"{DATA_DIR}/{table}/*.parquet"
 
 
-def table_paths(folder: Path, table: str) -> list[Path]:
-    """A table's Parquet shards, in a release (``data/<table>/``) or a build (``<table>/``)."""
-    for base in (folder / DATA_DIR, folder):
-        paths = sorted((base / table).glob("*.parquet"))
-        if paths:
-            return paths
-    return []
-
-
 def files_of(folder: Path) -> list[str]:
     """Every file of a release folder as a sorted POSIX path, SHA256SUMS excluded."""
     return sorted(
