@@ -13,17 +13,16 @@ import json
 import os
 import re
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
-from dataset.errors import InputError, not_utf8
 from dataset.project import REPO_ROOT
+from dataset.yaml_models import InputKind, InputModel, InputValueError, read_model
 
 if TYPE_CHECKING:
     import datasets
@@ -46,27 +45,14 @@ SCHEMA_PATH = Path(os.environ.get("PROPAGANDA_SPANS_SCHEMA") or _schema_path())
 ScalarType = Literal["string", "int32", "bool", "class_label"]
 
 
-class _LocatedError(ValueError):
-    """A cross-reference error found on the whole schema, with the place it belongs to, so
-    the message points at the line of the offending key rather than the file's top."""
-
-    def __init__(self, message: str, *location: int | str) -> None:
-        super().__init__(message)
-        self.location = location
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Label(_Model):
+class Label(InputModel):
     id: int
     name: str
     description: str | None = None
     semeval_class: str | None = None
 
 
-class Taxonomy(_Model):
+class Taxonomy(InputModel):
     name: str
     description: str
     labels: tuple[Label, ...]
@@ -94,14 +80,14 @@ class Taxonomy(_Model):
         return {label.name: label.id for label in self.labels}
 
 
-class Item(_Model):
+class Item(InputModel):
     """The item type of a list field."""
 
     type: ScalarType
     labels: str | None = None
 
 
-class Field(_Model):
+class Field(InputModel):
     name: str
     type: Literal["string", "int32", "bool", "class_label", "list"]
     nullable: bool
@@ -130,11 +116,11 @@ class Field(_Model):
     @model_validator(mode="after")
     def _type_parts(self) -> Field:
         if (self.type == "class_label") != (self.labels is not None):
-            raise _LocatedError(
+            raise InputValueError(
                 "a class_label field names its taxonomy in labels:, no other does", "type"
             )
         if (self.type == "list") != (self.item is not None):
-            raise _LocatedError("a list field describes its item in item:, no other does", "type")
+            raise InputValueError("a list field describes its item in item:, no other does", "type")
         if self.item is not None and (self.item.type == "class_label") != (
             self.item.labels is not None
         ):
@@ -157,7 +143,7 @@ class Field(_Model):
         return self.type
 
 
-class Table(_Model):
+class Table(InputModel):
     name: str
     description: str
     primary_key: tuple[str, ...]
@@ -175,7 +161,7 @@ class Table(_Model):
             used = [part[1] for part in string.Formatter().parse(f.template) if part[1]]
             unknown = [name for name in used if name not in names or name == f.name]
             if unknown or not used:
-                raise _LocatedError(
+                raise InputValueError(
                     f"template of {f.name} uses {unknown or 'no field'}; it may use the "
                     "table's other fields only",
                     "fields",
@@ -186,7 +172,7 @@ class Table(_Model):
             if f.greater_than is not None and (
                 f.greater_than not in names or f.greater_than == f.name
             ):
-                raise _LocatedError(
+                raise InputValueError(
                     f"{f.name} must be greater than {f.greater_than!r}, which is not another "
                     "field of the table",
                     "fields",
@@ -196,7 +182,7 @@ class Table(_Model):
         for role in ("primary_key", "order_by"):
             missing = [name for name in getattr(self, role) if name not in names]
             if missing:
-                raise _LocatedError(f"{role} names unknown field(s) {missing}", role)
+                raise InputValueError(f"{role} names unknown field(s) {missing}", role)
         return self
 
     @property
@@ -222,7 +208,7 @@ class Table(_Model):
         return None
 
 
-class SpanBoundary(_Model):
+class SpanBoundary(InputModel):
     description: str
     punctuation: str
 
@@ -231,7 +217,7 @@ class SpanBoundary(_Model):
         return char.isspace() or char in self.punctuation
 
 
-class Licence(_Model):
+class Licence(InputModel):
     """The one licence statement every release file's licence fields are generated from."""
 
     #: SPDX id, title and URL of the licence of the project's own work in the data.
@@ -246,7 +232,7 @@ class Licence(_Model):
     hub_name: str
 
 
-class DatasetInfo(_Model):
+class DatasetInfo(InputModel):
     name: str
     pretty_name: str
     offsets: str
@@ -254,20 +240,46 @@ class DatasetInfo(_Model):
     span_boundary: SpanBoundary
 
 
-class Schema(_Model):
+def _prepared(raw: Any) -> Any:
+    """The YAML as the models take it: names of taxonomies and tables moved into their
+    entries, folded descriptions with their whitespace collapsed."""
+    if not isinstance(raw, dict):
+        return raw
+    prepared = dict(raw)
+    for section in ("taxonomies", "tables"):
+        entries = raw.get(section)
+        if isinstance(entries, dict):
+            prepared[section] = {
+                name: {"name": name, **entry} if isinstance(entry, dict) else entry
+                for name, entry in entries.items()
+            }
+            for entry in prepared[section].values():
+                if isinstance(entry, dict) and isinstance(entry.get("description"), str):
+                    entry["description"] = " ".join(entry["description"].split())
+    return prepared
+
+
+class Schema(InputModel):
     dataset: DatasetInfo
     taxonomies: Mapping[str, Taxonomy]
     tables: Mapping[str, Table]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prepared(cls, raw: Any) -> Any:
+        """The YAML as the models take it: names of taxonomies and tables moved into their
+        entries, folded descriptions with their whitespace collapsed."""
+        return _prepared(raw)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Schema:
         for required in ("techniques", "semeval_classes"):
             if required not in self.taxonomies:
-                raise _LocatedError(f"taxonomies: {required} is missing", "taxonomies")
+                raise InputValueError(f"taxonomies: {required} is missing", "taxonomies")
         classes = set(self.taxonomies["semeval_classes"].names)
         for index, label in enumerate(self.taxonomies["techniques"].labels):
             if label.semeval_class is not None and label.semeval_class not in classes:
-                raise _LocatedError(
+                raise InputValueError(
                     f"technique {label.name}: semeval_class {label.semeval_class!r} is not a "
                     "class of semeval_classes",
                     *("taxonomies", "techniques", "labels", index, "semeval_class"),
@@ -277,7 +289,7 @@ class Schema(_Model):
                 where = ("tables", table.name, "fields", position)
                 if f.taxonomy is not None and f.taxonomy not in self.taxonomies:
                     key = ("labels",) if f.labels is not None else ("item", "labels")
-                    raise _LocatedError(
+                    raise InputValueError(
                         f"{table.name}.{f.name}: labels {f.taxonomy!r} is not a taxonomy",
                         *where,
                         *key,
@@ -285,7 +297,7 @@ class Schema(_Model):
                 if f.references is not None:
                     target, _, column = f.references.partition(".")
                     if target not in self.tables or column not in self.tables[target].column_names:
-                        raise _LocatedError(
+                        raise InputValueError(
                             f"{table.name}.{f.name}: references {f.references!r}, "
                             "which is not a table.field of this schema",
                             *where,
@@ -376,25 +388,6 @@ class Schema(_Model):
         return datasets.Value(type_)
 
 
-def _prepared(raw: Any) -> Any:
-    """The YAML as the models take it: names of taxonomies and tables moved into their
-    entries, folded descriptions with their whitespace collapsed."""
-    if not isinstance(raw, dict):
-        return raw
-    prepared = dict(raw)
-    for section in ("taxonomies", "tables"):
-        entries = raw.get(section)
-        if isinstance(entries, dict):
-            prepared[section] = {
-                name: {"name": name, **entry} if isinstance(entry, dict) else entry
-                for name, entry in entries.items()
-            }
-            for entry in prepared[section].values():
-                if isinstance(entry, dict) and isinstance(entry.get("description"), str):
-                    entry["description"] = " ".join(entry["description"].split())
-    return prepared
-
-
 def portable_features(node: Any) -> Any:
     """Serialised features that ``datasets`` 3 reads as well as 4 and later: datasets 4
     writes a list as ``{"_type": "List"}``, a type datasets 3 does not know, so research code
@@ -414,58 +407,17 @@ def portable_features(node: Any) -> Any:
     return converted
 
 
-def _line_of(node: yaml.Node | None, location: Sequence[int | str]) -> int | None:
-    """The 1-based line of the YAML node at a pydantic error location (as deep as the YAML
-    goes: a missing key points at the mapping that lacks it)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for step in location:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            node = node.value[step] if step < len(node.value) else None
-        else:
-            node = None
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-    return line
+#: How the schema file is named and mended in messages.
+SCHEMA_INPUT = InputKind(
+    "the schema",
+    "correct the schema (keys, types and references are listed in its header)",
+    unreadable=f"point PROPAGANDA_SPANS_SCHEMA at a schema file, or unset it to use {SCHEMA_FILE}",
+)
 
 
 def load_schema(path: Path = SCHEMA_PATH) -> Schema:
     """Parse and validate a schema file; any problem is an InputError with its line."""
-    fix = "point PROPAGANDA_SPANS_SCHEMA at a schema file, or unset it to use " + SCHEMA_FILE
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise InputError(path, f"cannot read the schema: {error.strerror}", fix) from None
-    except UnicodeDecodeError as error:
-        raise not_utf8(path, error, "save the schema as UTF-8") from None
-    try:
-        raw = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            path,
-            f"not valid YAML: {getattr(error, 'problem', error)}",
-            "fix the YAML syntax",
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
-    try:
-        return Schema.model_validate(_prepared(raw))
-    except ValidationError as error:
-        first = error.errors()[0]
-        location = [step for step in first["loc"] if not str(step).startswith("function-")]
-        cause = first.get("ctx", {}).get("error")
-        if isinstance(cause, _LocatedError):
-            location = [*location, *cause.location]
-        where = ".".join(str(step) for step in location) or "the file"
-        raise InputError(
-            path,
-            f"schema error at {where}: {first['msg']}",
-            "correct the schema (keys, types and references are listed in its header)",
-            line=_line_of(root, location),
-        ) from None
+    return read_model(path, Schema, SCHEMA_INPUT)
 
 
 @cache

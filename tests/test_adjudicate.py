@@ -162,7 +162,12 @@ def test_gold_is_written_with_its_provenance_and_builds(tmp_path: Path) -> None:
 BAD = {
     "unknown key": ("    reason: both mark", "    reson: both mark", "unknown key", 6),
     "wrong type": ("layers: [alice, bob]", "layers: alice", "layers", 2),
-    "no reason": ("    reason: both mark", "    # reason: both mark", "decisions.0.reason", 4),
+    "no reason": (
+        "    reason: both mark",
+        "    # reason: both mark",
+        "decisions, entry 1: missing key reason",
+        4,
+    ),
     "a key the action takes not": (
         "action: merge",
         "action: merge\n    layer: bob",

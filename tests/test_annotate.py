@@ -316,7 +316,7 @@ def test_unknown_and_missing_span_keys_are_rejected(tmp_path: Path) -> None:
     entry = span("Loaded_Language", "mastermind")
     entry["occurence"] = entry.pop("occurrence")
     path = write_record(tmp_path, [entry])
-    with pytest.raises(InputError, match="missing occurrence; unknown occurence"):
+    with pytest.raises(InputError, match="missing key occurrence; unknown key occurence"):
         load_record(path, tmp_path / "raw")
 
 

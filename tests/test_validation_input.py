@@ -157,7 +157,7 @@ def run_with_schema(schema_file: Path, dataset: Path) -> subprocess.CompletedPro
 BAD_SCHEMAS: dict[str, tuple[bytes | None, str]] = {
     "missing": (None, "cannot read the schema: No such file or directory"),
     "not UTF-8": (b"dataset:\n  name: caf\xe9\n", "not valid UTF-8: byte 0xe9"),
-    "schema error": (b"tables: 3\n", "schema error at dataset"),
+    "schema error": (b"tables: 3\n", "missing keys dataset, taxonomies"),
     "not YAML": (b"tables: [\n", "not valid YAML"),
 }
 

@@ -161,10 +161,11 @@ def test_a_release_recording_no_commit_needs_a_pin(copy: Path, tmp_path: Path) -
     ("text", "message", "line"),
     [
         ('"1.0.0":\n  commit: [unclosed\n', "not valid YAML", 3),
-        ("- 1.0.0\n", "must map versions", None),
-        ('"1.0.0":\n  commit: 633a978\n', "full 40-character commit id", None),
-        ('"1.0.0": 633a978303a006b39c54c64efdaa3c0989b5e63c\n', "full 40-character", None),
-        (f'"1.0.0":\n  commit: {"1" * 40}\n', "quoted", None),
+        ("- 1.0.0\n", "is not a mapping", 1),
+        ('"1.0.0":\n  commit: 633a978\n', "full 40-character commit id", 2),
+        ('"1.0.0": 633a978303a006b39c54c64efdaa3c0989b5e63c\n', "full 40-character", 1),
+        (f'"1.0.0":\n  commit: {"1" * 40}\n', "quoted", 2),
+        ('"1.0.0":\n  comit: "633a978303a006b39c54c64efdaa3c0989b5e63c"\n', "unknown key comit", 2),
     ],
 )
 def test_a_broken_pin_file_is_a_clear_error(

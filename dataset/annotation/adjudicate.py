@@ -50,10 +50,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from dataset.annotation.annotate import FragmentError, resolve_fragment, yaml_quoted
-from dataset.annotation.yaml_input import node_at, node_line, parse_model
 from dataset.errors import InputError
 from dataset.project import REPO_ROOT
 from dataset.ptc.corpus import DEFAULT_LAYER, ArticleFiles
@@ -65,11 +64,13 @@ from dataset.ptc.formats import (
     read_rationale_file,
 )
 from dataset.schema import schema
+from dataset.yaml_models import InputKind, InputModel, node_at, node_line, parse_model
 
 DECISIONS_DIR = REPO_ROOT / "dataset" / "adjudication"
-DECISIONS_FIX = (
+DECISIONS_INPUT = InputKind(
+    "the decisions file",
     "see python -m dataset adjudicate --help for the keys: article_id, layers, gold, decisions "
-    "(each: disagreement, action, layer, technique, fragment, occurrence, reason)"
+    "(each: disagreement, action, layer, technique, fragment, occurrence, reason)",
 )
 KINDS = {
     "one-layer": "a span in some layers only",
@@ -82,10 +83,10 @@ KINDS = {
 # The decisions file ----------------------------------------------------------------------
 
 
-class Decision(BaseModel):
+class Decision(InputModel):
     """One decision; which keys it needs depends on its action."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(strict=True)
 
     action: Literal["keep", "merge", "relabel", "drop", "add"]
     reason: str = Field(min_length=1)
@@ -115,15 +116,15 @@ class Decision(BaseModel):
         return self
 
 
-class DecisionsFile(BaseModel):
+class DecisionsFile(InputModel):
     """The decisions for one article: which layers are compared and what gold is called."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(strict=True)
 
     article_id: str = Field(pattern=r"^[0-9]+$")
     layers: list[str] = Field(min_length=2)
     gold: str = DEFAULT_LAYER
-    decisions: list[Decision] = []
+    decisions: list[Decision] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class Decisions:
 
 def read_decisions(path: Path) -> Decisions:
     """Read a decisions file: keys and types checked, each problem at its line."""
-    content, root = parse_model(path, DecisionsFile, DECISIONS_FIX)
+    content, root = parse_model(path, DecisionsFile, DECISIONS_INPUT)
     lines = []
     for index in range(len(content.decisions)):
         node = node_at(root, ("decisions", index))

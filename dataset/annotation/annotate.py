@@ -24,11 +24,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator, BeforeValidator
 
-from dataset.annotation.yaml_input import load_yaml, node_line
 from dataset.errors import InputError
 from dataset.ptc.formats import (
     LAYER,
@@ -39,13 +39,19 @@ from dataset.ptc.formats import (
     read_article,
 )
 from dataset.schema import schema
+from dataset.yaml_models import (
+    InputKind,
+    InputModel,
+    InputValueError,
+    node_at,
+    node_line,
+    parse_model,
+)
 
 RECORD_NAME = re.compile(r"^article(?P<id>[0-9]+)\.yaml$")
 #: Anything that looks like a record but does not follow the naming rule is an error, not
 #: something to skip silently: a typo in a file name must not drop an article's labels.
 RECORD_LIKE = re.compile(r"^article.*\.ya?ml$", re.IGNORECASE)
-RECORD_KEYS = ("article_id", "layer", "annotator", "guidelines", "spans")
-SPAN_KEYS = ("technique", "fragment", "occurrence", "rationale")
 #: Look-alike characters an annotator may type instead of the one in the text; used only to
 #: suggest a fix when a fragment is not found. Each maps one code point to one code point,
 #: so indices in the normalised text are indices in the original.
@@ -62,13 +68,12 @@ LOOK_ALIKES = str.maketrans(
 )
 
 
-class FragmentError(ValueError):
+class FragmentError(InputValueError):
     """A fragment that cannot be turned into a valid span; ``fix`` says what to do."""
 
     def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.fix = fix
+        super().__init__(problem, fix=fix)
+        self.fix: str = fix
 
 
 @dataclass(frozen=True)
@@ -185,79 +190,112 @@ def overlapping_pairs(spans: list[RecordedSpan]) -> Iterator[tuple[RecordedSpan,
 # Reading records -------------------------------------------------------------------------
 
 
-def _key_lines(node: yaml.Node) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {
-        key.value: node_line(value) for key, value in node.value if isinstance(key, yaml.ScalarNode)
-    }
-
-
-def _span_nodes(root: yaml.Node) -> list[yaml.Node]:
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if (
-                isinstance(key, yaml.ScalarNode)
-                and key.value == "spans"
-                and isinstance(value, yaml.SequenceNode)
-            ):
-                return list(value.value)
-    return []
-
-
-def _require_text(
-    path: Path, value: Any, key: str, line: int | None, *, fix: str, allow_empty: bool = False
-) -> str:
+def _text(value: Any) -> Any:
     if not isinstance(value, str):
-        raise InputError(
-            path,
-            f"{key} must be text, found {type(value).__name__} {value!r}",
-            f"{fix}; put the value in double quotes so YAML reads it as text",
-            line=line,
+        raise InputValueError(
+            f"must be text, found {type(value).__name__} {value!r}",
+            fix="put the value in double quotes so YAML reads it as text",
         )
-    if not allow_empty and not value.strip():
-        raise InputError(path, f"{key} is empty", fix, line=line)
     return value
 
 
-def _check_keys(
-    path: Path, entry: dict[Any, Any], expected: tuple[str, ...], what: str, line: int | None
-) -> None:
-    missing = [key for key in expected if key not in entry]
-    unknown = [str(key) for key in entry if key not in expected]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown {', '.join(unknown)}")
-        raise InputError(
-            path,
-            f"{what}: {'; '.join(parts)}",
-            f"give exactly the keys {', '.join(expected)} (see dataset/guidelines.md)",
-            line=line,
+def _filled(value: str) -> str:
+    if not value.strip():
+        raise InputValueError(
+            "is empty", fix="fill it in; dataset/guidelines.md says what goes there"
         )
+    return value
 
 
-def _technique(path: Path, value: Any, line: int | None) -> str:
+def _one_line(value: str) -> str:
+    if any(char in value for char in "\t\r\n"):
+        raise InputValueError(
+            "contains a tab or a line break, which the TSV file cannot hold",
+            fix="write the rationale as one line (use '>-' if it must wrap in the YAML)",
+        )
+    return value.strip()
+
+
+def _quoted_id(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise InputValueError(
+            f"{value!r} is not quoted text",
+            fix='quote the digits of the file name: article_id: "..." (unquoted IDs lose '
+            "leading zeros)",
+        )
+    return value
+
+
+def _layer_name(value: str) -> str:
+    if not LAYER.match(value):
+        raise InputValueError(
+            f"the layer name {value!r} may only use letters, digits, '_' and '-'",
+            fix="rename the folder and the layer",
+        )
+    return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputValueError(
+            f"must be a whole number, found {value!r}",
+            fix="write 1 for the first occurrence of the fragment in the file, 2 for the second",
+        )
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text), AfterValidator(_filled)]
+
+
+class SpanEntry(InputModel):
+    """One span as the annotator wrote it: what they saw, never an offset."""
+
+    technique: Text
+    fragment: Annotated[str, BeforeValidator(_text)]
+    occurrence: Annotated[int, BeforeValidator(_whole)]
+    rationale: Annotated[Text, AfterValidator(_one_line)]
+
+
+class RecordFile(InputModel):
+    """An annotation record, ``<annotations>/<layer>/article<ID>.yaml``."""
+
+    article_id: Annotated[str, BeforeValidator(_quoted_id)]
+    layer: Annotated[Text, AfterValidator(_layer_name)]
+    annotator: Text
+    guidelines: Text
+    spans: list[SpanEntry]
+
+
+RECORD_INPUT = InputKind(
+    "the record",
+    "give a record the keys article_id, layer, annotator, guidelines and spans, and each span "
+    "technique, fragment, occurrence and rationale (see dataset/guidelines.md)",
+    syntax="fix the YAML syntax; write fragments in double quotes and escape '\"' as '\\\"'",
+)
+
+
+def _line(root: yaml.Node | None, *location: int | str) -> int | None:
+    node = node_at(root, location)
+    return node_line(node) if node is not None else None
+
+
+def _technique(path: Path, value: str, line: int | None) -> str:
     names = schema().techniques.names
-    if isinstance(value, str) and value in names:
+    if value in names:
         return value
-    shown = repr(value)
-    if isinstance(value, str) and value in schema().semeval_classes.names:
+    if value in schema().semeval_classes.names:
         fix = (
             "that is a merged SemEval-2020 class; annotate with the precise PTC technique, "
             "the mapping to SemEval classes is applied later"
         )
     else:
-        close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
         fix = f"{hint}use one of the 18 PTC names exactly as in schemas/propaganda_spans.yaml"
-    raise InputError(path, f"unknown technique {shown}", fix, line=line)
+    raise InputError(path, f"unknown technique {value!r}", fix, line=line)
 
 
-def load_record(path: Path, raw: Path) -> Record:
-    """Read, check and resolve one record file against its raw article."""
+def _record_id(path: Path) -> str:
     match = RECORD_NAME.match(path.name)
     if match is None:
         raise InputError(
@@ -265,139 +303,43 @@ def load_record(path: Path, raw: Path) -> Record:
             "the record file name is not article<ID>.yaml",
             "name the file article<digits>.yaml after the raw article article<digits>.txt",
         )
-    data, root = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(
-            path,
-            "the record is not a YAML mapping",
-            f"start the file with the keys {', '.join(RECORD_KEYS)}",
-            line=1,
-        )
-    lines = _key_lines(root) if root is not None else {}
-    _check_keys(path, data, RECORD_KEYS, "the record's top-level keys", 1)
+    return match["id"]
 
-    article_id = data["article_id"]
-    if not isinstance(article_id, str):
+
+def _check_place(path: Path, record: RecordFile, root: yaml.Node | None) -> None:
+    """A record names its own article and layer, and they must be where it lives."""
+    file_id = _record_id(path)
+    if record.article_id != file_id:
         raise InputError(
             path,
-            f"article_id is {article_id!r}, not quoted text",
-            f'quote it: article_id: "{match["id"]}" (unquoted IDs lose leading zeros)',
-            line=lines.get("article_id"),
-        )
-    if article_id != match["id"]:
-        raise InputError(
-            path,
-            f"article_id {article_id!r} does not match the file name (article {match['id']})",
+            f"article_id {record.article_id!r} does not match the file name (article {file_id})",
             "correct article_id or rename the file",
-            line=lines.get("article_id"),
+            line=_line(root, "article_id"),
         )
-    layer = _require_text(
-        path, data["layer"], "layer", lines.get("layer"), fix="name the layer after its folder"
-    )
-    if layer != path.parent.name:
+    if record.layer != path.parent.name:
         raise InputError(
             path,
-            f"layer {layer!r} does not match the folder {path.parent.name!r}",
+            f"layer {record.layer!r} does not match the folder {path.parent.name!r}",
             "a record's layer is the name of the folder it lives in; move the file or fix it",
-            line=lines.get("layer"),
-        )
-    if not LAYER.match(layer):
-        raise InputError(
-            path,
-            f"the layer name {layer!r} may only use letters, digits, '_' and '-'",
-            "rename the folder and the layer",
-            line=lines.get("layer"),
-        )
-    _require_text(
-        path, data["annotator"], "annotator", lines.get("annotator"), fix="say who annotated"
-    )
-    _require_text(
-        path,
-        data["guidelines"],
-        "guidelines",
-        lines.get("guidelines"),
-        fix="name the guidelines followed, e.g. dataset/guidelines.md",
-    )
-    entries = data["spans"]
-    if not isinstance(entries, list):
-        raise InputError(
-            path,
-            f"spans must be a list, found {type(entries).__name__}",
-            "write one '- technique: ...' entry per span, or 'spans: []' when the article has none",
-            line=lines.get("spans"),
+            line=_line(root, "layer"),
         )
 
-    article_path = raw / "articles" / f"article{article_id}.txt"
-    if not article_path.is_file():
-        raise InputError(
-            path,
-            f"the raw article {article_path} does not exist",
-            "copy the article byte for byte to that path, or pass --raw",
-            line=lines.get("article_id"),
-        )
-    text = read_article(article_path)
 
-    nodes = _span_nodes(root) if root is not None else []
-    spans: list[RecordedSpan] = []
-    for index, entry in enumerate(entries):
-        node = nodes[index] if index < len(nodes) else None
-        entry_line = node_line(node) if node is not None else None
-        field_lines = _key_lines(node) if node is not None else {}
-        if not isinstance(entry, dict):
-            raise InputError(
-                path,
-                f"span entry {index + 1} is not a mapping",
-                f"write it as '- technique: ...' followed by {', '.join(SPAN_KEYS[1:])}",
-                line=entry_line,
-            )
-        _check_keys(path, entry, SPAN_KEYS, f"span entry {index + 1}", entry_line)
-        technique = _technique(path, entry["technique"], field_lines.get("technique"))
-        fragment_line = field_lines.get("fragment", entry_line)
-        fragment = _require_text(
-            path,
-            entry["fragment"],
-            "fragment",
-            fragment_line,
-            fix="copy the fragment from the article",
-            allow_empty=True,
-        )
-        occurrence = entry["occurrence"]
-        if isinstance(occurrence, bool) or not isinstance(occurrence, int):
-            raise InputError(
-                path,
-                f"occurrence must be a whole number, found {occurrence!r}",
-                "write 1 for the first occurrence of the fragment in the file, 2 for the "
-                "second, ...",
-                line=field_lines.get("occurrence", entry_line),
-            )
-        rationale = _require_text(
-            path,
-            entry["rationale"],
-            "rationale",
-            field_lines.get("rationale", entry_line),
-            fix="write one sentence on why this technique applies here",
-        )
-        if any(char in rationale for char in "\t\r\n"):
-            raise InputError(
-                path,
-                "the rationale contains a tab or a line break, which the TSV file cannot hold",
-                "write the rationale as one line (use '>-' if it must wrap in the YAML)",
-                line=field_lines.get("rationale", entry_line),
-            )
-        try:
-            start, end = resolve_fragment(text, fragment, occurrence)
-        except FragmentError as error:
-            raise InputError(path, error.problem, error.fix, line=fragment_line) from None
-        spans.append(
-            RecordedSpan(
-                technique=technique,
-                start=start,
-                end=end,
-                rationale=rationale.strip(),
-                line=entry_line,
-            )
-        )
+def _span(
+    path: Path, text: str, entry: SpanEntry, root: yaml.Node | None, index: int
+) -> RecordedSpan:
+    """One entry resolved to offsets in ``text``, each problem at its key's line."""
+    technique = _technique(path, entry.technique, _line(root, "spans", index, "technique"))
+    try:
+        start, end = resolve_fragment(text, entry.fragment, entry.occurrence)
+    except FragmentError as error:
+        line = _line(root, "spans", index, "fragment")
+        raise InputError(path, error.problem, error.fix, line=line) from None
+    line = _line(root, "spans", index)
+    return RecordedSpan(technique, start, end, entry.rationale, line)
 
+
+def _refuse_overlaps(path: Path, text: str, spans: list[RecordedSpan]) -> None:
     for earlier, later in overlapping_pairs(spans):
         relation = (
             "repeats" if (earlier.start, earlier.end) == (later.start, later.end) else "overlaps"
@@ -412,7 +354,25 @@ def load_record(path: Path, raw: Path) -> Record:
             "merge them into one span covering both (one fragment, one rationale), or drop one",
             line=later.line,
         )
-    return Record(path=path, article_id=article_id, layer=layer, spans=tuple(spans))
+
+
+def load_record(path: Path, raw: Path) -> Record:
+    """Read, check and resolve one record file against its raw article."""
+    _record_id(path)
+    record, root = parse_model(path, RecordFile, RECORD_INPUT)
+    _check_place(path, record, root)
+    article_path = raw / "articles" / f"article{record.article_id}.txt"
+    if not article_path.is_file():
+        raise InputError(
+            path,
+            f"the raw article {article_path} does not exist",
+            "copy the article byte for byte to that path, or pass --raw",
+            line=_line(root, "article_id"),
+        )
+    text = read_article(article_path)
+    spans = [_span(path, text, entry, root, index) for index, entry in enumerate(record.spans)]
+    _refuse_overlaps(path, text, spans)
+    return Record(path=path, article_id=record.article_id, layer=record.layer, spans=tuple(spans))
 
 
 def record_paths(annotations: Path) -> list[Path]:

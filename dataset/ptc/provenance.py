@@ -7,13 +7,22 @@ facts are written as null rather than left out, so a missing key is always a mis
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import BeforeValidator, create_model
 
 from dataset.errors import InputError
 from dataset.schema import schema
+from dataset.yaml_models import (
+    InputKind,
+    InputModel,
+    InputValueError,
+    node_at,
+    node_line,
+    parse_model,
+)
 
 #: Columns of the articles table filled from the record, as the schema marks them
 #: (``filled_from: provenance``); the record has exactly these keys (null where a fact is
@@ -25,43 +34,54 @@ IDENTITY_KEYS = ("article_id", "title", "sha256")
 REQUIRED_KEYS = (*IDENTITY_KEYS, *ARTICLE_COLUMNS)
 
 
+def _as_text(value: Any) -> Any:
+    """An article ID written without quotes is still the ID its file name gives."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _text_or_null(value: Any) -> Any:
+    if value is not None and not isinstance(value, str):
+        raise InputValueError(
+            f"must be a string or null, found {type(value).__name__} {value!r}",
+            fix='quote the value (dates as "2017-03")',
+        )
+    return value
+
+
+class _Identity(InputModel):
+    """The keys that tie a record to its article's bytes."""
+
+    article_id: Annotated[str, BeforeValidator(_as_text)]
+    title: str | None
+    sha256: str
+
+
+@cache
+def provenance_model(columns: tuple[str, ...]) -> type[_Identity]:
+    """A record's model: the identity keys and one required key per column the record fills
+    (a fact that is unknown is null, never left out)."""
+    fact = (Annotated[str | None, BeforeValidator(_text_or_null)], ...)
+    fields: dict[str, Any] = dict.fromkeys(columns, fact)
+    return create_model("ProvenanceRecord", __base__=_Identity, **fields)
+
+
 def read_provenance(path: Path, article_id: str, data: bytes | None = None) -> dict[str, Any]:
-    try:
-        record = yaml.safe_load((path.read_bytes() if data is None else data).decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        mark = getattr(error, "problem_mark", None)
+    """The record of ``article_id`` (``data``: its bytes, when already read), checked."""
+    kind = InputKind(
+        "the provenance record",
+        f"a provenance record has exactly the keys {', '.join(REQUIRED_KEYS)} (null where unknown)",
+        syntax="fix the YAML syntax (keys and values as in the other provenance files)",
+    )
+    record, root = parse_model(path, provenance_model(ARTICLE_COLUMNS), kind, data=data)
+    if record.article_id != article_id:
+        node = node_at(root, ("article_id",))
         raise InputError(
             path,
-            f"not a readable YAML file: {error}".splitlines()[0],
-            "fix the YAML syntax (keys and values as in the other provenance files)",
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
-    if not isinstance(record, dict):
-        raise InputError(path, "the record is not a YAML mapping", "write key: value lines")
-    missing = [key for key in REQUIRED_KEYS if key not in record]
-    unknown = sorted(set(record) - set(REQUIRED_KEYS))
-    if missing or unknown:
-        raise InputError(
-            path,
-            f"missing keys {missing}" if missing else f"unknown keys {unknown}",
-            f"a provenance record has exactly the keys {', '.join(REQUIRED_KEYS)} "
-            "(null where unknown)",
-        )
-    if str(record["article_id"]) != article_id:
-        raise InputError(
-            path,
-            f"article_id is {record['article_id']!r} but the file name says {article_id}",
+            f"article_id is {record.article_id!r} but the file name says {article_id}",
             "make the record's article_id equal to the digits in its file name",
+            line=node_line(node) if node is not None else None,
         )
-    for key in ARTICLE_COLUMNS:
-        value = record[key]
-        if value is not None and not isinstance(value, str):
-            raise InputError(
-                path,
-                f"{key} must be a string or null, found {type(value).__name__} {value!r}",
-                f'quote the value of {key} (dates as "2017-03")',
-            )
-    return record
+    return record.model_dump()
 
 
 def check_against_article(path: Path, record: dict[str, Any], raw: bytes, title: str) -> None:

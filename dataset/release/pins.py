@@ -12,17 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import BeforeValidator, ConfigDict, RootModel
 
 from dataset.errors import InputError
 from dataset.project import RELEASES_DIR
 from dataset.release.layout import MANIFEST
 from dataset.release.manifest import read_manifest
+from dataset.yaml_models import InputKind, InputModel, InputValueError, read_model
 
 PINS_PATH = RELEASES_DIR / "REPRODUCIBLE.yaml"
 FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_COMMIT_PROBLEM = "`commit` must be a full 40-character commit id, quoted"
+_COMMIT_FIX = 'write the id `git rev-parse <commit>` prints, in quotes: commit: "633a978..."'
 
 
 @dataclass(frozen=True)
@@ -33,31 +36,42 @@ class Pin:
     origin: str
 
 
+def _commit_entry(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise InputValueError(_COMMIT_PROBLEM, fix=_COMMIT_FIX)
+    return value
+
+
+def _full_sha(value: Any) -> Any:
+    if not isinstance(value, str) or not FULL_SHA.fullmatch(value):
+        raise InputValueError(_COMMIT_PROBLEM, fix=_COMMIT_FIX)
+    return value
+
+
+class PinEntry(InputModel):
+    """One version's reproducing commit, and how it was found."""
+
+    commit: Annotated[str, BeforeValidator(_full_sha)]
+    note: str | None = None
+
+
+class PinsFile(RootModel[dict[str, Annotated[PinEntry, BeforeValidator(_commit_entry)]]]):
+    """REPRODUCIBLE.yaml: version -> entry."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+PINS_INPUT = InputKind(
+    "the pins file", 'map each version to its entry: "1.0.0": {commit: "<40 hex digits>"}'
+)
+
+
 def read_pins(path: Path = PINS_PATH) -> dict[str, str]:
     """Version -> full commit id from REPRODUCIBLE.yaml (empty when the file is absent)."""
     if not path.is_file():
         return {}
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(path, f"is not valid YAML: {error}", "fix the YAML syntax", line) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(path, "must map versions to entries", 'write `"1.0.0": {commit: ...}`')
-    pins: dict[str, str] = {}
-    for version, entry in data.items():
-        commit = entry.get("commit") if isinstance(entry, dict) else None
-        if not isinstance(commit, str) or not FULL_SHA.fullmatch(commit):
-            raise InputError(
-                path,
-                f"version {version}: `commit` must be a full 40-character commit id, quoted",
-                'write the id `git rev-parse <commit>` prints, in quotes: commit: "633a978..."',
-            )
-        pins[str(version)] = commit
-    return pins
+    pins = read_model(path, PinsFile, PINS_INPUT)
+    return {version: entry.commit for version, entry in pins.root.items()}
 
 
 def reproducing_commit(version: str, folder: Path, pins: Path = PINS_PATH) -> Pin:
