@@ -145,6 +145,13 @@ def node_at(root: yaml.Node | None, location: Location, *, key: bool = False) ->
     return node
 
 
+def line_at(root: yaml.Node | None, *location: int | str) -> int | None:
+    """The line of the node at ``location`` (as deep as the YAML goes), for the checks a
+    caller makes after the model: a technique unknown to the schema, a layer name."""
+    node = node_at(root, location)
+    return node_line(node) if node is not None else None
+
+
 def where(location: Location) -> str:
     """A location as a reader counts: keys by name, list entries from 1."""
     steps = [f"entry {step + 1}" if isinstance(step, int) else step for step in location]

@@ -64,7 +64,7 @@ from dataset.ptc.formats import (
     read_rationale_file,
 )
 from dataset.schema import schema
-from dataset.yaml_models import InputKind, InputModel, node_at, node_line, parse_model
+from dataset.yaml_models import InputKind, InputModel, line_at, parse_model
 
 DECISIONS_DIR = REPO_ROOT / "dataset" / "adjudication"
 DECISIONS_INPUT = InputKind(
@@ -139,18 +139,14 @@ class Decisions:
     def line_of(self, index: int, key: str | None = None) -> int | None:
         if key is None:
             return self.lines[index]
-        node = node_at(self.root, ("decisions", index, key))
-        return node_line(node) if node is not None else self.lines[index]
+        return line_at(self.root, "decisions", index, key) or self.lines[index]
 
 
 def read_decisions(path: Path) -> Decisions:
     """Read a decisions file: keys and types checked, each problem at its line."""
     content, root = parse_model(path, DecisionsFile, DECISIONS_INPUT)
-    lines = []
-    for index in range(len(content.decisions)):
-        node = node_at(root, ("decisions", index))
-        lines.append(node_line(node) if node is not None else None)
-    decisions = Decisions(path, content, tuple(lines), root)
+    lines = tuple(line_at(root, "decisions", index) for index in range(len(content.decisions)))
+    decisions = Decisions(path, content, lines, root)
     for layer in [*content.layers, content.gold]:
         if LAYER.match(layer) is None:
             raise InputError(path, f"{layer!r} is not a layer name", "use letters, digits, - and _")

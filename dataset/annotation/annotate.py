@@ -43,8 +43,7 @@ from dataset.yaml_models import (
     InputKind,
     InputModel,
     InputValueError,
-    node_at,
-    node_line,
+    line_at,
     parse_model,
 )
 
@@ -274,11 +273,6 @@ RECORD_INPUT = InputKind(
 )
 
 
-def _line(root: yaml.Node | None, *location: int | str) -> int | None:
-    node = node_at(root, location)
-    return node_line(node) if node is not None else None
-
-
 def _technique(path: Path, value: str, line: int | None) -> str:
     names = schema().techniques.names
     if value in names:
@@ -314,14 +308,14 @@ def _check_place(path: Path, record: RecordFile, root: yaml.Node | None) -> None
             path,
             f"article_id {record.article_id!r} does not match the file name (article {file_id})",
             "correct article_id or rename the file",
-            line=_line(root, "article_id"),
+            line=line_at(root, "article_id"),
         )
     if record.layer != path.parent.name:
         raise InputError(
             path,
             f"layer {record.layer!r} does not match the folder {path.parent.name!r}",
             "a record's layer is the name of the folder it lives in; move the file or fix it",
-            line=_line(root, "layer"),
+            line=line_at(root, "layer"),
         )
 
 
@@ -329,13 +323,13 @@ def _span(
     path: Path, text: str, entry: SpanEntry, root: yaml.Node | None, index: int
 ) -> RecordedSpan:
     """One entry resolved to offsets in ``text``, each problem at its key's line."""
-    technique = _technique(path, entry.technique, _line(root, "spans", index, "technique"))
+    technique = _technique(path, entry.technique, line_at(root, "spans", index, "technique"))
     try:
         start, end = resolve_fragment(text, entry.fragment, entry.occurrence)
     except FragmentError as error:
-        line = _line(root, "spans", index, "fragment")
+        line = line_at(root, "spans", index, "fragment")
         raise InputError(path, error.problem, error.fix, line=line) from None
-    line = _line(root, "spans", index)
+    line = line_at(root, "spans", index)
     return RecordedSpan(technique, start, end, entry.rationale, line)
 
 
@@ -367,7 +361,7 @@ def load_record(path: Path, raw: Path) -> Record:
             path,
             f"the raw article {article_path} does not exist",
             "copy the article byte for byte to that path, or pass --raw",
-            line=_line(root, "article_id"),
+            line=line_at(root, "article_id"),
         )
     text = read_article(article_path)
     spans = [_span(path, text, entry, root, index) for index, entry in enumerate(record.spans)]

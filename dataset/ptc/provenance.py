@@ -19,8 +19,7 @@ from dataset.yaml_models import (
     InputKind,
     InputModel,
     InputValueError,
-    node_at,
-    node_line,
+    line_at,
     parse_model,
 )
 
@@ -74,12 +73,11 @@ def read_provenance(path: Path, article_id: str, data: bytes | None = None) -> d
     )
     record, root = parse_model(path, provenance_model(ARTICLE_COLUMNS), kind, data=data)
     if record.article_id != article_id:
-        node = node_at(root, ("article_id",))
         raise InputError(
             path,
             f"article_id is {record.article_id!r} but the file name says {article_id}",
             "make the record's article_id equal to the digits in its file name",
-            line=node_line(node) if node is not None else None,
+            line=line_at(root, "article_id"),
         )
     return record.model_dump()
 
