@@ -102,26 +102,31 @@ def test_bad_dataset_is_an_input_error(
 
 BAD_ALLOWLISTS: dict[str, tuple[bytes, str, int | None]] = {
     "not YAML": (b"- {check: spans-boundaries, row: [unclosed\n", "not valid YAML", 2),
-    "not a list": (b"check: spans-boundaries\n", "not a YAML list", None),
+    "not a list": (b"check: spans-boundaries\n", "the file: is not a list", 1),
     "unknown check": (
         b"- {check: no-such-check, row: x, reason: y}\n",
         "unknown check 'no-such-check'",
-        None,
+        1,
     ),
     "no reason": (
         b"- {check: spans-boundaries, row: x}\n",
-        "exactly the keys check, row and reason",
-        None,
+        "entry 1: missing key reason",
+        1,
+    ),
+    "misspelt key": (
+        b"- check: spans-boundaries\n  row: x\n  reson: y\n",
+        "entry 1: missing key reason; unknown key reson",
+        3,
     ),
     "check a list": (
         b"- {check: [spans-boundaries], row: x, reason: y}\n",
-        "entry 1: check must be text, not a list or a mapping",
-        None,
+        "entry 1, check: must be text, not a list or a mapping",
+        1,
     ),
     "check a mapping": (
         b"- {check: {spans-boundaries: 1}, row: x, reason: y}\n",
-        "entry 1: check must be text, not a list or a mapping",
-        None,
+        "entry 1, check: must be text, not a list or a mapping",
+        1,
     ),
     "latin-1": (
         "- {check: spans-boundaries, row: x, reason: café}\n# ok\n".encode("latin-1"),

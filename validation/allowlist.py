@@ -10,12 +10,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
 
-import yaml
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, RootModel
 
-from dataset.errors import InputError, not_utf8
+from dataset.errors import InputError
+from dataset.yaml_models import (
+    InputKind,
+    InputModel,
+    InputValueError,
+    line_at,
+    parse_model,
+)
 from validation.checks import Level, ReleaseFacts, by_id, check
 from validation.failures import Failures, Violation, listed
+
+
+def _scalar(value: Any) -> Any:
+    if not isinstance(value, str | int | float | bool):
+        raise InputValueError(
+            "must be text, not a list or a mapping",
+            fix="write one check id, one row key and one reason per entry",
+        )
+    return str(value)
+
+
+def _given(value: str) -> str:
+    if not value.strip():
+        raise InputValueError("gives no reason", fix="say why it is accepted")
+    return value
+
+
+Scalar = Annotated[str, BeforeValidator(_scalar)]
 
 
 @dataclass(frozen=True)
@@ -25,61 +51,37 @@ class AllowlistEntry:
     reason: str
 
 
+class _Entry(InputModel):
+    """One entry as written: which check, which row, and why it is accepted."""
+
+    check: Scalar
+    row: Scalar
+    reason: Annotated[Scalar, AfterValidator(_given)]
+
+
+class _Allowlist(RootModel[tuple[_Entry, ...]]):
+    model_config = ConfigDict(frozen=True)
+
+
+ALLOWLIST_INPUT = InputKind(
+    "the allowlist",
+    "write one entry per accepted violation: - {check: <check id>, row: <row key>, "
+    "reason: <why accepted>}",
+)
+
+
 def read_allowlist(path: Path) -> list[AllowlistEntry]:
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(
-            path, f"cannot read the allowlist: {error.strerror}", "check the path"
-        ) from None
-    except UnicodeDecodeError as error:
-        raise not_utf8(path, error, "save the allowlist as UTF-8") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            path,
-            f"the allowlist is not valid YAML: {getattr(error, 'problem', None) or error}",
-            "fix the YAML syntax",
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise InputError(
-            path, "the allowlist is not a YAML list", "write one '- check: ...' per entry"
-        )
+    entries, root = parse_model(path, _Allowlist, ALLOWLIST_INPUT, empty=[])
     known = by_id()
-    allowlist: list[AllowlistEntry] = []
-    for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or set(entry) != {"check", "row", "reason"}:
+    for number, entry in enumerate(entries.root):
+        if entry.check not in known:
             raise InputError(
                 path,
-                f"entry {number} must have exactly the keys check, row and reason",
-                "write entries as {check: <check id>, row: <row key>, reason: <why accepted>}",
-            )
-        odd = [key for key in ("check", "row", "reason") if not _is_scalar(entry[key])]
-        if odd:
-            raise InputError(
-                path,
-                f"entry {number}: {', '.join(odd)} must be text, not a list or a mapping",
-                "write one check id, one row key and one reason per entry",
-            )
-        if entry["check"] not in known:
-            raise InputError(
-                path,
-                f"entry {number} names the unknown check {entry['check']!r}",
+                f"entry {number + 1} names the unknown check {entry.check!r}",
                 "use a check id from the catalogue (python -m validation --list-checks)",
+                line=line_at(root, number, "check"),
             )
-        if not str(entry["reason"]).strip():
-            raise InputError(path, f"entry {number} gives no reason", "say why it is accepted")
-        allowlist.append(
-            AllowlistEntry(str(entry["check"]), str(entry["row"]), str(entry["reason"]))
-        )
-    return allowlist
-
-
-def _is_scalar(value: object) -> bool:
-    return isinstance(value, str | int | float | bool)
+    return [AllowlistEntry(e.check, e.row, e.reason) for e in entries.root]
 
 
 @check(
