@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from dataset.cli import EXIT_INPUT_ERROR, main
-from tests.conftest import ARTICLE, ARTICLE_ID, FIXTURE_LABELS, REPO, make_corpus
+from tests.conftest import (
+    ARTICLE,
+    ARTICLE_ID,
+    FIXTURE_LABELS,
+    PROVENANCE,
+    REPO,
+    make_corpus,
+)
 
 LABELS = f"labels/{FIXTURE_LABELS.name}"
 
@@ -203,6 +210,15 @@ CASES = {
         None,
         "the record's sha256 21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe385 "
         "differs from the article file's",
+    ),
+    "misspelt-provenance-key": Case(
+        write(
+            f"articles/article{ARTICLE_ID}.provenance.yaml",
+            PROVENANCE.read_bytes().replace(b"author: null", b"autor: null"),
+        ),
+        f"articles/article{ARTICLE_ID}.provenance.yaml",
+        6,
+        "missing key author; unknown key autor",
     ),
     "fifo-article": Case(
         fifo("articles/article46.txt"),
