@@ -53,6 +53,7 @@ from dataset.release.layout import (
 from dataset.release.links import link_targets, outside_links
 from dataset.release.make import ReleaseOutcome, StageOptions, check_release, make_release
 from dataset.release.publish import publish_to_folder
+from dataset.release.sections import demoted
 from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
 from dataset.shards import table_shards
 from tests.conftest import ARTICLE_ID, RAW, earlier_releases
@@ -74,6 +75,7 @@ EXPECTED_FILES = {
     "guidelines.md",
     "schemas/propaganda_spans.yaml",
     "checks.md",
+    "CHANGELOG.md",
     *(f"data/{table}/{table}-00000.parquet" for table in TABLE_NAMES),
 }
 NOTES: list[str] = []
@@ -195,7 +197,7 @@ def test_readme_front_matter_declares_configs_features_and_metadata(folder: Path
     assert meta["pretty_name"] == schema().dataset.pretty_name
     assert {"text-classification", "token-classification"} <= set(meta["task_categories"])
     assert "![" in body and "technique_counts.png" in body
-    assert body.endswith((REPO_ROOT / "DATACARD.md").read_text(encoding="utf-8"))
+    assert body.endswith(demoted((REPO_ROOT / "DATACARD.md").read_text(encoding="utf-8")))
 
 
 # Every reader sees the same rows

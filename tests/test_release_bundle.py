@@ -25,6 +25,7 @@ from dataset.release.datapackage import datapackage
 from dataset.release.hf_card import render_readme
 from dataset.release.info import ReleaseInfo
 from dataset.release.preview import preview_html
+from dataset.release.sections import demoted
 from dataset.schema import TABLE_NAMES
 
 CARD = DATACARD_PATH.read_text(encoding="utf-8")
@@ -48,7 +49,7 @@ def test_every_writer_works_from_the_bundle_alone(built: BuildResult, tmp_path: 
     for shard in copy.rglob("*.parquet"):
         shard.unlink()
     chart = technique_chart(bundle)
-    assert render_readme(bundle).endswith(CARD)
+    assert render_readme(bundle).endswith(demoted(CARD))
     assert preview_html(bundle, chart).count('class="tag"') == built.rows("spans")
     assert croissant(bundle)["version"] == datapackage(bundle)["version"] == "0.0.0"
 

@@ -10,12 +10,14 @@ from pathlib import Path
 from dataset.errors import InputError
 from dataset.files import write_json
 from dataset.release.bundle import Bundle, load_bundle
+from dataset.release.changelog import shipped as changelog_up_to
 from dataset.release.citation import CFF_SCHEMA, cff_problems, citation_bib, citation_cff
 from dataset.release.croissant import croissant
 from dataset.release.datacard import check_catalogue
 from dataset.release.datapackage import datapackage
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import (
+    CHANGELOG,
     CHART,
     CHECKS,
     CITATION_BIB,
@@ -96,4 +98,7 @@ def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
     (out / SCHEMA).parent.mkdir(parents=True, exist_ok=True)
     (out / SCHEMA).write_bytes(bundle.schema)
     (out / CHECKS).write_text(checks_file(), encoding="utf-8")
+    if info.changelog is not None:
+        shipped = changelog_up_to(info.changelog, info.version)
+        (out / CHANGELOG).write_text(shipped, encoding="utf-8")
     return bundle

@@ -25,6 +25,7 @@ from markdown_it.tree import SyntaxTreeNode
 from dataset.errors import InputError
 from dataset.markdown import markdown_table, parse
 from dataset.release.layout import DATA_DIR
+from dataset.versions import parse_version
 
 HEADING = re.compile(r"^\[(?P<version>[^\]\s]+)\] - (?P<date>\S+)$")
 COUNTS_HEADING = "### Spans per technique"
@@ -264,3 +265,26 @@ def check_migration(path: Path, entry: Entry, previous_version: str, changes: li
         f"{heading}\n\n" + "".join(f"- {what}\n" for _, what in changes),
         entry.line,
     )
+
+
+#: Links to the datasheet, which a release ships as its README.md.
+DATASHEET_LINK = re.compile(r"\[DATACARD\.md\]\(DATACARD\.md")
+
+
+def shipped(text: str, version: str) -> str:
+    """The changelog as a release ships it: the introduction and the entries of this
+    version and earlier ones (an entry written for a later version changes no released
+    file), links to DATACARD.md pointing at the release's README.md, which holds it."""
+    lines = text.splitlines(keepends=True)
+    sections = [
+        (node.children[0].content, node.map[0])
+        for node in parse(text).children
+        if node.type == "heading" and node.tag == "h2" and node.map is not None
+    ]
+    ends = [start for _, start in sections[1:]] + [len(lines)]
+    kept = lines[: sections[0][1]] if sections else lines
+    for (title, start), end in zip(sections, ends, strict=True):
+        match = HEADING.match(title)
+        if match and parse_version(match["version"]) <= parse_version(version):
+            kept += lines[start:end]
+    return DATASHEET_LINK.sub("[the datasheet](README.md", "".join(kept))

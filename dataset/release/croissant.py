@@ -5,7 +5,9 @@ key as the record set's key, class labels as integers that reference an enumerat
 record set of the taxonomy's names, and lists as repeated fields (which name their
 taxonomy in words, because Croissant readers cannot join a list column). One FileObject
 per Parquet shard carries its sha256; one FileSet per table is what the record sets read.
-The Responsible-AI fields quote the datasheet's sections, so the two never disagree.
+The description is the card's three-line summary of what the dataset is, from the data;
+the Responsible-AI fields quote the datasheet's sections as plain text (Croissant readers
+do not render Markdown), so the two never disagree.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataset.release.citation import citation_bib
 from dataset.release.info import authors, keywords
 from dataset.release.layout import LICENCE, table_glob
 from dataset.release.licence import own_work, terms
-from dataset.release.sections import paragraph, section_text
+from dataset.release.sections import paragraph, plain_text, section_markdown
+from dataset.release.summary import plain, summary_lines
 from dataset.schema import TABLE_NAMES, Field, schema
 
 CROISSANT_1_0 = "http://mlcommons.org/croissant/1.0"
@@ -78,8 +81,8 @@ RAI_SECTIONS = {
 RAI_PARAGRAPHS = {
     "rai:dataCollectionMissingData": "Is anything missing?",
     "rai:personalSensitiveInformation": "Does it identify people or contain sensitive content?",
-    "rai:annotatorDemographics": "Who annotated?",
-    "rai:dataLimitations": "Limits of a single pass.",
+    "rai:annotatorDemographics": "Who annotated, and when?",
+    "rai:dataLimitations": "Limits.",
 }
 
 
@@ -174,7 +177,8 @@ def _distribution(bundle: Bundle) -> list[dict[str, Any]]:
 def responsible_ai(card: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for prop, title in RAI_SECTIONS.items():
-        text = section_text(card, title)
+        found = section_markdown(card, title)
+        text = plain_text(found) if found is not None else ""
         if not text:
             raise InputError(
                 DATACARD_PATH,
@@ -183,9 +187,9 @@ def responsible_ai(card: str) -> dict[str, str]:
             )
         fields[prop] = text
     for prop, lead in RAI_PARAGRAPHS.items():
-        found = paragraph(card, lead)
-        if found:
-            fields[prop] = found
+        quoted = paragraph(card, lead)
+        if quoted:
+            fields[prop] = plain_text(quoted)
     return fields
 
 
@@ -214,7 +218,7 @@ def licenses() -> list[dict[str, str]]:
 
 
 def croissant(bundle: Bundle) -> dict[str, Any]:
-    info, counts = bundle.info, bundle.counts
+    info = bundle.info
     taxonomies = sorted({name for table in TABLE_NAMES for name in _taxonomies_of(table)})
     home = {"url": info.home} if info.home is not None else {}
     return {
@@ -224,11 +228,7 @@ def croissant(bundle: Bundle) -> dict[str, Any]:
         "name": info.name,
         "alternateName": info.pretty_name,
         **home,
-        "description": (
-            f"{schema().dataset.offsets} Rows: "
-            + ", ".join(f"{table} {counts.tables[table]}" for table in TABLE_NAMES)
-            + "."
-        ),
+        "description": " ".join(summary_lines(bundle, plain)) + " " + schema().dataset.offsets,
         "version": info.version,
         "datePublished": info.date.isoformat(),
         "citeAs": citation_bib(info),

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from dataset.errors import InputError
 from dataset.markdown import markdown_table
 from dataset.project import DATACARD_PATH, RAW_DIR, REPO_ROOT
-from dataset.ptc.corpus import discover
-from dataset.ptc.formats import read_label_file
+from dataset.release.summary import counted, label_layer
 from dataset.schema import TABLE_NAMES, schema
 
 BLOCK = re.compile(
@@ -69,50 +72,113 @@ def taxonomy_table() -> str:
     )
 
 
-def span_counts(source: Path = RAW_DIR) -> str:
-    """Spans per technique and layer, read from the raw label files the build reads."""
-    corpus = discover(source)
-    counts: Counter[tuple[str, str]] = Counter()
-    articles: Counter[str] = Counter()
-    for article in corpus.articles:
-        for layer, path in article.labels.items():
-            articles[layer] += 1
-            counts.update((layer, line.label) for line in read_label_file(path))
-    layers = corpus.layers
-    if not layers:
-        return "No annotation layer yet.\n"
-    labels = sorted(
-        {label for _, label in counts}, key=lambda name: (-counts_of(counts, name), name)
-    )
-    rows = [[f"`{label}`", *(counts[(layer, label)] for layer in layers)] for label in labels]
-    rows.append(
-        [
-            "**all spans**",
-            *(sum(n for (lay, _), n in counts.items() if lay == layer) for layer in layers),
-        ]
-    )
-    rows.append(["articles annotated", *(articles[layer] for layer in layers)])
-    header = ["technique", *(f"`{layer}`" for layer in layers)]
-    return (
-        f"{len(corpus.articles)} article(s) in `dataset/raw/`; spans per technique and layer:\n\n"
-        + markdown_table(header, rows)
-    )
-
-
-def counts_of(counts: Counter[tuple[str, str]], label: str) -> int:
-    return sum(n for (_, name), n in counts.items() if name == label)
-
-
 #: The agreement figures the card shows: written by ``python -m dataset agreement --layers
 #: maintainers second-pass --json`` and committed, so the card (and a release's bytes) do not
 #: depend on re-running the seeded γ computation, and the tests check the file against it.
-AGREEMENT_PATH = REPO_ROOT / "dataset" / "adjudication" / "agreement.json"
+ADJUDICATION_DIR = REPO_ROOT / "dataset" / "adjudication"
+AGREEMENT_PATH = ADJUDICATION_DIR / "agreement.json"
+
+
+def current_tables(source: Path = RAW_DIR) -> Mapping[str, pa.Table]:
+    """The tables a build of ``source`` gives, built into a scratch folder and read once per
+    process: the card's counts are the data's, exactly as a release ships it."""
+    key = source.resolve()
+    if key not in _BUILT:
+        from dataset.builder.pipeline import build
+
+        with tempfile.TemporaryDirectory(prefix="card-") as work:
+            out = build(source, Path(work) / "out", progress=False, log=_quiet).out
+            _BUILT[key] = {table: pq.read_table(out / table) for table in TABLE_NAMES}
+    return _BUILT[key]
+
+
+_BUILT: dict[Path, Mapping[str, pa.Table]] = {}
+
+
+def _quiet(message: str) -> None:
+    del message
+
+
+def _layers(tables: Mapping[str, pa.Table]) -> list[str]:
+    return sorted(set(tables["spans"].column("layer").to_pylist()))
+
+
+def span_counts(tables: Mapping[str, pa.Table]) -> str:
+    """Spans per technique and layer, from this version's spans table."""
+    rows = tables["spans"].select(["layer", "label", "article_id"]).to_pylist()
+    layers = _layers(tables)
+    if not layers:
+        return "The `spans` table holds no span yet.\n"
+    counts = Counter((row["layer"], row["label"]) for row in rows)
+    totals = Counter(row["label"] for row in rows)
+    labels = sorted(totals, key=lambda name: (-totals[name], name))
+    table = [[f"`{label}`", *(counts[(layer, label)] for layer in layers)] for label in labels]
+    table.append(["**all spans**", *(sum(counts[(lay, n)] for n in labels) for lay in layers)])
+    table.append(["techniques", *(sum(1 for n in labels if counts[(lay, n)]) for lay in layers)])
+    articles = [len({r["article_id"] for r in rows if r["layer"] == lay}) for lay in layers]
+    table.append(["articles with spans", *articles])
+    header = ["technique", *(f"`{layer}`" for layer in layers)]
+    return "Spans per technique and layer in this version's `spans` table:\n\n" + markdown_table(
+        header, table
+    )
+
+
+def instances(tables: Mapping[str, pa.Table]) -> str:
+    """How many rows each table holds, and what they amount to."""
+    articles, spans = tables["articles"], tables["spans"]
+    chars = sum(articles.column("num_chars").to_pylist())
+    per_layer = Counter(spans.column("layer").to_pylist())
+    layers = ", ".join(f"`{layer}` {per_layer[layer]}" for layer in _layers(tables))
+    labelled = label_layer(tables)
+    labels = f", labelled from the `{labelled}` layer" if labelled else ""
+    return (
+        f"- `articles`: {counted(articles.num_rows, 'article')}, "
+        f"{counted(chars, 'character')} in all.\n"
+        f"- `spans`: {counted(spans.num_rows, 'span')} in "
+        f"{counted(len(per_layer), 'annotation layer')}: {layers}.\n"
+        f"- `lines`: {counted(tables['lines'].num_rows, 'line')}{labels}.\n"
+        f"- `techniques`: {counted(tables['techniques'].num_rows, 'technique')}.\n"
+    )
+
+
+def adjudication(tables: Mapping[str, pa.Table], folder: Path = ADJUDICATION_DIR) -> str:
+    """What the decisions files settled, counted from them and from the spans table."""
+    from dataset.annotation.adjudicate import read_decisions
+
+    files = [read_decisions(path).content for path in sorted(folder.glob("article*.yaml"))]
+    if not files:
+        return "No layer is adjudicated.\n"
+    first, second = files[0].layers[:2]
+    rows = tables["spans"].select(["layer", "start", "end", "label"]).to_pylist()
+    keys = {
+        layer: {(r["start"], r["end"], r["label"]) for r in rows if r["layer"] == layer}
+        for layer in (first, second, files[0].gold)
+    }
+    actions = Counter((d.action, d.layer or "") for content in files for d in content.decisions)
+    table = markdown_table(
+        ["decision", "disagreements"],
+        (
+            (f"{action} `{layer}`" if layer else action, n)
+            for (action, layer), n in sorted(actions.items())
+        ),
+    )
+    return (
+        f"{len(keys[first] & keys[second])} spans are identical in `{first}` and `{second}` "
+        f"and went to `{files[0].gold}` unasked; {actions.total()} disagreements were each "
+        f"decided, with its reason; `{files[0].gold}` holds {len(keys[files[0].gold])} spans.\n\n"
+        + table
+    )
 
 
 def _figure(value: float | None, too_few: bool) -> str:
     if too_few:
         return "too few"
     return "undefined" if value is None else f"{value:.3f}"
+
+
+def _layer_name(side: str) -> str:
+    """The layer of an agreement side recorded as "layer NAME under FOLDER"."""
+    return side.split()[1] if side.startswith("layer ") else side
 
 
 def agreement_tables() -> str:
@@ -159,19 +225,27 @@ def agreement_tables() -> str:
             for name, k in kappas.items()
         ),
     )
+    first, second = (_layer_name(data[side]) for side in ("gold", "pred"))
     return (
-        f"{data['gold']} (first) against {data['pred']} (second), "
+        f"`{first}` (first) against `{second}` (second), "
         f"{len(data['articles'])} article(s). "
         f"γ by {params['implementation']}: {params['dissimilarity']}, α {params['alpha']}, "
         f"β {params['beta']}, δ∅ {params['delta_empty']}, {params['samples']} random continua "
         f"from the default sampler, NumPy seed {params['seed']}. F1: SemEval-2020 Task 11 "
-        f"partial overlap, `{data['gold'].split()[1]}` as reference. A technique with fewer "
+        f"partial overlap, `{first}` as reference. A technique with fewer "
         f"than {data['min_spans']} spans over both layers, or none in one, is too few for a "
         "figure.\n\n"
         + markdown_table(["technique", "spans (first)", "spans (second)", "γ", "span F1"], rows)
         + "\n"
         + kappa
+        + _lines_alike(kappas["all_lines"])
     )
+
+
+def _lines_alike(kappa: dict[str, int]) -> str:
+    alike = kappa["both_propaganda"] + kappa["neither"]
+    share = "every line" if alike == kappa["n"] else f"{alike} of {kappa['n']} lines"
+    return f"\nThe two layers give {share} the same `has_propaganda`.\n"
 
 
 def check_catalogue() -> str:
@@ -212,24 +286,45 @@ def palette_statement() -> str:
     )
 
 
+#: The blocks generated from the schema, the check registry and committed figures.
 GENERATORS: dict[str, Callable[[], str]] = {
     "licence": licence_statement,
     "palette": palette_statement,
     "fields": field_tables,
     "taxonomy": taxonomy_table,
-    "span-counts": span_counts,
     "agreement": agreement_tables,
     "checks": check_catalogue,
 }
+#: The blocks generated from the data: a release refuses a card whose blocks are not its
+#: own data's.
+DATA_GENERATORS: dict[str, Callable[[Mapping[str, pa.Table]], str]] = {
+    "instances": instances,
+    "span-counts": span_counts,
+    "adjudication": adjudication,
+}
+
+
+def all_generators(tables: Mapping[str, pa.Table]) -> dict[str, Callable[[], str]]:
+    """Every block's generator, the data's bound to ``tables``."""
+    bound = {name: _bound(make, tables) for name, make in DATA_GENERATORS.items()}
+    return {**GENERATORS, **bound}
+
+
+def _bound(
+    make: Callable[[Mapping[str, pa.Table]], str], tables: Mapping[str, pa.Table]
+) -> Callable[[], str]:
+    return lambda: make(tables)
 
 
 def render(
     card: str,
-    generators: dict[str, Callable[[], str]] = GENERATORS,
+    blocks: dict[str, Callable[[], str]] | None = None,
     where: Path = DATACARD_PATH,
 ) -> str:
-    """The card with every generated block rewritten; a block that nothing generates, or a
-    generator with no block, is an error naming the block (``where`` is the card's file)."""
+    """The card with every generated block rewritten (by default from the schema and a
+    build of ``dataset/raw``); a block that nothing generates, or a generator with no
+    block, is an error naming the block (``where`` is the card's file)."""
+    generators = blocks if blocks is not None else all_generators(current_tables())
 
     def replace(match: re.Match[str]) -> str:
         name = match["name"]

@@ -4,9 +4,11 @@ The YAML front matter is produced by ``datasets`` and ``huggingface_hub`` themse
 (``MetadataConfigs`` and ``DatasetInfosDict`` write ``configs`` and ``dataset_info`` into a
 ``DatasetCardData``), with the features generated from ``schemas/`` by
 ``schema().features(table)``, so ``load_dataset`` reads back exactly the ClassLabel
-names the Parquet files carry. The body (``templates/README.md``) is a short header for
-this version (how to load exactly it, the technique chart, the files, each linked inside
-the release) followed by DATACARD.md unchanged.
+names the Parquet files carry. The body (``templates/README.md``) starts with the data:
+a three-line summary and an example row of each table, generated from the tables shipped
+(``summary``), then how to load them (one table at a time, the gold layer for training),
+how to load exactly this version, the files (each linked inside the release), and
+DATACARD.md with every heading one level down, so the card has one H1.
 
 Layers. When the spans table holds several annotation layers (two annotators' and the gold
 layer adjudicated from them), the default ``spans`` config reads the layer that labels the
@@ -31,6 +33,8 @@ from dataset.release.bundle import Bundle
 from dataset.release.info import keywords
 from dataset.release.licence import terms
 from dataset.release.render import render
+from dataset.release.sections import demoted
+from dataset.release.summary import example_rows, summary_lines
 from dataset.schema import TABLE_NAMES, schema
 
 SPLIT = "train"
@@ -57,7 +61,12 @@ FILES = {
     "datapackage": layout.DATAPACKAGE,
     "preview": layout.PREVIEW,
     "manifest": layout.MANIFEST,
+    "changelog": layout.CHANGELOG,
 }
+#: The Hub's task categories and, of their subtasks (``task_ids``), those the data serves:
+#: technique classification of a span (one of 18, or 14) and the techniques of a line.
+TASK_CATEGORIES = ["text-classification", "token-classification"]
+TASK_IDS = ["multi-class-classification", "multi-label-classification"]
 
 
 #: The config that reads every layer's spans when the default one reads gold only.
@@ -117,12 +126,13 @@ def card_data(bundle: Bundle) -> DatasetCardData:
         license="other",
         license_name=terms().hub_name,
         license_link=layout.LICENCE,
-        annotations_creators=["other"],
+        annotations_creators=["expert-generated"],
         language_creators=["found"],
         multilinguality=["monolingual" if len(langs) <= 1 else "multilingual"],
         size_categories=[size_category(configs[layout.DEFAULT_CONFIG][1].num_rows)],
         source_datasets=["original"],
-        task_categories=["text-classification", "token-classification"],
+        task_categories=TASK_CATEGORIES,
+        task_ids=TASK_IDS,
         tags=keywords(),
     )
     MetadataConfigs(
@@ -164,14 +174,25 @@ def tables(bundle: Bundle) -> str:
     )
 
 
+def _layer_list(bundle: Bundle) -> str:
+    layers = sorted(set(bundle.tables["spans"].column("layer").to_pylist()))
+    return ", ".join(f"`{layer}`" for layer in layers)
+
+
 def render_readme(bundle: Bundle) -> str:
     return render(
         "README.md",
         front_matter=card_data(bundle).to_yaml(),
         info=bundle.info,
+        summary=summary_lines(bundle),
         tables=tables(bundle),
+        examples=example_rows(bundle),
+        gold=gold_layer(bundle),
+        layers=_layer_list(bundle),
+        all_layers=ALL_LAYERS_CONFIG,
         files=FILES,
         table_names=TABLE_NAMES,
         default_config=layout.DEFAULT_CONFIG,
         split=SPLIT,
+        datasheet=demoted(bundle.info.card),
     )

@@ -34,6 +34,9 @@ class ReleaseInfo:
     #: The dataset's home page, which every metadata file then carries; None when
     #: pyproject.toml names none.
     home: str | None = field(default_factory=home_page)
+    #: CHANGELOG.md as it was when the release was made; None for releases made before
+    #: releases shipped it.
+    changelog: str | None = None
 
     @property
     def name(self) -> str:

@@ -20,6 +20,8 @@ SHA256SUMS = "SHA256SUMS"
 MANIFEST = "release-manifest.json"
 VALIDATION = "validation.json"
 LICENCE = "LICENSE.md"
+#: The changelog up to this version: the migration notes a user of an earlier version needs.
+CHANGELOG = "CHANGELOG.md"
 #: Copies that make a release stand alone: the annotation guidelines, the schema the
 #: tables follow (at its path in the project, so the datasheet's mentions of it hold in
 #: the release too) and the catalogue of validation checks it passed.

@@ -4,11 +4,13 @@ Links and images are read from the README's Markdown syntax tree; a relative tar
 name a file or folder of the release, and absolute URLs (http, https, mailto) and anchors
 are fine. Paths the datasheet mentions in code spans (``dataset/guidelines.md``) are not
 links, but a reader of the Hub copy cannot open them either, so those that name a file of
-the project that the release does not hold are reported as notes.
+the project that the release does not hold are refused, as are the project's commands
+(``nox -s``) and a tracker named without a link.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,3 +54,28 @@ def project_paths_mentioned(markdown: str, folder: Path, repo: Path = REPO_ROOT)
         if (repo / text).exists() and not (folder / text).exists() and text not in found:
             found.append(text)
     return found
+
+
+#: Text that sends a reader of the release somewhere it cannot follow: the project's
+#: sessions, and an issue tracker the card does not link.
+OUTSIDE_PHRASES = re.compile(r"\bnox -s\b|\bissue tracker\b", re.IGNORECASE)
+
+
+def pointers_outside(markdown: str, folder: Path, repo: Path = REPO_ROOT) -> list[str]:
+    """What the document points at that a reader of ``folder`` alone cannot reach: project
+    paths it mentions in code spans, and phrases of ``OUTSIDE_PHRASES`` in its text (code
+    blocks included, link text excluded)."""
+    found = [f"`{path}`" for path in project_paths_mentioned(markdown, folder, repo)]
+    linked = {
+        child.content
+        for node in parse(markdown).walk()
+        if node.type == "link"
+        for child in node.walk()
+        if child.type == "text"
+    }
+    for node in parse(markdown).walk():
+        if node.type in ("text", "code_inline", "fence", "code_block", "html_block"):
+            if node.type == "text" and node.content in linked:
+                continue
+            found += [f'"{m.group(0)}"' for m in OUTSIDE_PHRASES.finditer(node.content)]
+    return list(dict.fromkeys(found))

@@ -54,7 +54,7 @@ from dataset.release.layout import (
     is_reproducible,
     release_dir,
 )
-from dataset.release.links import outside_links, project_paths_mentioned
+from dataset.release.links import outside_links, pointers_outside
 from dataset.release.manifest import read_manifest, release_manifest
 from dataset.release.sections import card_problems
 from dataset.schema import SCHEMA_PATH
@@ -72,14 +72,16 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _fresh_card(card: Path, data: bytes) -> str:
-    """The datasheet, refused when a generated block is stale or a section is missing,
-    empty or a placeholder: the card is part of the release."""
-    text = data.decode("utf-8")
-    if card_module.render(text, where=card) != text:
+def _fresh_card(card: Path, text: str, bundle: Bundle) -> None:
+    """Refuse a datasheet whose generated blocks are not those of the schema and of the
+    data being released, or with a section missing, empty or a placeholder: the card is
+    part of the release."""
+    blocks = card_module.all_generators(bundle.tables)
+    if card_module.render(text, blocks, where=card) != text:
         raise InputError(
             card,
-            "the datasheet's generated sections are stale",
+            "the datasheet's generated sections are stale: they are not those of the "
+            "schema and of the data being released",
             "run `python -m dataset card` and review the changes before releasing",
         )
     problems = card_problems(text)
@@ -89,12 +91,11 @@ def _fresh_card(card: Path, data: bytes) -> str:
             "the datasheet is incomplete:\n  " + "\n  ".join(problems),
             "write every section out before releasing",
         )
-    return text
 
 
-def _check_standalone(staged: Path, card: Path, log: Callable[[str], None]) -> None:
-    """Refuse a README that links outside the release; note the datasheet's mentions of
-    project files the release does not hold."""
+def _check_standalone(staged: Path, card: Path) -> None:
+    """Refuse a README that links outside the release, or that points at project files,
+    commands or a tracker that a reader of the release alone cannot reach."""
     readme = (staged / README).read_text(encoding="utf-8")
     outside = outside_links(readme, staged)
     if outside:
@@ -104,8 +105,15 @@ def _check_standalone(staged: Path, card: Path, log: Callable[[str], None]) -> N
             "link only to files of the release (README.md's header lists them), or write "
             "the path as text",
         )
-    for path in project_paths_mentioned(readme, staged):
-        log(f"note: the datasheet mentions `{path}`, which is not in the release folder")
+    pointers = pointers_outside(readme, staged)
+    if pointers:
+        raise InputError(
+            card,
+            "the datasheet points outside the release, where its readers cannot follow: "
+            + ", ".join(pointers),
+            "describe what is there instead (a release holds its guidelines, schema, checks "
+            "and changelog), or link to a public page",
+        )
 
 
 def differences(existing: Path, staged: dict[str, str]) -> list[str]:
@@ -187,6 +195,7 @@ def check_release(
         version=version,
         date=entry_for(changelog, version).date,
         card=card.read_text(encoding="utf-8"),
+        changelog=changelog.read_text(encoding="utf-8"),
     )
     with tempfile.TemporaryDirectory(prefix="release-check-") as work:
         staged = stage(source, Path(work), info, options)
@@ -215,8 +224,13 @@ def make_release(
     commit = None if repo is None else clean_commit(repo, [source, card, changelog, SCHEMA_PATH])
     version = version or dataset_version()
     entry = entry_for(changelog, version)
-    card_bytes = card.read_bytes()
-    info = ReleaseInfo(version=version, date=entry.date, card=_fresh_card(card, card_bytes))
+    card_bytes, changelog_bytes = card.read_bytes(), changelog.read_bytes()
+    info = ReleaseInfo(
+        version=version,
+        date=entry.date,
+        card=card_bytes.decode("utf-8"),
+        changelog=changelog_bytes.decode("utf-8"),
+    )
     target = release_dir(version, releases)
     releases.mkdir(parents=True, exist_ok=True)
     with replacing(target, "the release folder", "release", check=False) as replacement:
@@ -238,6 +252,7 @@ def make_release(
                 + "\n  ".join(gate.failures),
                 "fix the inputs (python -m validation on a build gives the full report)",
             )
+        _fresh_card(card, info.card, bundle)
         shipped = {file.path: file.sha256 for file in bundle.files}
         if target.exists():
             found = differences(target, hashes(staged, shipped))
@@ -261,11 +276,13 @@ def make_release(
             source=source,
             card=card,
             card_bytes=card_bytes,
+            changelog=changelog,
+            changelog_bytes=changelog_bytes,
             files=files_of(staged),
             commit=commit,
         )
         write_json(staged / MANIFEST, manifest)
         write_sums(staged, hashes(staged, shipped))
-        _check_standalone(staged, card, log)
+        _check_standalone(staged, card)
         replacement.place(staged)
     return ReleaseOutcome(folder=target, created=True, counts=counts)

@@ -38,6 +38,8 @@ def release_manifest(
     source: Path,
     card: Path,
     card_bytes: bytes,
+    changelog: Path,
+    changelog_bytes: bytes,
     files: list[str],
     commit: str | None = None,
 ) -> dict[str, Any]:
@@ -60,6 +62,7 @@ def release_manifest(
         },
         "inputs": built["inputs"],
         "card": record(repo_relative(card), card_bytes),
+        "changelog": record(repo_relative(changelog), changelog_bytes),
         "schema": record(repo_relative(SCHEMA_PATH), bundle.schema),
         "guidelines": record(repo_relative(GUIDELINES_PATH), bundle.guidelines),
         "libraries": {

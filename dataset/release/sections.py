@@ -54,16 +54,38 @@ def sections(markdown: str) -> list[Section]:
     return found
 
 
-def section_text(markdown: str, title: str) -> str | None:
-    """The text under a level-2 heading, its subsections included, as running text, or
-    None when there is no such heading."""
+def section_markdown(markdown: str, title: str) -> str | None:
+    """The Markdown under a level-2 heading, its subsections included, or None when there
+    is no such heading."""
     lines = markdown.splitlines()
     headings = list(_headings(markdown))
     for index, (level, found, _, after) in enumerate(headings):
         if level == 2 and found == title:
             end = next((h[2] for h in headings[index + 1 :] if h[0] <= 2), len(lines))
-            return plain("\n".join(lines[after:end]))
+            return "\n".join(lines[after:end])
     return None
+
+
+def section_text(markdown: str, title: str) -> str | None:
+    """The text under a level-2 heading, its subsections included, as running text, or
+    None when there is no such heading."""
+    found = section_markdown(markdown, title)
+    return None if found is None else plain(found)
+
+
+def demoted(markdown: str) -> str:
+    """The document with every heading one level down (``#`` to ``##``; a setext heading
+    becomes an ATX one), so it can sit under another document's H1."""
+    lines = markdown.splitlines(keepends=True)
+    found = [node for node in parse(markdown).walk() if node.type == "heading" and node.map]
+    for node in reversed(found):
+        first, after = node.map or (0, 0)
+        level = int(node.tag[1]) + 1
+        if node.markup.startswith("#"):
+            lines[first] = "#" + lines[first]
+        else:
+            lines[first:after] = [f"{'#' * level} {_joined(node.children[0].content)}\n"]
+    return "".join(lines)
 
 
 def paragraph(markdown: str, lead: str) -> str | None:
@@ -124,6 +146,53 @@ def plain(markdown: str) -> str:
             blocks.append("\n".join(_joined(line) for line in source if line.strip()))
         else:
             blocks.append(_joined("\n".join(source)))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _inline_text(node: SyntaxTreeNode) -> str:
+    """An inline node's text without markup: code spans and emphasis unwrapped, a link's
+    text followed by its address when that differs, breaks as spaces, inline HTML
+    dropped."""
+    if node.type in ("text", "code_inline"):
+        return node.content
+    if node.type in ("softbreak", "hardbreak"):
+        return " "
+    if node.type == "html_inline":
+        return ""
+    if node.type == "image":
+        return "".join(_inline_text(child) for child in node.children)
+    text = "".join(_inline_text(child) for child in node.children)
+    href = str(node.attrs.get("href", "")) if node.type == "link" else ""
+    return f"{text} ({href})" if href and href not in text else text
+
+
+def _block_text(node: SyntaxTreeNode) -> str:
+    if node.type in ("heading", "paragraph"):
+        return _joined(_inline_text(node.children[0]))
+    if node.type in ("bullet_list", "ordered_list"):
+        items = []
+        for item in node.children:
+            parts = [_block_text(child) for child in item.children]
+            items.append("- " + "\n".join(part for part in parts if part))
+        return "\n".join(items)
+    if node.type == "table":
+        rows = [row for part in node.children for row in part.children]
+        return "\n".join(
+            "; ".join(_joined(_inline_text(cell.children[0])) for cell in row.children)
+            for row in rows
+        )
+    if node.type in ("fence", "code_block"):
+        return node.content.rstrip("\n")
+    if node.type == "blockquote":
+        return "\n\n".join(_block_text(child) for child in node.children)
+    return ""
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as plain text, for metadata fields that are not read as Markdown
+    (Croissant's): no emphasis, code-span or link markup, list items on lines of their
+    own, table rows as cells joined by "; ", HTML (generated-block markers) dropped."""
+    blocks = (_block_text(node) for node in parse(markdown).children)
     return "\n\n".join(block for block in blocks if block)
 
 

@@ -83,12 +83,21 @@ def _located(path: str, repo: Path) -> Path:
     return candidate if candidate.is_absolute() else repo / candidate
 
 
+def _recorded_text(entry: dict[str, Any] | None, repo: Path) -> str | None:
+    """A text input the manifest records by blob id (None for releases made before it
+    recorded one)."""
+    if entry is None:
+        return None
+    return fetch(entry, _located(entry["path"], repo), repo).decode("utf-8")
+
+
 def rebuild(manifest: dict[str, Any], version: str, out: Path, work: Path, repo: Path) -> None:
     """Write the release's reproducible files afresh into ``out`` from its inputs."""
     source = work / "source"
     materialise(manifest["inputs"], _located(manifest["source"], repo), source, repo)
     card_entry = manifest["card"]
     card = fetch(card_entry, _located(card_entry["path"], repo), repo).decode("utf-8")
+    changelog = _recorded_text(manifest.get("changelog"), repo)
     options = manifest["build"]
     built = build(
         source,
@@ -99,7 +108,8 @@ def rebuild(manifest: dict[str, Any], version: str, out: Path, work: Path, repo:
         progress=False,
         log=_quiet,
     )
-    info = ReleaseInfo(version, datetime.date.fromisoformat(manifest["date"]), card)
+    date = datetime.date.fromisoformat(manifest["date"])
+    info = ReleaseInfo(version, date, card, changelog=changelog)
     assemble(built.out, out, info)
 
 
