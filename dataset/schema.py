@@ -9,6 +9,7 @@ a typo such as ``patern:`` must stop everything, not silently drop a check.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
-from pydantic import field_validator, model_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 
+from dataset.errors import InputError
 from dataset.project import REPO_ROOT
 from dataset.yaml_models import InputKind, InputModel, InputValueError, read_model
 
@@ -30,17 +32,23 @@ if TYPE_CHECKING:
 SCHEMA_FILE = "propaganda_spans.yaml"
 
 
-def _schema_path() -> Path:
+#: Names another schema file for every command that is not given ``--schema``, to build
+#: and validate a corpus under changed conventions.
+SCHEMA_VARIABLE = "PROPAGANDA_SPANS_SCHEMA"
+
+
+def default_schema_path() -> Path:
     """The schema in the checkout; in an installed wheel, the copy packaged beside this
     module (the wheel build puts ``schemas/`` there)."""
     checkout = REPO_ROOT / "schemas" / SCHEMA_FILE
     return checkout if checkout.is_file() else Path(__file__).parent / "_schemas" / SCHEMA_FILE
 
 
-#: ``PROPAGANDA_SPANS_SCHEMA`` points every command at another schema file, to build and
-#: validate a corpus under changed conventions (the tests use it to change one fact and
-#: see every output follow).
-SCHEMA_PATH = Path(os.environ.get("PROPAGANDA_SPANS_SCHEMA") or _schema_path())
+def schema_path() -> Path:
+    """The schema file a command uses when not given one: ``PROPAGANDA_SPANS_SCHEMA``, else
+    the default. Read when asked, never at import, so a process can change it."""
+    return Path(os.environ.get(SCHEMA_VARIABLE) or default_schema_path())
+
 
 ScalarType = Literal["string", "int32", "bool", "class_label"]
 
@@ -263,6 +271,25 @@ class Schema(InputModel):
     dataset: DatasetInfo
     taxonomies: Mapping[str, Taxonomy]
     tables: Mapping[str, Table]
+    _source: Path | None = PrivateAttr(default=None)
+    _bytes: bytes = PrivateAttr(default=b"")
+
+    @property
+    def source(self) -> Path:
+        """The file this schema was read from."""
+        if self._source is None:
+            raise ValueError("this schema was not read from a file (use load_schema)")
+        return self._source
+
+    @property
+    def sha256(self) -> str:
+        """The digest of the file's bytes as they were read."""
+        return hashlib.sha256(self._bytes).hexdigest()
+
+    @property
+    def file_bytes(self) -> bytes:
+        """The file's bytes as they were read, which a release ships."""
+        return self._bytes
 
     @model_validator(mode="before")
     @classmethod
@@ -322,6 +349,18 @@ class Schema(InputModel):
         return {label.name: label.semeval_class for label in self.techniques.labels}
 
     @cached_property
+    def label_names(self) -> frozenset[str]:
+        """Names a label file may use: the techniques and the SemEval-2020 classes."""
+        return frozenset(self.label_ids)
+
+    @cached_property
+    def provenance_columns(self) -> tuple[str, ...]:
+        """Columns of the articles table filled from provenance records, as the schema
+        marks them (``filled_from: provenance``)."""
+        fields = self.tables["articles"].fields
+        return tuple(f.name for f in fields if f.filled_from == "provenance")
+
+    @cached_property
     def label_ids(self) -> dict[str, tuple[int | None, int | None]]:
         """A label as written in a PTC label file (one of the 18 technique names or one of
         the 14 SemEval-2020 class names) -> (technique id, SemEval class id). A merged class
@@ -347,6 +386,18 @@ class Schema(InputModel):
         )
 
     def arrow_schema(self, table: str) -> pa.Schema:
+        """The table's Arrow schema (see :meth:`_arrow_schema`), made once per table: it
+        carries the Hugging Face features, which take ``datasets`` to make."""
+        made = self._arrow_schemas
+        if table not in made:
+            made[table] = self._arrow_schema(table)
+        return made[table]
+
+    @cached_property
+    def _arrow_schemas(self) -> dict[str, pa.Schema]:
+        return {}
+
+    def _arrow_schema(self, table: str) -> pa.Schema:
         """Arrow schema with the YAML's descriptions and nullability, plus the Hugging Face
         features under the ``huggingface`` metadata key so ClassLabel names survive.
 
@@ -411,20 +462,40 @@ def portable_features(node: Any) -> Any:
 SCHEMA_INPUT = InputKind(
     "the schema",
     "correct the schema (keys, types and references are listed in its header)",
-    unreadable=f"point PROPAGANDA_SPANS_SCHEMA at a schema file, or unset it to use {SCHEMA_FILE}",
+    unreadable=f"name an existing schema file (--schema or {SCHEMA_VARIABLE}), or leave both "
+    f"unset to use {SCHEMA_FILE}",
 )
 
 
-def load_schema(path: Path = SCHEMA_PATH) -> Schema:
-    """Parse and validate a schema file; any problem is an InputError with its line."""
-    return read_model(path, Schema, SCHEMA_INPUT)
+def load_schema(path: Path | None = None) -> Schema:
+    """Parse and validate a schema file (None: :func:`schema_path`, resolved now); any
+    problem is an InputError with its line. The value remembers its file and bytes, which
+    a build's manifest and a release record."""
+    path = schema_path() if path is None else path
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            path, f"cannot read the schema: {error.strerror}", SCHEMA_INPUT.unreadable
+        ) from None
+    loaded = read_model(path, Schema, SCHEMA_INPUT, data=data)
+    loaded._source, loaded._bytes = path, data
+    return loaded
 
 
 @cache
+def _loaded(path: Path) -> Schema:
+    return load_schema(path)
+
+
 def schema() -> Schema:
-    """The project's schema, parsed and validated once per process."""
-    return load_schema()
+    """The schema of :func:`schema_path`, each file read once per process: for code that no
+    command hands a schema (the validation suites, the release files)."""
+    return _loaded(schema_path())
 
 
-#: The tables, in the schema's order.
-TABLE_NAMES: tuple[str, ...] = schema().table_names
+def __getattr__(name: str) -> Any:
+    """``TABLE_NAMES``: the tables of :func:`schema` in its order, looked up when used."""
+    if name == "TABLE_NAMES":
+        return schema().table_names
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

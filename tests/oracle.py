@@ -31,8 +31,8 @@ from dataset.ptc.formats import (
     read_rationale_file,
     title_of,
 )
-from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
-from dataset.schema import schema
+from dataset.ptc.provenance import check_against_article, read_provenance
+from dataset.schema import Schema, schema
 
 SPAN_ID = schema().tables["spans"].field("span_id").template or ""
 LINE_ID = schema().tables["lines"].field("line_id").template or ""
@@ -109,12 +109,14 @@ class OracleBatch:
     through a package ``TableBatch``'s ``read``, so the oracle sees the same bytes and
     the same unreadable-file errors."""
 
-    def __init__(self, label_layer: str | None, *, lines: bool = True) -> None:
-        self.spec = schema()
+    def __init__(
+        self, label_layer: str | None, spec: Schema | None = None, *, lines: bool = True
+    ) -> None:
+        self.spec = spec or schema()
         self.label_layer = label_layer
         self.with_lines = lines
         self.resolve = self.spec.label_ids
-        self.reader = TableBatch(label_layer, lines=lines)
+        self.reader = TableBatch(label_layer, self.spec, lines=lines)
         self.files = self.reader.files
         self.read = self.reader.read
         self.pending: list[ArticleFiles] = []
@@ -140,11 +142,13 @@ class OracleBatch:
         raw = self.read(article.path)
         text = read_article(article.path, raw)
         title = title_of(text)
-        record: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS)
+        record: dict[str, Any] = dict.fromkeys(self.spec.provenance_columns)
         record["sha256"] = None
         if article.provenance is not None:
             provenance = self.read(article.provenance)
-            record = read_provenance(article.provenance, article.article_id, provenance)
+            record = read_provenance(
+                article.provenance, article.article_id, provenance, spec=self.spec
+            )
             check_against_article(article.provenance, record, raw, title)
         spans = _spans(article, len(text), self.resolve, self.read)
         self._add_article(article, text, title, record)
@@ -164,7 +168,7 @@ class OracleBatch:
             "sha256": hashlib.sha256(self.files[os.fspath(article.path)]).hexdigest(),
             "provenance_sha256": record["sha256"],
             "source_file": article.article,
-            **{key: record[key] for key in ARTICLE_COLUMNS},
+            **{key: record[key] for key in self.spec.provenance_columns},
         }
         for column, values_list in columns.items():
             values_list.append(values[column])

@@ -23,6 +23,7 @@ from dataset.builder.tables import BATCHED_TABLES, TableBatch
 from dataset.errors import InputError
 from dataset.ptc.corpus import discover
 from dataset.ptc.synth import synthesize
+from dataset.schema import schema
 from tests.conftest import make_corpus
 from tests.oracle import OracleBatch
 
@@ -96,7 +97,7 @@ def corpora(draw: st.DrawFn) -> dict[str, bytes]:
 
 
 def tables_of(root: Path, layer: str | None, *, oracle: bool) -> dict[str, pa.Table]:
-    batch = OracleBatch(layer) if oracle else TableBatch(layer)
+    batch = OracleBatch(layer) if oracle else TableBatch(layer, schema())
     for article in discover(root).articles:
         batch.add(article)
     return batch.tables()

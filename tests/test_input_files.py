@@ -21,6 +21,7 @@ from dataset.builder.tables import TableBatch
 from dataset.cli import main
 from dataset.errors import InputError
 from dataset.ptc.corpus import discover
+from dataset.schema import schema
 from tests.conftest import ARTICLE, ARTICLE_ID, make_corpus
 
 OTHER_ID = "9000000002"
@@ -111,7 +112,7 @@ def test_a_fifo_put_in_after_discovery_is_not_waited_on(tmp_path: Path) -> None:
     pipe = tmp_path / "article1.txt"
     os.mkfifo(pipe)
     with pytest.raises(InputError, match="a FIFO"):
-        TableBatch(None).read(pipe)
+        TableBatch(None, schema()).read(pipe)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")

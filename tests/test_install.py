@@ -56,6 +56,6 @@ def test_the_wheel_builds_and_validates_outside_the_checkout(tmp_path: Path) -> 
     )
     assert "passed" in checked.lower() or "ok" in checked.lower()
     located = _run(
-        python, "-c", "import dataset.schema as s; print(s.SCHEMA_PATH)", cwd=elsewhere, env=env
+        python, "-c", "import dataset.schema as s; print(s.schema_path())", cwd=elsewhere, env=env
     )
     assert str(REPO_ROOT) not in located, "the installed package reads its own schema copy"

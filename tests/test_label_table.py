@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from dataset.errors import InputError, Rejected
 from dataset.ptc.formats import read_label_file
 from dataset.ptc.label_table import LABEL_ROWS, LabelFile, read_label_files
+from dataset.schema import schema
 
 NUM_CHARS = 500
 LABELS = (
@@ -61,7 +62,7 @@ def assert_same(actual: pa.Table | None, expected: pa.Table | str) -> None:
 def fast(files: list[LabelFile]) -> pa.Table | None:
     """The rows the build's parser reads, or None when it rejects the files."""
     try:
-        return read_label_files(files)
+        return read_label_files(files, schema())
     except Rejected:
         return None
 

@@ -6,7 +6,8 @@ import hashlib
 
 import yaml
 
-from dataset.ptc.provenance import REQUIRED_KEYS
+from dataset.ptc.provenance import required_keys
+from dataset.schema import schema
 from tests.conftest import ARTICLE, PROVENANCE
 
 ARTICLE_SHA256 = "21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe385"
@@ -22,7 +23,7 @@ def test_article_bytes_are_the_source_bytes() -> None:
 
 def test_provenance_record_is_complete_and_unguessed() -> None:
     record = yaml.safe_load(PROVENANCE.read_text(encoding="utf-8"))
-    assert set(REQUIRED_KEYS) == set(record)
+    assert set(required_keys(schema())) == set(record)
     assert record["sha256"] == ARTICLE_SHA256
     assert record["outlet"] == "Russia Insider", "identified after 1.0.0 (PROVENANCE.md)"
     assert record["url"].startswith("https://russia-insider.com/")

@@ -54,7 +54,7 @@ from dataset.release.links import link_targets, outside_links
 from dataset.release.make import ReleaseOutcome, StageOptions, check_release, make_release
 from dataset.release.publish import publish_to_folder
 from dataset.release.sections import demoted
-from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
+from dataset.schema import TABLE_NAMES, schema, schema_path
 from dataset.shards import table_shards
 from tests.conftest import ARTICLE_ID, RAW, earlier_releases
 
@@ -365,7 +365,7 @@ def test_the_release_stands_alone(folder: Path) -> None:
     )
     assert outside_links(readme, folder) == []
     assert (folder / "guidelines.md").read_bytes() == GUIDELINES_PATH.read_bytes()
-    assert (folder / "schemas/propaganda_spans.yaml").read_bytes() == SCHEMA_PATH.read_bytes()
+    assert (folder / "schemas/propaganda_spans.yaml").read_bytes() == schema_path().read_bytes()
     checks = (folder / "checks.md").read_text(encoding="utf-8")
     assert check_catalogue() in checks
     assert 'revision="v' + VERSION + '"' in readme and "git clone --branch v" + VERSION in readme

@@ -61,10 +61,10 @@ def test_semeval_mapping_is_the_2020_merge() -> None:
 
 
 def test_ids_must_be_dense(tmp_path: Path) -> None:
-    from dataset.schema import SCHEMA_PATH
+    from dataset.schema import schema_path
 
     broken = tmp_path / "schema.yaml"
-    broken.write_text(SCHEMA_PATH.read_text().replace("- id: 17\n", "- id: 18\n"))
+    broken.write_text(schema_path().read_text().replace("- id: 17\n", "- id: 18\n"))
     with pytest.raises(InputError, match=r"ids must be 0\.\.17"):
         load_schema(broken)
 
@@ -120,9 +120,9 @@ def test_datacard_drift_is_detected() -> None:
 
 
 def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
-    from dataset.schema import SCHEMA_PATH
+    from dataset.schema import schema_path
 
-    text = SCHEMA_PATH.read_text(encoding="utf-8")
+    text = schema_path().read_text(encoding="utf-8")
     assert old in text
     copy = tmp_path / "schema.yaml"
     copy.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -1,8 +1,9 @@
 """Change one fact in a copy of the schema and every output follows: the build's keys and
-order, validation's boundary rule, DATACARD's field tables."""
+order (built in this process, with ``--schema``), validation's boundary rule."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from dataset.schema import SCHEMA_PATH
+from dataset.cli import main
+from dataset.schema import schema_path
 
 TEXT = "They lie again\n\nThey lie!\n"
 
@@ -27,7 +29,7 @@ def _corpus(root: Path) -> Path:
 
 
 def _schema(tmp_path: Path, *changes: tuple[str, str]) -> Path:
-    text = SCHEMA_PATH.read_text(encoding="utf-8")
+    text = schema_path().read_text(encoding="utf-8")
     for old, new in changes:
         assert old in text
         text = text.replace(old, new, 1)
@@ -62,8 +64,9 @@ def test_a_changed_boundary_character_and_key_template_are_followed(tmp_path: Pa
         ("        sort_as: integer\n", ""),
     )
     for schema, out in ((None, "default"), (changed, "changed")):
-        built = _run(schema, "-m", "dataset", "build", "--source", source, "--out", tmp_path / out)
-        assert built.returncode == 0, built.stderr
+        chosen = [] if schema is None else ["--schema", str(schema)]
+        arguments = ["build", "--source", str(source), "--out", str(tmp_path / out), *chosen]
+        assert main(arguments) == 0
         _run(schema, "-m", "validation", tmp_path / out, "--reports", tmp_path / f"{out}-reports")
 
     default_spans = pq.read_table(tmp_path / "default" / "spans").to_pylist()
@@ -76,6 +79,12 @@ def test_a_changed_boundary_character_and_key_template_are_followed(tmp_path: Pa
         "span/10/16/25/gold/Loaded_Language",
         "span/9/16/25/gold/Loaded_Language",
     ], "without sort_as the IDs sort as strings, and keys follow the template"
+
+    recorded = json.loads((tmp_path / "changed" / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert recorded["schema"] == {
+        "path": changed.name,
+        "sha256": hashlib.sha256(changed.read_bytes()).hexdigest(),
+    }, "the manifest names the schema the build followed"
 
     assert "spans-boundaries" not in _failed_checks(
         tmp_path / "default-reports" / "validation.json"

@@ -15,7 +15,6 @@ import hashlib
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,8 @@ from dataset.errors import Rejected
 from dataset.ptc.corpus import ArticleFiles
 from dataset.ptc.formats import check_rationales, read_article, read_rationale_file, title_of
 from dataset.ptc.label_table import LabelFile, read_label_files
-from dataset.ptc.provenance import ARTICLE_COLUMNS, check_against_article, read_provenance
-from dataset.schema import schema
+from dataset.ptc.provenance import check_against_article, read_provenance
+from dataset.schema import Schema
 
 #: A byte that is never part of a whitespace character: an article holding one is not
 #: blank, and only articles without one need Python's ``str.strip`` to tell.
@@ -49,12 +48,6 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (``np.unique`` without its hashing)."""
     values = np.sort(values)
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
-
-
-@cache
-def _arrow_schema(table: str) -> pa.Schema:
-    """The table's Arrow schema, made once (it carries the Hugging Face features)."""
-    return schema().arrow_schema(table)
 
 
 def format_column(template: str, fields: Mapping[str, pa.Array], rows: int) -> pa.Array:
@@ -89,8 +82,9 @@ class BatchColumns:
         label_layer: str | None,
         lines: bool,
         read: Callable[[Path | str], bytes],
+        spec: Schema,
     ) -> None:
-        self.spec = schema()
+        self.spec = spec
         self.articles = articles
         self.label_layer = label_layer
         self.read = read
@@ -116,22 +110,24 @@ class BatchColumns:
         columns: dict[str, list[Any]] = {
             name: [] for name in ("title", "sha256", "provenance_sha256", "source_file")
         }
-        records: dict[str, list[Any]] = {name: [] for name in ARTICLE_COLUMNS}
+        records: dict[str, list[Any]] = {name: [] for name in self.spec.provenance_columns}
         for article, raw in zip(self.articles, raws, strict=True):
             if _VISIBLE.search(raw) is None:
                 read_article(article.path, raw)  # blank, or visible only beyond ASCII
             title = title_of(raw.split(b"\n", 1)[0].decode("utf-8"))
-            record: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS)
+            record: dict[str, Any] = dict.fromkeys(self.spec.provenance_columns)
             record["sha256"] = None
             if article.provenance is not None:
                 provenance = self.read(article.provenance)
-                record = read_provenance(article.provenance, article.article_id, provenance)
+                record = read_provenance(
+                    article.provenance, article.article_id, provenance, spec=self.spec
+                )
                 check_against_article(article.provenance, record, raw, title)
             columns["title"].append(title)
             columns["sha256"].append(hashlib.sha256(raw).hexdigest())
             columns["provenance_sha256"].append(record["sha256"])
             columns["source_file"].append(article.article)
-            for key in ARTICLE_COLUMNS:
+            for key in self.spec.provenance_columns:
                 records[key].append(record[key])
         values = {
             "article_id": self.ids,
@@ -140,7 +136,7 @@ class BatchColumns:
             **columns,
             **records,
         }
-        arrow_schema = _arrow_schema("articles")
+        arrow_schema = self.spec.arrow_schema("articles")
         return pa.table([values[name] for name in arrow_schema.names], schema=arrow_schema)
 
     def _label_files(self) -> tuple[list[LabelFile], list[int], list[str]]:
@@ -158,7 +154,7 @@ class BatchColumns:
 
     def _spans(self) -> pa.Table:
         files, file_article, file_layer = self._label_files()
-        rows = read_label_files(files)
+        rows = read_label_files(files, self.spec)
         file = rows["file"].to_numpy()
         layer_names = sorted(set(file_layer))
         layer_rank = np.array([layer_names.index(layer) for layer in file_layer], np.int64)
@@ -192,7 +188,7 @@ class BatchColumns:
         }
         template = self.spec.tables["spans"].field("span_id").template or ""
         values["span_id"] = format_column(template, values, len(order))
-        arrow_schema = _arrow_schema("spans")
+        arrow_schema = self.spec.arrow_schema("spans")
         return pa.table([values[name] for name in arrow_schema.names], schema=arrow_schema)
 
     def _rationales(
@@ -254,7 +250,7 @@ class BatchColumns:
         }
         template = self.spec.tables["lines"].field("line_id").template or ""
         values["line_id"] = format_column(template, values, len(number))
-        arrow_schema = _arrow_schema("lines")
+        arrow_schema = self.spec.arrow_schema("lines")
         return pa.table([values[name] for name in arrow_schema.names], schema=arrow_schema)
 
     def _line_labels(
@@ -264,7 +260,7 @@ class BatchColumns:
         layer's spans that share a code point with it, and whether any span does."""
         article, layer, start, end, label_rank, layer_names = self.span_rows
         lines = len(line_code_points) - 1
-        arrow_schema = _arrow_schema("lines")
+        arrow_schema = self.spec.arrow_schema("lines")
         if self.label_layer in layer_names:
             chosen = layer == layer_names.index(self.label_layer)
         else:

@@ -9,7 +9,6 @@ The output folder is replaced only when the whole build succeeds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
@@ -38,7 +37,7 @@ from dataset.errors import InputError
 from dataset.owned import GENERATOR, MANIFEST_NAME, check_apart, die_at, files_in
 from dataset.project import BUILD_DIR, RAW_DIR, REPO_ROOT, dataset_version
 from dataset.ptc.corpus import DEFAULT_LAYER, Corpus, discover, implied_layer
-from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
+from dataset.schema import Schema, load_schema
 
 DEFAULT_BATCH_ARTICLES = 1_000
 #: Below this many articles a progress bar is noise.
@@ -58,17 +57,17 @@ class CorpusName:
         return self.name if self.version is None else f"{self.name} {self.version}"
 
 
-def project_corpus() -> CorpusName:
+def project_corpus(spec: Schema) -> CorpusName:
     """This project's own dataset, at the version in pyproject.toml."""
-    return CorpusName(schema().dataset.name, dataset_version())
+    return CorpusName(spec.dataset.name, dataset_version())
 
 
-def name_of(source: Path, requested: CorpusName | None) -> CorpusName | None:
+def name_of(source: Path, requested: CorpusName | None, spec: Schema) -> CorpusName | None:
     """The name asked for; else this project's dataset when the source is its own raw
     folder; else none, so another corpus is never stamped as this dataset's release."""
     if requested is not None:
         return requested
-    return project_corpus() if source.resolve() == RAW_DIR.resolve() else None
+    return project_corpus(spec) if source.resolve() == RAW_DIR.resolve() else None
 
 
 def _identity(corpus: CorpusName | None) -> dict[str, Any]:
@@ -146,15 +145,21 @@ def build(
     gate: Callable[[Path], None] | None = None,
     named: CorpusName | None = None,
     follow_symlinks: bool = False,
+    spec: Schema | None = None,
 ) -> BuildResult:
     """Build the tables into ``out``. ``gate`` sees the finished folder before it replaces
     ``out`` and can veto it by raising, so data that fails validation never lands. ``named``
     names the corpus in MANIFEST.json (see :func:`name_of`). ``follow_symlinks``
-    reads what symlinks in ``source`` point at outside it (see ``dataset.ptc.walk``)."""
-    corpus_name = name_of(source, named)
+    reads what symlinks in ``source`` point at outside it (see ``dataset.ptc.walk``). ``spec``
+    is the schema the tables follow (None: ``PROPAGANDA_SPANS_SCHEMA`` or the default, read
+    now)."""
+    spec = spec or load_schema()
+    corpus_name = name_of(source, named, spec)
     source = source.resolve()
     check_apart(out, source)
-    corpus = discover(source, default_layer=default_layer, follow_symlinks=follow_symlinks)
+    corpus = discover(
+        source, default_layer=default_layer, follow_symlinks=follow_symlinks, spec=spec
+    )
     if not corpus.articles:
         raise InputError(
             source,
@@ -166,13 +171,12 @@ def build(
     for path in corpus.unfollowed:
         log(f"note: not reading the linked folder {path.relative_to(source)} (--follow-symlinks)")
     layer = choose_label_layer(corpus, label_layer)
-    spec = schema()
-    batch = TableBatch(layer, lines=lines)
+    batch = TableBatch(layer, spec, lines=lines)
     with staged_output(out) as staging, WriteBehind() as behind:
         inputs = InputLog(staging)
         writers = {
             name: ShardedTableWriter(staging / name, name, spec.arrow_schema(name), shard_rows)
-            for name in TABLE_NAMES
+            for name in spec.table_names
         }
         for writer in writers.values():
             writer.folder.mkdir()
@@ -201,7 +205,7 @@ def build(
                 flush()
         flush()
         behind.wait()
-        writers["techniques"].write(techniques_table())
+        writers["techniques"].write(techniques_table(spec))
         for writer in writers.values():
             writer.finish()
         manifest = _manifest(
@@ -213,6 +217,7 @@ def build(
             shard_rows=shard_rows,
             lines=lines,
             name=corpus_name,
+            spec=spec,
         )
         write_manifest(staging, manifest, inputs)
         if gate is not None:
@@ -230,6 +235,7 @@ def _manifest(
     shard_rows: int,
     lines: bool,
     name: CorpusName | None,
+    spec: Schema,
 ) -> dict[str, Any]:
     """The manifest, its ``inputs`` left to the InputLog."""
     tables = {
@@ -247,11 +253,11 @@ def _manifest(
         **_identity(name),
         "schema": {
             "path": (
-                SCHEMA_PATH.relative_to(REPO_ROOT).as_posix()
-                if SCHEMA_PATH.is_relative_to(REPO_ROOT)
-                else SCHEMA_PATH.name
+                spec.source.relative_to(REPO_ROOT).as_posix()
+                if spec.source.is_relative_to(REPO_ROOT)
+                else spec.source.name
             ),
-            "sha256": hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest(),
+            "sha256": spec.sha256,
         },
         "options": {
             "label_layer": layer,

@@ -29,7 +29,7 @@ from dataset.ptc.formats import (
 )
 from dataset.ptc.provenance import check_against_article, read_provenance
 from dataset.ptc.walk import not_a_file, special_kind
-from dataset.schema import schema
+from dataset.schema import Schema
 
 #: The tables whose rows come from the articles, gathered per batch; the techniques table
 #: comes from the schema alone.
@@ -57,7 +57,9 @@ def read_file(path: str) -> bytes:
         os.close(descriptor)
 
 
-def first_error(articles: Sequence[ArticleFiles], read: Callable[[Path], bytes]) -> None:
+def first_error(
+    articles: Sequence[ArticleFiles], read: Callable[[Path], bytes], spec: Schema
+) -> None:
     """Raise the first InputError of a batch, reading its files one by one in the order a
     person checks them: each article, its provenance, then its label files layer by layer,
     each with its rationale file. Used only after the columnar builder rejected the batch,
@@ -66,14 +68,13 @@ def first_error(articles: Sequence[ArticleFiles], read: Callable[[Path], bytes])
         raw = read(article.path)
         text = read_article(article.path, raw)
         if article.provenance is not None:
-            record = read_provenance(
-                article.provenance, article.article_id, read(article.provenance)
-            )
+            data = read(article.provenance)
+            record = read_provenance(article.provenance, article.article_id, data, spec=spec)
             check_against_article(article.provenance, record, raw, title_of(text))
         for layer in sorted(article.labels):
             path = article.labels[layer]
             lines = read_label_file(
-                path, article_id=article.article_id, num_chars=len(text), data=read(path)
+                path, article_id=article.article_id, num_chars=len(text), data=read(path), spec=spec
             )
             rationale = article.rationales.get(layer)
             if rationale is not None:
@@ -88,8 +89,8 @@ class TableBatch:
     ``label_layer`` is the annotation layer whose spans label the lines; ``lines=False``
     leaves the lines table empty (for builds that only need articles and spans)."""
 
-    def __init__(self, label_layer: str | None, *, lines: bool = True) -> None:
-        self.spec = schema()
+    def __init__(self, label_layer: str | None, spec: Schema, *, lines: bool = True) -> None:
+        self.spec = spec
         self.label_layer = label_layer
         self.with_lines = lines
         #: The bytes of every input file the batch read, by path as a string: the manifest
@@ -124,10 +125,14 @@ class TableBatch:
         articles, self.pending = self.pending, []
         try:
             columns = BatchColumns(
-                articles, label_layer=self.label_layer, lines=self.with_lines, read=self.read
+                articles,
+                label_layer=self.label_layer,
+                lines=self.with_lines,
+                read=self.read,
+                spec=self.spec,
             ).tables
         except (Rejected, InputError) as rejected:
-            first_error(articles, self.read)
+            first_error(articles, self.read, self.spec)
             if isinstance(rejected, InputError):
                 raise
             raise RuntimeError(
@@ -139,8 +144,7 @@ class TableBatch:
         return columns
 
 
-def techniques_table() -> pa.Table:
-    spec = schema()
+def techniques_table(spec: Schema) -> pa.Table:
     semeval = spec.semeval_classes
     labels = spec.techniques.labels
     return pa.table(

@@ -20,7 +20,7 @@ from dataset.errors import BuildRejectedError, InputError
 from dataset.owned import set_aside
 from dataset.project import BUILD_DIR, RAW_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
-from dataset.schema import TABLE_NAMES
+from dataset.schema import SCHEMA_VARIABLE, load_schema
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -94,6 +94,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "manifest records each link's path inside --source and the content's hash)",
     )
     parser.add_argument(
+        "--schema",
+        type=Path,
+        metavar="FILE",
+        help=f"build under another schema file (default: ${SCHEMA_VARIABLE}, else the "
+        "project's schemas/propaganda_spans.yaml)",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -155,6 +162,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "--allowlist", "only applies when the build is validated", "add --validate"
         )
+    if args.schema is not None and args.validate:
+        raise InputError(
+            "--schema",
+            f"the validation reads its schema from {SCHEMA_VARIABLE}, not from --schema",
+            f"set {SCHEMA_VARIABLE}={args.schema} instead, which the build follows too",
+        )
+    spec = load_schema(args.schema)
     out: Path = args.out
     # A build a killed run set aside is put back and then replaced, not created anew.
     existed = (out.is_dir() and any(out.iterdir())) or set_aside(out).is_dir()
@@ -172,11 +186,12 @@ def run(args: argparse.Namespace) -> int:
             gate=gate,
             named=name,
             follow_symlinks=args.follow_symlinks,
+            spec=spec,
         )
     except BuildRejectedError as failure:
         print(f"validation failed; {_fate_of(out, existed)}. {failure}", file=sys.stderr)
         return 1
-    counts = ", ".join(f"{name} {result.rows(name)}" for name in TABLE_NAMES)
+    counts = ", ".join(f"{name} {result.rows(name)}" for name in spec.table_names)
     action = "replaced" if existed else "created"
     named = result.summary["dataset"]
     if named is None:

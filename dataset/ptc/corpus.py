@@ -30,7 +30,7 @@ from dataset.ptc.formats import (
     is_digits,
 )
 from dataset.ptc.walk import Walk
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 
 DEFAULT_LAYER = "gold"
 #: Digits of the largest article ID NumPy sorts as a 64-bit integer.
@@ -292,8 +292,8 @@ class _Discovery:
                         f"add article{article_id}.{layer}.labels or remove the rationales",
                     )
 
-    def corpus(self) -> Corpus:
-        order = _article_order(self.ids)
+    def corpus(self, spec: Schema) -> Corpus:
+        order = _article_order(self.ids, spec)
         position = np.empty(len(order), dtype=np.int64)
         position[order] = np.arange(len(order))
         slots = order.tolist()
@@ -318,11 +318,11 @@ def _permuted(values: array[int], order: np.ndarray) -> array[int]:
     return permuted
 
 
-def _article_order(ids: list[str]) -> np.ndarray:
+def _article_order(ids: list[str], spec: Schema) -> np.ndarray:
     """Positions of ``ids`` in the schema's article order. IDs that sort as integers and
     fit in 64 bits with no two equal as numbers are sorted by NumPy (no key object per
     article); anything else by Python with the schema's key."""
-    key = schema().tables["articles"].sort_key("article_id")
+    key = spec.tables["articles"].sort_key("article_id")
     if key is None:
         return np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
     if all(len(article_id) <= _INT64_DIGITS for article_id in ids):
@@ -335,11 +335,15 @@ def _article_order(ids: list[str]) -> np.ndarray:
 
 
 def discover(
-    root: Path, default_layer: str = DEFAULT_LAYER, *, follow_symlinks: bool = False
+    root: Path,
+    default_layer: str = DEFAULT_LAYER,
+    *,
+    follow_symlinks: bool = False,
+    spec: Schema | None = None,
 ) -> Corpus:
-    """Every article under ``root`` with its files, in the schema's article order; only
-    regular files inside ``root`` (or, with ``follow_symlinks``, reached by links) are
-    taken (``dataset.ptc.walk``)."""
+    """Every article under ``root`` with its files, in the article order of ``spec`` (None:
+    ``dataset.schema.schema``); only regular files inside ``root`` (or, with
+    ``follow_symlinks``, reached by links) are taken (``dataset.ptc.walk``)."""
     if not root.is_dir():
         raise InputError(root, "the source folder does not exist", "pass --source DIR")
     discovery = _Discovery(root, default_layer)
@@ -349,6 +353,6 @@ def discover(
         for name in names:
             discovery.add(len(discovery.folders) - 1, prefix, name)
     discovery.check()
-    corpus = discovery.corpus()
+    corpus = discovery.corpus(spec or schema())
     corpus.unfollowed = walk.links
     return corpus

@@ -13,11 +13,10 @@ import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from dataset.errors import InputError, not_utf8
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 
 ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]*)\.txt$")
 LABEL_NAME = re.compile(r"^article(?P<id>[^.]*)(?:\.(?P<layer>[^.]+))?\.labels(?:\.tsv)?$")
@@ -139,15 +138,15 @@ def control_character(path: Path, text: str, offset: int) -> InputError:
 BYTE_ORDER_MARK = "\ufeff"
 
 
-def breaks_span_boundary(char: str) -> bool:
+def breaks_span_boundary(char: str, spec: Schema | None = None) -> bool:
     """True for characters that may not open or close a span (PTC's version-2 rule, as the
-    schema states it)."""
-    return schema().dataset.span_boundary.breaks(char)
+    schema states it; ``spec`` None: the schema of ``dataset.schema.schema``)."""
+    return (spec or schema()).dataset.span_boundary.breaks(char)
 
 
-def article_order(article_id: str) -> tuple[int, str] | str:
+def article_order(article_id: str, spec: Schema | None = None) -> tuple[int, str] | str:
     """The sort key of an article ID, as the schema orders the articles table."""
-    key = schema().tables["articles"].sort_key("article_id")
+    key = (spec or schema()).tables["articles"].sort_key("article_id")
     return key(article_id) if key is not None else article_id
 
 
@@ -207,18 +206,13 @@ def parse_offset(path: Path, number: int, column: str, value: str) -> int:
     return offset
 
 
-@cache
-def known_labels() -> frozenset[str]:
-    """Names a label file may use: the 18 PTC techniques and the 14 SemEval-2020 classes."""
-    return frozenset(schema().label_ids)
-
-
 def read_label_file(
     path: Path,
     *,
     article_id: str | None = None,
     num_chars: int | None = None,
     data: bytes | None = None,
+    spec: Schema | None = None,
 ) -> list[LabelLine]:
     """Read a PTC technique-classification label file.
 
@@ -226,7 +220,7 @@ def read_label_file(
     when ``num_chars`` is given, offsets must lie inside the article. Blank lines are
     skipped; a trailing carriage return is tolerated.
     """
-    known = known_labels()
+    known = (spec or schema()).label_names
     lines: list[LabelLine] = []
     for number, raw in enumerate(decode_lines(path, data), start=1):
         row = raw.removesuffix("\r")

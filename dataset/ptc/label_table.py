@@ -13,14 +13,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset.errors import Rejected
-from dataset.ptc.formats import LABEL_COLUMNS, known_labels
+from dataset.ptc.formats import LABEL_COLUMNS
+from dataset.schema import Schema
 
 #: One row per label line: the index of its file in the batch, the label as written and
 #: the offsets.
@@ -46,7 +46,7 @@ class LabelFile:
     num_chars: int
 
 
-def read_label_files(files: Sequence[LabelFile]) -> pa.Table:
+def read_label_files(files: Sequence[LabelFile], spec: Schema) -> pa.Table:
     """The rows of all ``files`` in order (LABEL_ROWS), accepted and rejected exactly as
     ``read_label_file`` accepts and rejects them; ``Rejected`` when any file is bad."""
     rows, owner = _rows(files)
@@ -62,7 +62,7 @@ def read_label_files(files: Sequence[LabelFile]) -> pa.Table:
     if not (
         _all(pc.match_substring_regex(article_id, _DIGITS))
         and _all(pc.equal(article_id, expected))
-        and _all(pc.is_in(label, value_set=_known()))
+        and _all(pc.is_in(label, value_set=pa.array(sorted(spec.label_names), pa.large_string())))
         and _all(pc.match_substring_regex(start_text, _OFFSET))
         and _all(pc.match_substring_regex(end_text, _OFFSET))
     ):
@@ -98,8 +98,3 @@ def _rows(files: Sequence[LabelFile]) -> tuple[pa.Array, pa.Array]:
 
 def _all(mask: pa.Array) -> bool:
     return pc.all(mask, min_count=0).as_py() is True
-
-
-@cache
-def _known() -> pa.Array:
-    return pa.array(sorted(known_labels()), pa.large_string())

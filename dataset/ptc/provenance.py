@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, create_model
 
 from dataset.errors import InputError
-from dataset.schema import schema
+from dataset.schema import Schema
 from dataset.yaml_models import (
     InputKind,
     InputModel,
@@ -23,14 +23,14 @@ from dataset.yaml_models import (
     parse_model,
 )
 
-#: Columns of the articles table filled from the record, as the schema marks them
-#: (``filled_from: provenance``); the record has exactly these keys (null where a fact is
-#: unknown) plus the ones that tie it to its article.
-ARTICLE_COLUMNS = tuple(
-    f.name for f in schema().tables["articles"].fields if f.filled_from == "provenance"
-)
+#: The keys that tie a record to its article; beside them a record has exactly the
+#: schema's provenance columns (``Schema.provenance_columns``), null where a fact is unknown.
 IDENTITY_KEYS = ("article_id", "title", "sha256")
-REQUIRED_KEYS = (*IDENTITY_KEYS, *ARTICLE_COLUMNS)
+
+
+def required_keys(spec: Schema) -> tuple[str, ...]:
+    """Every key a provenance record has under ``spec``."""
+    return (*IDENTITY_KEYS, *spec.provenance_columns)
 
 
 def _as_text(value: Any) -> Any:
@@ -64,14 +64,17 @@ def provenance_model(columns: tuple[str, ...]) -> type[_Identity]:
     return create_model("ProvenanceRecord", __base__=_Identity, **fields)
 
 
-def read_provenance(path: Path, article_id: str, data: bytes | None = None) -> dict[str, Any]:
+def read_provenance(
+    path: Path, article_id: str, data: bytes | None = None, *, spec: Schema
+) -> dict[str, Any]:
     """The record of ``article_id`` (``data``: its bytes, when already read), checked."""
     kind = InputKind(
         "the provenance record",
-        f"a provenance record has exactly the keys {', '.join(REQUIRED_KEYS)} (null where unknown)",
+        f"a provenance record has exactly the keys {', '.join(required_keys(spec))} "
+        "(null where unknown)",
         syntax="fix the YAML syntax (keys and values as in the other provenance files)",
     )
-    record, root = parse_model(path, provenance_model(ARTICLE_COLUMNS), kind, data=data)
+    record, root = parse_model(path, provenance_model(spec.provenance_columns), kind, data=data)
     if record.article_id != article_id:
         raise InputError(
             path,

@@ -24,7 +24,7 @@ from dataset.project import GUIDELINES_PATH
 from dataset.release.counts import Counts, count, languages
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import DATA_DIR
-from dataset.schema import SCHEMA_PATH, TABLE_NAMES, schema
+from dataset.schema import schema
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def data_files(manifest: Mapping[str, Any]) -> tuple[DataFile, ...]:
             bytes=entry["bytes"],
             rows=entry["rows"],
         )
-        for table in TABLE_NAMES
+        for table in schema().table_names
         for entry in manifest["tables"][table]["files"]
     )
 
@@ -114,7 +114,7 @@ def load_bundle(build: Path, info: ReleaseInfo) -> Bundle:
     files = data_files(manifest)
     tables = {
         table: _read_table(build, table, [f for f in files if f.table == table])
-        for table in TABLE_NAMES
+        for table in schema().table_names
     }
     return Bundle(
         info=info,
@@ -125,5 +125,5 @@ def load_bundle(build: Path, info: ReleaseInfo) -> Bundle:
         counts=count(tables),
         languages=languages(tables["articles"]),
         guidelines=GUIDELINES_PATH.read_bytes(),
-        schema=SCHEMA_PATH.read_bytes(),
+        schema=schema().file_bytes,
     )

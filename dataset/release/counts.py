@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import schema
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def count(tables: Mapping[str, pa.Table]) -> Counts:
         per_layer.setdefault(layer, Counter())[label] += 1
     order = label_order(set(per_label))
     return Counts(
-        tables={name: tables[name].num_rows for name in TABLE_NAMES},
+        tables={name: tables[name].num_rows for name in schema().table_names},
         techniques={label: per_label[label] for label in order},
         by_layer={
             layer: {label: per_layer[layer][label] for label in order if per_layer[layer][label]}

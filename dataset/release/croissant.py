@@ -23,7 +23,7 @@ from dataset.release.layout import LICENCE, table_glob
 from dataset.release.licence import own_work, terms
 from dataset.release.sections import paragraph, plain_text, section_markdown
 from dataset.release.summary import plain, summary_lines
-from dataset.schema import TABLE_NAMES, Field, schema
+from dataset.schema import Field, schema
 
 CROISSANT_1_0 = "http://mlcommons.org/croissant/1.0"
 RAI_1_0 = "http://mlcommons.org/croissant/RAI/1.0"
@@ -146,7 +146,7 @@ def _table_record_set(table: str) -> dict[str, Any]:
 
 def _distribution(bundle: Bundle) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
-    for table in TABLE_NAMES:
+    for table in schema().table_names:
         for file in bundle.files_of(table):
             name = file.path
             nodes.append(
@@ -219,7 +219,7 @@ def licenses() -> list[dict[str, str]]:
 
 def croissant(bundle: Bundle) -> dict[str, Any]:
     info = bundle.info
-    taxonomies = sorted({name for table in TABLE_NAMES for name in _taxonomies_of(table)})
+    taxonomies = sorted({name for table in schema().table_names for name in _taxonomies_of(table)})
     home = {"url": info.home} if info.home is not None else {}
     return {
         "@context": CONTEXT,
@@ -240,6 +240,6 @@ def croissant(bundle: Bundle) -> dict[str, Any]:
         "distribution": _distribution(bundle),
         "recordSet": [
             *(_taxonomy_record_set(name) for name in taxonomies),
-            *(_table_record_set(table) for table in TABLE_NAMES),
+            *(_table_record_set(table) for table in schema().table_names),
         ],
     }

@@ -22,7 +22,7 @@ from dataset.errors import InputError
 from dataset.markdown import markdown_table
 from dataset.project import DATACARD_PATH, RAW_DIR, REPO_ROOT
 from dataset.release.summary import counted, label_layer
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import schema
 
 BLOCK = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
@@ -34,7 +34,7 @@ BLOCK = re.compile(
 def field_tables() -> str:
     spec = schema()
     parts: list[str] = []
-    for name in TABLE_NAMES:
+    for name in schema().table_names:
         table = spec.tables[name]
         parts.append(f"#### `{name}`\n\n{table.description}\n")
         parts.append(
@@ -88,7 +88,7 @@ def current_tables(source: Path = RAW_DIR) -> Mapping[str, pa.Table]:
 
         with tempfile.TemporaryDirectory(prefix="card-") as work:
             out = build(source, Path(work) / "out", progress=False, log=_quiet).out
-            _BUILT[key] = {table: pq.read_table(out / table) for table in TABLE_NAMES}
+            _BUILT[key] = {table: pq.read_table(out / table) for table in schema().table_names}
     return _BUILT[key]
 
 

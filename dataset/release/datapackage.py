@@ -25,7 +25,7 @@ from dataset.release.bundle import Bundle, DataFile
 from dataset.release.info import authors, keywords
 from dataset.release.layout import LICENCE
 from dataset.release.licence import statement, terms
-from dataset.schema import TABLE_NAMES, Field, Table, schema
+from dataset.schema import Field, Table, schema
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
@@ -135,7 +135,7 @@ def datapackage(bundle: Bundle) -> dict[str, Any]:
         "licenses": licenses(),
         "contributors": [{"title": name, "roles": ["creator"]} for name in authors()],
         "resources": [
-            _resource(spec.tables[table], bundle.files_of(table)) for table in TABLE_NAMES
+            _resource(spec.tables[table], bundle.files_of(table)) for table in schema().table_names
         ],
     }
     if info.home is not None:

@@ -35,7 +35,7 @@ from dataset.release.licence import terms
 from dataset.release.render import render
 from dataset.release.sections import demoted
 from dataset.release.summary import example_rows, summary_lines
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import schema
 
 SPLIT = "train"
 #: Hub size categories by number of rows of the default config.
@@ -86,7 +86,7 @@ def gold_layer(bundle: Bundle) -> str | None:
 def config_tables(bundle: Bundle) -> dict[str, tuple[str, pa.Table, list[list[str]] | None]]:
     """Each config: the table it reads, the rows it gives, and its row filter if any."""
     configs: dict[str, tuple[str, pa.Table, list[list[str]] | None]] = {
-        table: (table, bundle.tables[table], None) for table in TABLE_NAMES
+        table: (table, bundle.tables[table], None) for table in schema().table_names
     }
     gold = gold_layer(bundle)
     if gold is not None:
@@ -191,7 +191,7 @@ def render_readme(bundle: Bundle) -> str:
         layers=_layer_list(bundle),
         all_layers=ALL_LAYERS_CONFIG,
         files=FILES,
-        table_names=TABLE_NAMES,
+        table_names=schema().table_names,
         default_config=layout.DEFAULT_CONFIG,
         split=SPLIT,
         datasheet=demoted(bundle.info.card),

@@ -57,7 +57,7 @@ from dataset.release.layout import (
 from dataset.release.links import outside_links, pointers_outside
 from dataset.release.manifest import read_manifest, release_manifest
 from dataset.release.sections import card_problems
-from dataset.schema import SCHEMA_PATH
+from dataset.schema import schema
 from dataset.versions import previous_release
 
 
@@ -221,7 +221,9 @@ def make_release(
 ) -> ReleaseOutcome:
     """``repo``: the git repository whose clean HEAD the release must come from and
     records (see ``clean``); None skips that check and records HEAD as it is."""
-    commit = None if repo is None else clean_commit(repo, [source, card, changelog, SCHEMA_PATH])
+    commit = (
+        None if repo is None else clean_commit(repo, [source, card, changelog, schema().source])
+    )
     version = version or dataset_version()
     entry = entry_for(changelog, version)
     card_bytes, changelog_bytes = card.read_bytes(), changelog.read_bytes()

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from dataset.markdown import markdown_table
 from dataset.release.bundle import Bundle
 from dataset.release.info import description
-from dataset.schema import TABLE_NAMES, Field, schema
+from dataset.schema import Field, schema
 
 #: Names of the languages the data may hold, by BCP-47 primary subtag; others are shown as
 #: their tag.
@@ -75,8 +75,10 @@ def summary_lines(bundle: Bundle, mark: Callable[[str], str] = code) -> list[str
         f"({counted(chars, 'character')}, {counted(counts['lines'], 'line')}) with "
         f"{counted(counts['spans'], 'span')} of {counted(techniques, 'technique')} in "
         f"{_layers(bundle, mark)}.",
-        f"{len(TABLE_NAMES)} tables, each loaded on its own: "
-        + ", ".join(f"{mark(table)} ({counted(counts[table], 'row')})" for table in TABLE_NAMES)
+        f"{len(schema().table_names)} tables, each loaded on its own: "
+        + ", ".join(
+            f"{mark(table)} ({counted(counts[table], 'row')})" for table in schema().table_names
+        )
         + ".",
     ]
 
@@ -116,7 +118,7 @@ def shown(value: object, field: Field) -> str:
 def example_rows(bundle: Bundle) -> str:
     """One row of each table, field by field, as Markdown."""
     parts: list[str] = []
-    for table in TABLE_NAMES:
+    for table in schema().table_names:
         row = example_row(bundle, table)
         if row is None:
             parts.append(f"`{table}` is empty in this version.\n")

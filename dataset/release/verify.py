@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from dataset.builder.pipeline import build
-from dataset.digests import sha256_of
 from dataset.errors import InputError
 from dataset.owned import MANIFEST_NAME
 from dataset.project import RELEASES_DIR, REPO_ROOT
@@ -51,7 +50,7 @@ from dataset.release.layout import (
 )
 from dataset.release.manifest import read_manifest
 from dataset.release.pins import PINS_PATH, Pin, reproducing_commit
-from dataset.schema import SCHEMA_PATH
+from dataset.schema import schema
 from dataset.versions import previous_release
 
 #: The flag that runs only the rebuild-and-compare step with the checked-out code.
@@ -132,7 +131,7 @@ def verify_with_checked_out_code(
     manifest = read_manifest(folder)
     if manifest.get("version") != version:
         problems.append(f"{MANIFEST} names version {manifest.get('version')}, not {version}")
-    if sha256_of(SCHEMA_PATH) != manifest["schema"]["sha256"]:
+    if schema().sha256 != manifest["schema"]["sha256"]:
         return [
             *problems,
             f"schemas/ changed since {version} was released, so this checkout cannot rebuild it; "
