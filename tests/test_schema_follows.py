@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from dataset.cli import main
 from dataset.schema import schema_path
@@ -90,3 +91,26 @@ def test_a_changed_boundary_character_and_key_template_are_followed(tmp_path: Pa
         tmp_path / "default-reports" / "validation.json"
     )
     assert "spans-boundaries" in _failed_checks(tmp_path / "changed-reports" / "validation.json")
+
+
+def test_annotate_follows_the_boundary_rule_of_the_schema_it_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = _schema(tmp_path, ('punctuation: ".,:;"', 'punctuation: ".,:;!"'))
+    raw = tmp_path / "raw" / "articles"
+    raw.mkdir(parents=True)
+    (raw / "article1.txt").write_text(TEXT, encoding="utf-8")
+    records = tmp_path / "annotations" / "alice"
+    records.mkdir(parents=True)
+    (records / "article1.yaml").write_text(
+        'article_id: "1"\nlayer: alice\nannotator: a\nguidelines: g\nspans:\n'
+        '  - technique: Loaded_Language\n    fragment: "lie!"\n    occurrence: 1\n'
+        "    rationale: r\n",
+        encoding="utf-8",
+    )
+    check = ["annotate", "--annotations", str(tmp_path / "annotations")]
+    check += ["--raw", str(raw.parent), "--check"]
+    assert main(check) == 1, "the default rule allows '!': the label file is only missing"
+    capsys.readouterr()
+    assert main([*check, "--schema", str(changed)]) == 2
+    assert "ends with '!'" in capsys.readouterr().err

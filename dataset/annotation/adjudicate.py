@@ -63,7 +63,7 @@ from dataset.ptc.formats import (
     read_label_file,
     read_rationale_file,
 )
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 from dataset.yaml_models import InputKind, InputModel, line_at, parse_model
 
 DECISIONS_DIR = REPO_ROOT / "dataset" / "adjudication"
@@ -142,8 +142,9 @@ class Decisions:
         return line_at(self.root, "decisions", index, key) or self.lines[index]
 
 
-def read_decisions(path: Path) -> Decisions:
-    """Read a decisions file: keys and types checked, each problem at its line."""
+def read_decisions(path: Path, spec: Schema | None = None) -> Decisions:
+    """Read a decisions file: keys and types checked (techniques against ``spec``, None:
+    ``dataset.schema.schema``), each problem at its line."""
     content, root = parse_model(path, DecisionsFile, DECISIONS_INPUT)
     lines = tuple(line_at(root, "decisions", index) for index in range(len(content.decisions)))
     decisions = Decisions(path, content, lines, root)
@@ -154,7 +155,7 @@ def read_decisions(path: Path) -> Decisions:
         raise InputError(
             path, "the layers repeat, or gold is one of them", "name each layer once", line=1
         )
-    labels = set(schema().techniques.names)
+    labels = set((spec or schema()).techniques.names)
     for index, decision in enumerate(content.decisions):
         if decision.technique is not None and decision.technique not in labels:
             raise InputError(
@@ -209,6 +210,7 @@ class LayerSpans:
     spans: dict[tuple[str, int, int], tuple[str, ...]]
     rationales: dict[tuple[str, str, int, int], str]
     folder: Path
+    spec: Schema
 
     def candidates(self) -> list[Candidate]:
         return sorted(
@@ -217,14 +219,18 @@ class LayerSpans:
         )
 
 
-def read_layers(article: ArticleFiles, layers: Sequence[str]) -> LayerSpans:
-    """Each layer's spans of the article and their rationales."""
+def read_layers(
+    article: ArticleFiles, layers: Sequence[str], spec: Schema | None = None
+) -> LayerSpans:
+    """Each layer's spans of the article and their rationales, read under ``spec`` (None:
+    ``dataset.schema.schema``)."""
+    spec = spec or schema()
     text = read_article(article.path)
     spans: dict[tuple[str, int, int], list[str]] = {}
     rationales: dict[tuple[str, str, int, int], str] = {}
     labels, rationale_files = article.labels, article.rationales
     for layer in layers:
-        for line in read_label_file(labels[layer], article_id=article.article_id):
+        for line in read_label_file(labels[layer], article_id=article.article_id, spec=spec):
             spans.setdefault((line.label, line.start, line.end), []).append(layer)
         if layer in rationale_files:
             for (label, start, end), why in read_rationale_file(rationale_files[layer]).items():
@@ -236,17 +242,17 @@ def read_layers(article: ArticleFiles, layers: Sequence[str]) -> LayerSpans:
         {key: tuple(found) for key, found in spans.items()},
         rationales,
         labels[layers[0]].parent,
+        spec,
     )
 
 
-def _conflict(a: Candidate, b: Candidate) -> str | None:
+def _conflict(a: Candidate, b: Candidate, mapping: dict[str, str | None]) -> str | None:
     """The kind of conflict between two spans of different layer sets, if any: different
     techniques may overlap freely, so only these relations are conflicts."""
     if a.layers == b.layers or not a.overlaps(b):
         return None
     if a.label == b.label:
         return "boundaries"
-    mapping = schema().technique_to_semeval
     if mapping.get(a.label) == b.label or mapping.get(b.label) == a.label:
         return "semeval-class"
     if (a.start, a.end) == (b.start, b.end):
@@ -258,6 +264,7 @@ def disagreements(spans: LayerSpans) -> list[Disagreement]:
     """Groups of conflicting spans (connected through pairwise conflicts), in text order;
     a span no layer disputes but not every layer holds is a group of its own."""
     disputed = [c for c in spans.candidates() if len(c.layers) < len(spans.layers)]
+    mapping = spans.spec.technique_to_semeval
     group = list(range(len(disputed)))
 
     def root(index: int) -> int:
@@ -268,7 +275,7 @@ def disagreements(spans: LayerSpans) -> list[Disagreement]:
     kinds: dict[int, set[str]] = {}
     for i, a in enumerate(disputed):
         for j in range(i + 1, len(disputed)):
-            kind = _conflict(a, disputed[j])
+            kind = _conflict(a, disputed[j], mapping)
             if kind is not None:
                 group[root(j)] = root(i)
                 kinds.setdefault(i, set()).add(kind)
@@ -385,7 +392,9 @@ def _relabelled(
 
 def _added(spans: LayerSpans, decision: Decision, where: tuple[Path, int | None]) -> GoldSpan:
     try:
-        start, end = resolve_fragment(spans.text, str(decision.fragment), decision.occurrence)
+        start, end = resolve_fragment(
+            spans.text, str(decision.fragment), decision.occurrence, spans.spec
+        )
     except FragmentError as error:
         raise InputError(where[0], error.problem, error.fix, line=where[1]) from None
     return GoldSpan(start, end, str(decision.technique), _tagged("added", decision.reason))

@@ -38,7 +38,7 @@ from dataset.ptc.formats import (
     parse_label_file_name,
     read_article,
 )
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 from dataset.yaml_models import (
     InputKind,
     InputModel,
@@ -128,7 +128,9 @@ def _near_miss(text: str, fragment: str) -> str | None:
     return text[index : index + len(fragment)]
 
 
-def resolve_fragment(text: str, fragment: str, occurrence: int) -> tuple[int, int]:
+def resolve_fragment(
+    text: str, fragment: str, occurrence: int, spec: Schema | None = None
+) -> tuple[int, int]:
     """(start, end) of the ``occurrence``-th (1-based) occurrence of ``fragment`` in
     ``text``; raises FragmentError when it does not exist or breaks the boundary rule."""
     if not fragment:
@@ -161,7 +163,7 @@ def resolve_fragment(text: str, fragment: str, occurrence: int) -> tuple[int, in
     start = starts[occurrence - 1]
     end = start + len(fragment)
     for edge, char in (("starts", text[start]), ("ends", text[end - 1])):
-        if breaks_span_boundary(char):
+        if breaks_span_boundary(char, spec):
             raise FragmentError(
                 f"the fragment {edge} with {describe_char(char)}; PTC spans never start or "
                 "end with whitespace, a line break, '.', ',', ':' or ';'",
@@ -273,11 +275,11 @@ RECORD_INPUT = InputKind(
 )
 
 
-def _technique(path: Path, value: str, line: int | None) -> str:
-    names = schema().techniques.names
+def _technique(path: Path, value: str, line: int | None, spec: Schema) -> str:
+    names = spec.techniques.names
     if value in names:
         return value
-    if value in schema().semeval_classes.names:
+    if value in spec.semeval_classes.names:
         fix = (
             "that is a merged SemEval-2020 class; annotate with the precise PTC technique, "
             "the mapping to SemEval classes is applied later"
@@ -320,12 +322,12 @@ def _check_place(path: Path, record: RecordFile, root: yaml.Node | None) -> None
 
 
 def _span(
-    path: Path, text: str, entry: SpanEntry, root: yaml.Node | None, index: int
+    path: Path, text: str, entry: SpanEntry, root: yaml.Node | None, index: int, *, spec: Schema
 ) -> RecordedSpan:
     """One entry resolved to offsets in ``text``, each problem at its key's line."""
-    technique = _technique(path, entry.technique, line_at(root, "spans", index, "technique"))
+    technique = _technique(path, entry.technique, line_at(root, "spans", index, "technique"), spec)
     try:
-        start, end = resolve_fragment(text, entry.fragment, entry.occurrence)
+        start, end = resolve_fragment(text, entry.fragment, entry.occurrence, spec)
     except FragmentError as error:
         line = line_at(root, "spans", index, "fragment")
         raise InputError(path, error.problem, error.fix, line=line) from None
@@ -350,8 +352,10 @@ def _refuse_overlaps(path: Path, text: str, spans: list[RecordedSpan]) -> None:
         )
 
 
-def load_record(path: Path, raw: Path) -> Record:
-    """Read, check and resolve one record file against its raw article."""
+def load_record(path: Path, raw: Path, spec: Schema | None = None) -> Record:
+    """Read, check and resolve one record file against its raw article, under ``spec``
+    (None: ``dataset.schema.schema``)."""
+    spec = spec or schema()
     _record_id(path)
     record, root = parse_model(path, RecordFile, RECORD_INPUT)
     _check_place(path, record, root)
@@ -364,7 +368,7 @@ def load_record(path: Path, raw: Path) -> Record:
             line=line_at(root, "article_id"),
         )
     text = read_article(article_path)
-    spans = [_span(path, text, entry, root, index) for index, entry in enumerate(record.spans)]
+    spans = [_span(path, text, e, root, i, spec=spec) for i, e in enumerate(record.spans)]
     _refuse_overlaps(path, text, spans)
     return Record(path=path, article_id=record.article_id, layer=record.layer, spans=tuple(spans))
 
@@ -429,11 +433,14 @@ def outputs(record: Record, raw: Path) -> dict[Path, str]:
     }
 
 
-def expected_outputs(annotations: Path, raw: Path) -> dict[Path, tuple[Path, str]]:
+def expected_outputs(
+    annotations: Path, raw: Path, spec: Schema | None = None
+) -> dict[Path, tuple[Path, str]]:
     """Every output file, mapped to the record it comes from and its content."""
     expected: dict[Path, tuple[Path, str]] = {}
+    spec = spec or schema()
     for path in record_paths(annotations):
-        record = load_record(path, raw)
+        record = load_record(path, raw, spec)
         for output, content in outputs(record, raw).items():
             expected[output] = (path, content)
     return expected

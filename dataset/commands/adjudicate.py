@@ -18,10 +18,12 @@ from dataset.annotation.adjudicate import (
     read_decisions,
     read_layers,
 )
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import RAW_DIR
 from dataset.ptc.corpus import ArticleFiles, discover
+from dataset.schema import Schema
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -58,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write nothing; exit 1 when a gold file differs from what the decisions make",
     )
+    add_schema_option(parser)
 
 
 def _decision_files(paths: Sequence[Path]) -> list[Path]:
@@ -78,8 +81,10 @@ def _decision_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _article(source: Path, article_id: str, layers: Sequence[str], where: Path) -> ArticleFiles:
-    for article in discover(source):
+def _article(
+    source: Path, article_id: str, layers: Sequence[str], where: Path, spec: Schema
+) -> ArticleFiles:
+    for article in discover(source, spec=spec):
         if article.article_id == article_id:
             missing = [layer for layer in layers if layer not in article.labels]
             if missing:
@@ -92,12 +97,12 @@ def _article(source: Path, article_id: str, layers: Sequence[str], where: Path) 
     raise InputError(where, f"article {article_id} is not under {source}", "check --source")
 
 
-def list_only(source: Path, layers: Sequence[str]) -> int:
+def list_only(source: Path, layers: Sequence[str], spec: Schema) -> int:
     """List the disagreements of every article all the layers annotated; exit 1 if any."""
     total = 0
-    for article in discover(source):
+    for article in discover(source, spec=spec):
         if all(layer in article.labels for layer in layers):
-            spans = read_layers(article, layers)
+            spans = read_layers(article, layers, spec)
             for found in disagreements(spans):
                 print(describe(spans, found))
                 total += 1
@@ -105,32 +110,39 @@ def list_only(source: Path, layers: Sequence[str]) -> int:
     return 1 if total else 0
 
 
+def _settle(path: Path, source: Path, spec: Schema, *, check: bool) -> int:
+    """List one decisions file's disagreements and write (or, with ``check``, compare) the
+    gold files it makes; the number of gold files that differ."""
+    decisions = read_decisions(path, spec)
+    content = decisions.content
+    article = _article(source, content.article_id, content.layers, path, spec)
+    spans = read_layers(article, content.layers, spec)
+    found = disagreements(spans)
+    layers = ", ".join(content.layers)
+    print(f"article {content.article_id}: {len(found)} disagreement(s) between {layers}")
+    for item in found:
+        print(describe(spans, item))
+    differs = 0
+    for target, text in gold_files(spans, content.gold, gold_spans(spans, decisions)).items():
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current == text:
+            continue
+        if check:
+            print(f"differs from the decisions: {target}", file=sys.stderr)
+            differs += 1
+        else:
+            write_atomically(target, text)
+            print(f"wrote {target}")
+    return differs
+
+
 def run(args: argparse.Namespace) -> int:
+    spec = chosen_schema(args)
     if args.layers is not None:
         if len(args.layers) < 2 or args.decisions:
             print("error: --layers takes two or more layers and no decisions file", file=sys.stderr)
             return 2
-        return list_only(args.source, args.layers)
-    differs = 0
-    for path in _decision_files(args.decisions):
-        decisions = read_decisions(path)
-        content = decisions.content
-        article = _article(args.source, content.article_id, content.layers, path)
-        spans = read_layers(article, content.layers)
-        found = disagreements(spans)
-        layers = ", ".join(content.layers)
-        print(f"article {content.article_id}: {len(found)} disagreement(s) between {layers}")
-        for item in found:
-            print(describe(spans, item))
-        gold = gold_spans(spans, decisions)
-        for target, text in gold_files(spans, content.gold, gold).items():
-            current = target.read_text(encoding="utf-8") if target.is_file() else None
-            if current == text:
-                continue
-            if args.check:
-                print(f"differs from the decisions: {target}", file=sys.stderr)
-                differs += 1
-            else:
-                write_atomically(target, text)
-                print(f"wrote {target}")
+        return list_only(args.source, args.layers, spec)
+    files = _decision_files(args.decisions)
+    differs = sum(_settle(path, args.source, spec, check=args.check) for path in files)
     return 1 if differs else 0

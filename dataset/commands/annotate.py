@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from dataset.annotation.annotate import expected_outputs, orphan_outputs
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.files import write_atomically
 from dataset.project import ANNOTATIONS_DIR, RAW_DIR
 
@@ -55,12 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write nothing; exit 1 if a label or rationale file differs from its record",
     )
+    add_schema_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     annotations: Path = args.annotations
     raw: Path = args.raw
-    expected = expected_outputs(annotations, raw)
+    expected = expected_outputs(annotations, raw, chosen_schema(args))
     orphans = orphan_outputs(annotations, raw, expected)
     _report_orphans(orphans, annotations)
     if args.check:

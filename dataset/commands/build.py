@@ -16,11 +16,12 @@ from dataset.builder.pipeline import (
     CorpusName,
     build,
 )
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.errors import BuildRejectedError, InputError
 from dataset.owned import set_aside
 from dataset.project import BUILD_DIR, RAW_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
-from dataset.schema import SCHEMA_VARIABLE, load_schema
+from dataset.schema import SCHEMA_VARIABLE
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -93,13 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="read files and folders that symlinks in --source point at outside it (the "
         "manifest records each link's path inside --source and the content's hash)",
     )
-    parser.add_argument(
-        "--schema",
-        type=Path,
-        metavar="FILE",
-        help=f"build under another schema file (default: ${SCHEMA_VARIABLE}, else the "
-        "project's schemas/propaganda_spans.yaml)",
-    )
+    add_schema_option(parser)
     parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -168,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             f"the validation reads its schema from {SCHEMA_VARIABLE}, not from --schema",
             f"set {SCHEMA_VARIABLE}={args.schema} instead, which the build follows too",
         )
-    spec = load_schema(args.schema)
+    spec = chosen_schema(args)
     out: Path = args.out
     # A build a killed run set aside is put back and then replaced, not created anew.
     existed = (out.is_dir() and any(out.iterdir())) or set_aside(out).is_dir()

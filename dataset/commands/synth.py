@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.ptc.synth import synthesize
 
 #: What the command does, as ``--help`` tells its users.
@@ -21,10 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--articles", type=int, required=True, help="number of articles")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument("--out", type=Path, required=True, help="new or empty output folder")
+    add_schema_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    stats = synthesize(args.out, args.articles, args.seed)
+    stats = synthesize(args.out, args.articles, args.seed, chosen_schema(args))
     top: Sequence[tuple[str, int]] = sorted(stats.techniques.items(), key=lambda kv: -kv[1])[:3]
     print(
         f"wrote {stats.articles} articles and {stats.spans} spans "

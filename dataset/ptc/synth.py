@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataset.errors import InputError
-from dataset.ptc.formats import breaks_span_boundary
+from dataset.schema import Schema, SpanBoundary, schema
 
 LAYER = "synthetic"
 #: PTC's techniques with approximate instance counts and mean span lengths in characters,
@@ -273,14 +273,18 @@ class _Writer:
         return "\n".join(lines) + rng.choice(("\n", "\n", "\n", "", "\n\n", " \n"))
 
 
-def _bad_edge(char: str) -> bool:
+def _bad_edge(char: str, boundary: SpanBoundary) -> bool:
     """PTC's boundary rule; synthetic spans also never open or close on a dash, which the
     rule allows, so their edges look like an annotator's."""
-    return breaks_span_boundary(char) or char in EXTRA_EDGE_MARKS
+    return boundary.breaks(char) or char in EXTRA_EDGE_MARKS
 
 
 def _place(
-    text: str, rng: random.Random, length: int, within: tuple[int, int] | None
+    text: str,
+    rng: random.Random,
+    length: int,
+    within: tuple[int, int] | None,
+    boundary: SpanBoundary,
 ) -> tuple[int, int] | None:
     """Offsets of a fragment of about ``length`` characters that starts and ends on word
     edges inside one line (or inside ``within``), trimmed to PTC's boundary rule."""
@@ -295,19 +299,21 @@ def _place(
     start = point
     while start > low and not text[start - 1].isspace():
         start -= 1
-    while start < high and _bad_edge(text[start]):
+    while start < high and _bad_edge(text[start], boundary):
         start += 1
     end = min(start + length, high)
     while end < high and not text[end].isspace():
         end += 1
-    while end > start and _bad_edge(text[end - 1]):
+    while end > start and _bad_edge(text[end - 1], boundary):
         end -= 1
     if end - start < 2:
         return None
     return start, end
 
 
-def _spans(text: str, rng: random.Random, count: int) -> tuple[list[tuple[str, int, int]], int]:
+def _spans(
+    text: str, rng: random.Random, count: int, boundary: SpanBoundary
+) -> tuple[list[tuple[str, int, int]], int]:
     """``count`` spans (fewer if placement keeps failing) and how many of them overlap a
     span of another technique. A technique never overlaps or touches itself."""
     spans: list[tuple[str, int, int]] = []
@@ -321,7 +327,7 @@ def _spans(text: str, rng: random.Random, count: int) -> tuple[list[tuple[str, i
                 _, host_start, host_end = rng.choice(spans)
                 if host_end - host_start >= 8:
                     within = (host_start, host_end)
-            placed = _place(text, rng, length, within)
+            placed = _place(text, rng, length, within, boundary)
             if placed is None:
                 continue
             start, end = placed
@@ -341,8 +347,10 @@ def _spans(text: str, rng: random.Random, count: int) -> tuple[list[tuple[str, i
     return spans, overlapping
 
 
-def synthesize(out: Path, articles: int, seed: int) -> SynthStats:
-    """Write a corpus of ``articles`` articles under ``out`` (which must be empty or new)."""
+def synthesize(out: Path, articles: int, seed: int, spec: Schema | None = None) -> SynthStats:
+    """Write a corpus of ``articles`` articles under ``out`` (which must be empty or new),
+    its spans obeying the boundary rule of ``spec`` (None: ``dataset.schema.schema``)."""
+    boundary = (spec or schema()).dataset.span_boundary
     if articles < 1:
         raise InputError("--articles", "must be positive", "pass 1 or more")
     if out.exists() and any(out.iterdir()):
@@ -368,7 +376,7 @@ def synthesize(out: Path, articles: int, seed: int) -> SynthStats:
         spans: list[tuple[str, int, int]] = []
         if rng.random() >= EMPTY_SHARE:
             expected = rate * len(text) * rng.gammavariate(3.0, 1 / 3.0)
-            spans, overlapping = _spans(text, rng, _poisson(rng, expected))
+            spans, overlapping = _spans(text, rng, _poisson(rng, expected), boundary)
             stats.overlapping_spans += overlapping
         stats.empty_label_files += not spans
         data = text.encode("utf-8")
