@@ -50,7 +50,7 @@ from dataset.ptc.formats import (
     read_label_file,
 )
 from dataset.ptc.scoring import Scores, Span, compare
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 
 
 @dataclass(frozen=True)
@@ -161,12 +161,15 @@ def _label_files(folder: Path) -> list[tuple[Path, str, str | None]]:
     return found
 
 
-def _read(path: Path, article_id: str | None) -> list[Entry]:
-    return [Entry(path, line) for line in read_label_file(path, article_id=article_id)]
+def _read(path: Path, article_id: str | None, spec: Schema) -> list[Entry]:
+    lines = read_label_file(path, article_id=article_id, spec=spec)
+    return [Entry(path, line) for line in lines]
 
 
-def load_layer(source: Path, layer: str) -> Side:
-    """All ``article<ID>.<layer>.labels`` files under ``source``."""
+def load_layer(source: Path, layer: str, spec: Schema | None = None) -> Side:
+    """All ``article<ID>.<layer>.labels`` files under ``source``, their labels those of
+    ``spec`` (None: ``dataset.schema.schema``)."""
+    spec = spec or schema()
     if not source.is_dir():
         raise InputError(source, "the --source folder does not exist", "pass an existing folder")
     articles: dict[str, Path] = {}
@@ -182,7 +185,7 @@ def load_layer(source: Path, layer: str) -> Side:
                 "keep one label file per article and layer",
             )
         articles[article_id] = path
-        entries.extend(_read(path, article_id))
+        entries.extend(_read(path, article_id, spec))
     if not articles:
         raise InputError(
             source,
@@ -201,12 +204,14 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def load_path(path: Path) -> Side:
-    """A plain PTC label file (one or many articles) or a folder of per-article files."""
+def load_path(path: Path, spec: Schema | None = None) -> Side:
+    """A plain PTC label file (one or many articles) or a folder of per-article files, their
+    labels those of ``spec`` (None: ``dataset.schema.schema``)."""
+    spec = spec or schema()
     if path.is_file():
         parsed = parse_label_file_name(path.name)
         article_id = checked_article_id(path, parsed[0]) if parsed is not None else None
-        entries = _read(path, article_id)
+        entries = _read(path, article_id, spec)
         articles = {entry.line.article_id for entry in entries}
         if article_id is not None:
             articles.add(article_id)
@@ -231,16 +236,16 @@ def load_path(path: Path) -> Side:
                 "point at a folder with one layer",
             )
         seen[article_id] = file
-        all_entries.extend(_read(file, article_id))
+        all_entries.extend(_read(file, article_id, spec))
     return Side(str(path), frozenset(seen), tuple(all_entries))
 
 
-def to_spans(side: Side, articles: frozenset[str], semeval: bool) -> list[Span]:
+def to_spans(side: Side, articles: frozenset[str], semeval: bool, spec: Schema) -> list[Span]:
     """The side's spans in ``articles``, with labels checked and, with ``semeval``, mapped
     to the 14 SemEval-2020 classes (dropping the technique SemEval dropped)."""
-    techniques = set(schema().techniques.names)
-    classes = set(schema().semeval_classes.names)
-    mapping = schema().technique_to_semeval
+    techniques = set(spec.techniques.names)
+    classes = set(spec.semeval_classes.names)
+    mapping = spec.technique_to_semeval
     spans: list[Span] = []
     for entry in side.entries:
         line = entry.line
@@ -269,12 +274,25 @@ def to_spans(side: Side, articles: frozenset[str], semeval: bool) -> list[Span]:
     return spans
 
 
+def _labels(spec: Schema, semeval: bool) -> list[str]:
+    return spec.semeval_classes.names if semeval else spec.techniques.names
+
+
 def agreement(
-    gold: Side, pred: Side, *, semeval: bool, articles: frozenset[str]
+    gold: Side,
+    pred: Side,
+    *,
+    semeval: bool,
+    articles: frozenset[str],
+    spec: Schema | None = None,
 ) -> AgreementReport:
-    labels = schema().semeval_classes.names if semeval else schema().techniques.names
+    """The SemEval-2020 figures of ``pred`` against ``gold`` on ``articles``, with the
+    labels of ``spec`` (None: ``dataset.schema.schema``)."""
+    spec = spec or schema()
     by_label, overall, identification = compare(
-        to_spans(gold, articles, semeval), to_spans(pred, articles, semeval), labels
+        to_spans(gold, articles, semeval, spec),
+        to_spans(pred, articles, semeval, spec),
+        _labels(spec, semeval),
     )
     return AgreementReport(
         gold=gold.description,
@@ -331,17 +349,25 @@ def line_kappa(gold: Side, pred: Side, texts: dict[str, str]) -> dict[str, Kappa
 
 
 def chance_corrected(
-    gold: Side, pred: Side, articles: frozenset[str], source: Path, semeval: bool
+    gold: Side,
+    pred: Side,
+    articles: frozenset[str],
+    source: Path,
+    semeval: bool,
+    *,
+    spec: Schema | None = None,
 ) -> ChanceCorrected:
     """γ per label and overall, and κ on the lines of the articles under ``source``."""
+    spec = spec or schema()
     texts = {}
     for path in sorted(source.rglob("article*.txt")):
         article_id = path.name.removeprefix("article").removesuffix(".txt")
         if article_id in articles:
             texts[article_id] = read_article(path)
-    reference, compared = to_spans(gold, articles, semeval), to_spans(pred, articles, semeval)
+    reference = to_spans(gold, articles, semeval, spec)
+    compared = to_spans(pred, articles, semeval, spec)
     names = (gold.description, pred.description)
-    labels = schema().semeval_classes.names if semeval else schema().techniques.names
+    labels = _labels(spec, semeval)
     by_label = {
         label: gamma.gamma(
             [s for s in reference if s.label == label],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dataset.annotation import gamma
 from dataset.annotation.agreement import (
+    AgreementReport,
     Side,
     agreement,
     chance_corrected,
@@ -20,9 +21,11 @@ from dataset.annotation.agreement import (
     load_layer,
     load_path,
 )
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import RAW_DIR
+from dataset.schema import Schema
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -56,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="map the 18 techniques to the 14 SemEval-2020 classes before comparing",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    add_schema_option(parser)
 
 
 def _usage_error(message: str) -> int:
@@ -63,13 +67,15 @@ def _usage_error(message: str) -> int:
     return 2
 
 
-def _sides(args: argparse.Namespace) -> tuple[Side, Side, frozenset[str], Path | None]:
+def _sides(
+    args: argparse.Namespace, spec: Schema
+) -> tuple[Side, Side, frozenset[str], Path | None]:
     """The two sides, the articles compared, and the source folder (``--layers`` only)."""
     if args.layers is not None:
         source: Path = args.source if args.source is not None else RAW_DIR
         gold_layer, pred_layer = args.layers
-        gold = load_layer(source, gold_layer)
-        pred = load_layer(source, pred_layer)
+        gold = load_layer(source, gold_layer, spec)
+        pred = load_layer(source, pred_layer, spec)
         articles = gold.articles & pred.articles
         if not articles:
             raise InputError(
@@ -78,8 +84,8 @@ def _sides(args: argparse.Namespace) -> tuple[Side, Side, frozenset[str], Path |
                 "annotate the same articles in both layers before comparing them",
             )
         return gold, pred, articles, source
-    gold = load_path(args.gold)
-    pred = load_path(args.pred)
+    gold = load_path(args.gold, spec)
+    pred = load_path(args.pred, spec)
     return gold, pred, gold.articles, None
 
 
@@ -93,27 +99,22 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     return "give --layers GOLD PRED (and optionally --source) or --gold and --pred"
 
 
-def run(args: argparse.Namespace) -> int:
-    problem = _usage_problem(args)
-    if problem is not None:
-        return _usage_error(problem)
-    gold, pred, articles, source = _sides(args)
-    report = agreement(gold, pred, semeval=args.semeval, articles=articles)
-    if source is not None and gamma.available():
-        chance = chance_corrected(gold, pred, articles, source, args.semeval)
-        report = replace(report, chance=chance)
+def _print_sides(report: AgreementReport, sides: tuple[Side, Side], semeval: bool) -> None:
+    articles = frozenset(report.articles)
     print(f"gold: {report.gold}")
     print(f"pred: {report.pred}")
     print(f"articles compared: {len(articles)}")
-    for side in (gold, pred):
+    for side in sides:
         left_out = sorted(side.articles - articles)
         if left_out:
             shown = ", ".join(left_out[:10]) + (" ..." if len(left_out) > 10 else "")
             print(f"not compared (only in {side.description}): {len(left_out)}: {shown}")
-    label_set = "14 SemEval-2020 classes" if args.semeval else "18 PTC techniques"
+    label_set = "14 SemEval-2020 classes" if semeval else "18 PTC techniques"
     print(f"labels: {label_set}; metric: SemEval-2020 Task 11 partial overlap")
     print(f"a label with fewer than {gamma.MIN_SPANS} spans in all (or none on a side): too few\n")
-    print(format_table(report))
+
+
+def _print_chance(report: AgreementReport, source: Path | None) -> None:
     if report.chance is not None:
         params = gamma.parameters()
         print(
@@ -129,6 +130,21 @@ def run(args: argparse.Namespace) -> int:
             "\ngamma and kappa not computed: pygamma-agreement is not installed "
             "(pip install 'propaganda-spans[agreement]')"
         )
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _usage_problem(args)
+    if problem is not None:
+        return _usage_error(problem)
+    spec = chosen_schema(args)
+    gold, pred, articles, source = _sides(args, spec)
+    report = agreement(gold, pred, semeval=args.semeval, articles=articles, spec=spec)
+    if source is not None and gamma.available():
+        chance = chance_corrected(gold, pred, articles, source, args.semeval, spec=spec)
+        report = replace(report, chance=chance)
+    _print_sides(report, (gold, pred), args.semeval)
+    print(format_table(report))
+    _print_chance(report, source)
     if args.json is not None:
         write_atomically(args.json, json.dumps(report.to_json(), indent=2) + "\n")
     return 0
