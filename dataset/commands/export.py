@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.evaluation.export import export
 from dataset.evaluation.gold import CLASS_SETS
 from dataset.project import BUILD_DIR
@@ -53,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="tc: write --out as a folder of article<ID>.<layer>.labels files, PTC's layout, "
         "which the builder reads back",
     )
+    add_schema_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         layer=args.layer,
         classes=args.classes,
         per_article=args.per_article,
+        spec=chosen_schema(args),
     )
     what = "lines" if result.task == "slc" else "spans"
     classes = f", {result.classes} classes" if result.classes else ""

@@ -7,6 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
+from dataset.commands.options import add_schema_option, chosen_schema
 from dataset.evaluation.gold import CLASS_SETS
 from dataset.evaluation.score import format_report, score
 from dataset.owned import write_file
@@ -45,10 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="si and tc: SemEval-2020's 14 classes (default) or PTC's 18 techniques",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    add_schema_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = score(args.gold, args.pred, args.task, layer=args.layer, classes=args.classes)
+    spec = chosen_schema(args)
+    report = score(
+        args.gold, args.pred, args.task, layer=args.layer, classes=args.classes, spec=spec
+    )
     print(format_report(report))
     if args.json is not None:
         write_file(args.json, json.dumps(report.to_json(), indent=2) + "\n", "--json")

@@ -17,6 +17,7 @@ from dataset.errors import InputError
 from dataset.evaluation.gold import ClassSet, LeftOut, check_classes, load_lines, load_spans
 from dataset.owned import write_file, write_folder
 from dataset.ptc.task_files import Task, line_row, span_row
+from dataset.schema import Schema, schema
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,11 @@ def export(
     layer: str | None = None,
     classes: ClassSet | None = None,
     per_article: bool = False,
+    spec: Schema | None = None,
 ) -> Exported:
+    """The gold of ``folder`` written to ``out`` as the task's official files, under
+    ``spec`` (None: ``dataset.schema.schema``)."""
+    spec = spec or schema()
     chosen = check_classes(task, classes)
     if per_article and task != "tc":
         raise InputError(
@@ -50,7 +55,7 @@ def export(
     if out.is_dir() and not per_article:
         raise InputError(out, "--out is a folder", "pass the path of the file to write")
     if task == "slc":
-        lines = load_lines(folder, layer)
+        lines = load_lines(folder, layer, spec)
         write_file(out, "".join(line_row(*line) for line in lines.lines), "--out")
         return Exported(
             out=out,
@@ -62,7 +67,7 @@ def export(
             not_annotated=lines.not_annotated,
         )
     assert chosen is not None
-    gold = load_spans(folder, layer, chosen, labelled=task == "tc")
+    gold = load_spans(folder, layer, chosen, labelled=task == "tc", spec=spec)
     if per_article:
         by_article: dict[str, list[str]] = defaultdict(list)
         for span in gold.spans:

@@ -23,7 +23,7 @@ from dataset.ptc.corpus import DEFAULT_LAYER, implied_layer
 from dataset.ptc.formats import article_order
 from dataset.ptc.scoring import Span
 from dataset.ptc.task_files import Task, span_order
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 from dataset.shards import table_shards
 
 ClassSet = Literal["semeval", "ptc"]
@@ -31,10 +31,9 @@ CLASS_SETS: tuple[ClassSet, ...] = ("semeval", "ptc")
 DEFAULT_CLASSES: ClassSet = "semeval"
 
 
-def class_names(classes: ClassSet) -> list[str]:
+def class_names(classes: ClassSet, spec: Schema) -> list[str]:
     """The names of a class set, in the order of its ids (alphabetical, as the scorers'
     sorted class lists)."""
-    spec = schema()
     return spec.semeval_classes.names if classes == "semeval" else spec.techniques.names
 
 
@@ -160,10 +159,17 @@ def _choose_layer(folder: Path, layers: set[str], requested: str | None) -> str:
 
 
 def load_spans(
-    folder: Path, layer: str | None, classes: ClassSet, *, labelled: bool = True
+    folder: Path,
+    layer: str | None,
+    classes: ClassSet,
+    *,
+    labelled: bool = True,
+    spec: Schema | None = None,
 ) -> SpanGold:
-    """The spans of ``layer`` named in ``classes``. With ``labelled`` false (span
-    identification) a span needs no name, and only the SemEval view leaves any out."""
+    """The spans of ``layer`` named in ``classes`` of ``spec`` (None:
+    ``dataset.schema.schema``). With ``labelled`` false (span identification) a span needs
+    no name, and only the SemEval view leaves any out."""
+    spec = spec or schema()
     num_chars = _articles(folder)
     spans = _columns(
         folder,
@@ -185,8 +191,8 @@ def load_spans(
             for article, label_layer in zip(lines["article_id"], lines["label_layer"], strict=True)
             if label_layer == chosen
         )
-    techniques = schema().techniques.names
-    semeval = schema().semeval_classes.names
+    techniques = spec.techniques.names
+    semeval = spec.semeval_classes.names
     kept: list[Span] = []
     left_out: list[LeftOut] = []
     for row in rows:
@@ -219,14 +225,16 @@ def load_spans(
         layer=chosen,
         classes=classes,
         num_chars=num_chars,
-        annotated=tuple(sorted(annotated, key=article_order)),
-        spans=tuple(sorted(kept, key=span_order)),
+        annotated=tuple(sorted(annotated, key=lambda article: article_order(article, spec))),
+        spans=tuple(sorted(kept, key=lambda span: span_order(span, spec))),
         left_out=tuple(left_out),
     )
 
 
-def load_lines(folder: Path, layer: str | None) -> LineGold:
-    """The line labels of the ``lines`` table, which the build derived from one layer."""
+def load_lines(folder: Path, layer: str | None, spec: Schema | None = None) -> LineGold:
+    """The line labels of the ``lines`` table, which the build derived from one layer,
+    articles in the order of ``spec`` (None: ``dataset.schema.schema``)."""
+    spec = spec or schema()
     articles = frozenset(_articles(folder))
     lines = _lines(folder)
     if lines is None or not lines["article_id"]:
@@ -253,7 +261,7 @@ def load_lines(folder: Path, layer: str | None) -> LineGold:
         )
     rows = sorted(
         zip(lines["article_id"], lines["line"], lines["has_propaganda"], strict=True),
-        key=lambda row: (article_order(row[0]), row[1]),
+        key=lambda row: (article_order(row[0], spec), row[1]),
     )
     gold = tuple((article, line, bool(label)) for article, line, label in rows if label is not None)
     counts: dict[str, int] = {}
@@ -265,5 +273,7 @@ def load_lines(folder: Path, layer: str | None) -> LineGold:
         articles=articles,
         lines=gold,
         line_counts=counts,
-        not_annotated=tuple(sorted(articles - set(counts), key=article_order)),
+        not_annotated=tuple(
+            sorted(articles - set(counts), key=lambda article: article_order(article, spec))
+        ),
     )

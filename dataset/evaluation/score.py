@@ -40,7 +40,7 @@ from dataset.ptc.task_files import (
     read_spans,
     tc_scorer_pairing,
 )
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 
 METRICS: dict[Task, str] = {
     "si": "SemEval-2020 Task 11 span identification: partial-overlap precision, recall, F1",
@@ -86,8 +86,10 @@ def _left_out_note(count: int, classes: ClassSet) -> tuple[str, ...]:
     return (f"{count} gold span(s) have no name in {view} and are left out (export lists them)",)
 
 
-def score_si(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> ScoreReport:
-    gold = load_spans(folder, layer, classes, labelled=False)
+def score_si(
+    folder: Path, pred: Path, layer: str | None, classes: ClassSet, spec: Schema
+) -> ScoreReport:
+    gold = load_spans(folder, layer, classes, labelled=False, spec=spec)
     predicted = [item.span for item in read_spans(pred, gold.num_chars, str(folder))]
     gold_merged = merge_overlapping(gold.spans)
     pred_merged = merge_overlapping(predicted)
@@ -117,9 +119,8 @@ def score_si(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> 
     )
 
 
-def _wrong_label(classes: ClassSet) -> Callable[[str], str]:
+def _wrong_label(classes: ClassSet, spec: Schema) -> Callable[[str], str]:
     """How to fix a prediction label that is not in the class set."""
-    spec = schema()
     to_class = spec.technique_to_semeval
 
     def fix(label: str) -> str:
@@ -140,10 +141,13 @@ def _wrong_label(classes: ClassSet) -> Callable[[str], str]:
     return fix
 
 
-def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> ScoreReport:
-    gold = load_spans(folder, layer, classes)
-    names = class_names(classes)
-    predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, _wrong_label(classes))
+def score_tc(
+    folder: Path, pred: Path, layer: str | None, classes: ClassSet, spec: Schema
+) -> ScoreReport:
+    gold = load_spans(folder, layer, classes, spec=spec)
+    names = class_names(classes, spec)
+    fix = _wrong_label(classes, spec)
+    predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, fix)
     how = f"predict one technique for each line of python -m dataset export {folder} --task tc"
     wanted = Counter((span.article_id, span.start, span.end) for span in gold.spans)
     unnamed = {(o.span.article_id, o.span.start, o.span.end): o.reason for o in gold.left_out}
@@ -197,8 +201,8 @@ def score_tc(folder: Path, pred: Path, layer: str | None, classes: ClassSet) -> 
     )
 
 
-def score_slc(folder: Path, pred: Path, layer: str | None) -> ScoreReport:
-    gold = load_lines(folder, layer)
+def score_slc(folder: Path, pred: Path, layer: str | None, spec: Schema) -> ScoreReport:
+    gold = load_lines(folder, layer, spec)
     predicted = read_lines(pred, gold.line_counts, gold.articles, str(folder))
     labels = {(item.article_id, item.line): item.propaganda for item in predicted}
     missing = [(article, line) for article, line, _ in gold.lines if (article, line) not in labels]
@@ -231,15 +235,24 @@ def score_slc(folder: Path, pred: Path, layer: str | None) -> ScoreReport:
 
 
 def score(
-    folder: Path, pred: Path, task: Task, *, layer: str | None = None, classes: ClassSet | None
+    folder: Path,
+    pred: Path,
+    task: Task,
+    *,
+    layer: str | None = None,
+    classes: ClassSet | None,
+    spec: Schema | None = None,
 ) -> ScoreReport:
+    """``pred`` scored against the gold of ``folder`` under ``spec`` (None:
+    ``dataset.schema.schema``), as the task's official scorer scores it."""
+    spec = spec or schema()
     chosen = check_classes(task, classes)
     if task == "slc":
-        return score_slc(folder, pred, layer)
+        return score_slc(folder, pred, layer, spec)
     assert chosen is not None
     if task == "si":
-        return score_si(folder, pred, layer, chosen)
-    return score_tc(folder, pred, layer, chosen)
+        return score_si(folder, pred, layer, chosen, spec)
+    return score_tc(folder, pred, layer, chosen, spec)
 
 
 def format_report(report: ScoreReport) -> str:

@@ -42,6 +42,7 @@ from dataset.ptc.formats import (
     read_label_file,
 )
 from dataset.ptc.scoring import NO_LABEL, Span
+from dataset.schema import Schema
 
 Task = Literal["si", "tc", "slc"]
 TASKS: tuple[Task, ...] = ("si", "tc", "slc")
@@ -54,10 +55,12 @@ PROPAGANDA = "propaganda"
 NON_PROPAGANDA = "non-propaganda"
 
 
-def span_order(span: Span) -> tuple[tuple[int, str] | str, int, int, str]:
+def span_order(
+    span: Span, spec: Schema | None = None
+) -> tuple[tuple[int, str] | str, int, int, str]:
     """Articles in the order of the built tables (IDs as numbers, as SemEval-2020's files
     list them), then start, end and label."""
-    return (article_order(span.article_id), span.start, span.end, span.label)
+    return (article_order(span.article_id, spec), span.start, span.end, span.label)
 
 
 def span_row(task: Task, span: Span) -> str:
