@@ -22,7 +22,7 @@ from dataset.yaml_models import (
     line_at,
     parse_model,
 )
-from validation.checks import Level, ReleaseFacts, by_id, check
+from validation.checks import Level, ReleaseCheck, ReleaseFacts, by_id, check
 from validation.failures import Failures, Violation, listed
 
 
@@ -88,8 +88,7 @@ def read_allowlist(path: Path) -> list[AllowlistEntry]:
     "allowlist-current",
     severity="warning",
     level=Level.RELEASE,
-    kind="python",
-    scope="release",
+    kind=ReleaseCheck,
     tables=(),
     description="Every allowlist entry still matches a violation (stale entries are reported).",
 )

@@ -1,7 +1,9 @@
 """The check registry: every check is declared once, by a decorator on the code that
 implements it.
 
-A check's id, severity, level and description sit in that decorator; the catalogue
+A check's id, severity, level, description and kind sit in that decorator; its kind is a
+class (``SqlCheck``, ``RowCheck``, ...) that says where in a run it is carried out, so the
+run (``validation.core``) dispatches on types, in one place. The catalogue
 (``--list-checks``), the DATACARD table and the runner's dispatch are all read from the
 registry, so nothing restates them. Check ids are an interface (reports, allowlists and
 tests name them): an id is never renamed or reused.
@@ -18,7 +20,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -50,17 +52,65 @@ class Level(IntEnum):
 
 @dataclass(frozen=True)
 class Check:
+    """A check of the registry; its class says how and when it is carried out."""
+
     id: str
     severity: Severity
     level: Level
-    kind: Kind
     description: str
     #: The tables whose rows the check judges (for expectations and SQL: the tables its
     #: code generates anything for).
     tables: tuple[str, ...]
-    #: The function that carries the check out; its signature depends on kind and scope.
+    #: The function that carries the check out; its signature is its class's.
     code: Callable[..., Any]
-    scope: Scope = "rows"
+    kind: ClassVar[Kind]
+    scope: ClassVar[Scope]
+
+
+class ShardCheck(Check):
+    """On each shard's footer, before any row is read: ``code(shard) -> [Violation]``."""
+
+    kind, scope = "python", "files"
+
+
+class FolderCheck(Check):
+    """Once on the folder's list of shards: ``code(files) -> [Violation]``."""
+
+    kind, scope = "python", "folder"
+
+
+class OrderCheck(Check):
+    """On the order of the rows as they are read (``schema-order``)."""
+
+    kind, scope = "python", "stream"
+
+
+class ColumnCheck(Check):
+    """Great Expectations expectations: ``code(table) -> [Expect]``."""
+
+    kind, scope = "expectations", "rows"
+
+
+class SqlCheck(Check):
+    """One SQL query per table: ``code(table) -> Query | None``."""
+
+    kind, scope = "sql", "rows"
+
+
+class RowCheck(Check):
+    """Python on the rows still judged: ``code(table, data, keys, rows) -> Failures``."""
+
+    kind, scope = "python", "rows"
+
+
+class ReleaseCheck(Check):
+    """Once on the whole release, at the end: ``code(facts) -> Failures | None``."""
+
+    kind, scope = "python", "release"
+
+
+#: The kinds that judge rows, level by level.
+ROW_CHECKS = (OrderCheck, ColumnCheck, SqlCheck, RowCheck)
 
 
 @dataclass(frozen=True)
@@ -97,10 +147,9 @@ def check(
     *,
     severity: Severity,
     level: Level,
-    kind: Kind,
+    kind: type[Check],
     description: str,
     tables: tuple[str, ...] | None = None,
-    scope: Scope = "rows",
 ) -> Callable[[F], F]:
     """Register the decorated function as the implementation of check ``check_id``."""
 
@@ -108,15 +157,13 @@ def check(
         if check_id in _REGISTRY:
             raise ValueError(f"check {check_id!r} is declared twice")
         _DERIVED_TABLES[check_id] = tables is None
-        _REGISTRY[check_id] = Check(
+        _REGISTRY[check_id] = kind(
             id=check_id,
             severity=severity,
             level=level,
-            kind=kind,
             description=" ".join(description.split()),
             tables=tables or (),
             code=code,
-            scope=scope,
         )
         return code
 

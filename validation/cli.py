@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR
+from dataset.shards import is_uri
 from validation.checks import Level, catalogue
 
 if TYPE_CHECKING:
-    from validation.allowlist import AllowlistEntry
-    from validation.report import Report
+    from validation.core import Engine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,10 +86,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 ENGINES = ("default", "spark")
 
 
-def is_uri(location: str) -> bool:
-    return "://" in location
-
-
 def list_checks() -> None:
     print(f"{'check':30} {'level':>5} {'severity':8} {'kind':12} description")
     for found in catalogue():
@@ -103,11 +99,11 @@ def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         list_checks()
         return 0
+    from dataset.schema import load_schema
     from dataset.versions import previous_release
     from validation.allowlist import read_allowlist
+    from validation.core import validate
     from validation.report import print_summary, write_reports
-    from validation.run import validate_dataset
-    from validation.stream import DEFAULT_BATCH_ARTICLES
 
     refuse_unsupported(args)
     if args.engine != "spark" and is_uri(args.folder):
@@ -123,16 +119,14 @@ def run(args: argparse.Namespace) -> int:
         )
     allowlist = read_allowlist(args.allowlist) if args.allowlist else []
     previous = previous_release() if args.previous is None else chosen_previous(args.previous)
-    if args.engine == "spark":
-        report = on_spark(args, allowlist, previous)
-    else:
-        report = validate_dataset(
-            Path(args.folder),
-            allowlist=allowlist,
-            previous=previous,
-            batch_articles=args.batch_articles or DEFAULT_BATCH_ARTICLES,
-            level=Level(args.level),
-        )
+    report = validate(
+        engine_of(args),
+        args.folder,
+        schema=load_schema(),
+        allowlist=allowlist,
+        previous=previous,
+        level=Level(args.level),
+    )
     print_summary(report)
     if out is not None:
         for path in write_reports(report, out):
@@ -194,11 +188,15 @@ def chosen_previous(value: str) -> Path | None:
     return previous
 
 
-def on_spark(
-    args: argparse.Namespace, allowlist: list[AllowlistEntry], previous: Path | None
-) -> Report:
+def engine_of(args: argparse.Namespace) -> Engine:
+    """The engine ``--engine`` names, with its options; Spark's libraries are optional."""
+    if args.engine != "spark":
+        from validation.run import DefaultEngine
+        from validation.stream import DEFAULT_BATCH_ARTICLES
+
+        return DefaultEngine(args.batch_articles or DEFAULT_BATCH_ARTICLES)
     try:
-        from validation.spark.engine import validate_on_spark
+        from validation.spark.engine import SparkEngine
         from validation.spark.session import LOCAL_MASTER, parse_conf
     except ImportError as error:
         raise InputError(
@@ -206,14 +204,7 @@ def on_spark(
             f"the Spark engine's libraries are not installed ({error.name})",
             'install them with pip install ".[spark]" (or run nox -s validate_spark)',
         ) from None
-    return validate_on_spark(
-        args.folder,
-        allowlist=allowlist,
-        previous=previous,
-        master=args.spark_master or LOCAL_MASTER,
-        conf=parse_conf(args.spark_conf),
-        level=Level(args.level),
-    )
+    return SparkEngine(args.spark_master or LOCAL_MASTER, parse_conf(args.spark_conf))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

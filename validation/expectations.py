@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Literal
 
 from dataset.schema import Table, schema
-from validation.checks import Level, check
+from validation.checks import ColumnCheck, Level, check
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _column(kind: str, column: str, expected: str, **kwargs: Any) -> Expect:
     "schema-not-null",
     severity="error",
     level=Level.SCHEMA,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Columns the schema declares non-nullable hold no nulls.",
 )
 def not_null(table: Table) -> list[Expect]:
@@ -129,7 +129,7 @@ def _greater_than(table: Table) -> list[Expect]:
     "schema-values",
     severity="error",
     level=Level.SCHEMA,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Values match the schema's patterns, allowed values, minimums and "
     "orderings (such as end > start).",
 )
@@ -165,7 +165,7 @@ def values(table: Table) -> list[Expect]:
     "keys-unique",
     severity="error",
     level=Level.KEYS,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Primary keys are unique (within a batch of articles; keys that contain "
     "their article id are then unique in the whole table, as rows come in article order).",
 )
@@ -196,7 +196,7 @@ def template_parts(table: Table) -> list[tuple[str, str]]:
     "spans-no-duplicates",
     severity="error",
     level=Level.KEYS,
-    kind="expectations",
+    kind=ColumnCheck,
     description="No two spans share what identifies a span (article, layer, start, end and "
     "label: the fields of the span_id template), so a label line listed twice is caught "
     "even where span_id is not what the template gives.",
@@ -258,7 +258,7 @@ def _taxonomy_table(table: Table) -> list[Expect]:
     "keys-taxonomy",
     severity="error",
     level=Level.KEYS,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Technique and SemEval class ids lie in their taxonomies, and the "
     "techniques table holds exactly the schema's ids, names and mapping.",
 )
@@ -287,7 +287,7 @@ LABEL_COLUMNS = ("label", "technique", "semeval_class")
     "keys-semeval-mapping",
     severity="error",
     level=Level.KEYS,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Each span's label, technique and SemEval-2020 class agree with the "
     "18-to-14 mapping (a merged class has no single technique; Obfuscation has no class).",
 )
@@ -324,7 +324,7 @@ def breaking_characters() -> tuple[str, ...]:
     "spans-boundaries",
     severity="error",
     level=Level.CONTENT,
-    kind="expectations",
+    kind=ColumnCheck,
     description="No span starts or ends with whitespace (U+00A0 included), a newline or "
     "the schema's boundary punctuation (PTC version-2 rule: '.', ',', ':', ';').",
 )
@@ -348,7 +348,7 @@ def span_boundaries(table: Table) -> list[Expect]:
     "articles-provenance-hash",
     severity="error",
     level=Level.CONTENT,
-    kind="expectations",
+    kind=ColumnCheck,
     description="The raw file's sha256 matches the one in its provenance record.",
 )
 def provenance_hash(table: Table) -> list[Expect]:
@@ -372,7 +372,7 @@ def provenance_hash(table: Table) -> list[Expect]:
     "articles-provenance-present",
     severity="warning",
     level=Level.CONTENT,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Each article has a provenance record.",
 )
 def provenance_present(table: Table) -> list[Expect]:
@@ -393,7 +393,7 @@ def provenance_present(table: Table) -> list[Expect]:
     "spans-rationale-present",
     severity="warning",
     level=Level.CONTENT,
-    kind="expectations",
+    kind=ColumnCheck,
     description="Each span has its annotator's rationale.",
 )
 def rationale_present(table: Table) -> list[Expect]:

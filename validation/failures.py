@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset.schema import schema
+from dataset.schema import Table
 
 #: Longest found/expected text kept in a report row.
 DETAIL_CHARS = 200
@@ -73,11 +73,10 @@ class Failures:
         return len(self.keys)
 
 
-def row_keys(table: str, data: pa.Table) -> pa.Array:
+def row_keys(table: Table, data: pa.Table) -> pa.Array:
     """The report's key of every row: its primary key as text (parts joined by ':')."""
     columns = [
-        pc.cast(data.column(name), pa.string()).combine_chunks()
-        for name in schema().tables[table].primary_key
+        pc.cast(data.column(name), pa.string()).combine_chunks() for name in table.primary_key
     ]
     if len(columns) == 1:
         return pc.fill_null(columns[0], "null")

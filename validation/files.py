@@ -25,9 +25,9 @@ import pyarrow.parquet as pq
 from pyarrow import fs
 
 from dataset.errors import InputError
-from dataset.schema import TABLE_NAMES, portable_features, schema
+from dataset.schema import TABLE_NAMES, Schema, portable_features, schema
 from dataset.shards import Location, all_shards, locate
-from validation.checks import Level, check
+from validation.checks import FolderCheck, Level, ShardCheck, check
 from validation.failures import Violation
 
 REBUILD = "rebuild the dataset with python -m dataset build (or restore the file)"
@@ -68,21 +68,22 @@ def unreadable(path: Path | str, error: Exception) -> InputError:
     return InputError(path, f"not a readable Parquet file ({first})", REBUILD)
 
 
-def open_dataset(location: str | Path) -> DatasetFiles:
+def open_dataset(location: str | Path, schema: Schema) -> DatasetFiles:
     """Find every table's shards (``dataset.shards``: a local folder or a URI) and read their
     footers; anything unreadable is an InputError naming the file."""
     where = locate(location)
     if where.local and not where.is_folder():
         raise InputError(Path(location), "no such dataset folder", "build it first: nox -s build")
-    found = all_shards(where, TABLE_NAMES, REBUILD)
+    found = all_shards(where, schema.table_names, REBUILD)
     folder = Path(location) if where.local else Path(PurePosixPath(where.base))
     files = DatasetFiles(folder=folder, filesystem=where.filesystem)
     for table, paths in found.items():
-        files.shards[table] = [_footer(where, table, path) for path in paths]
+        wanted = schema.tables[table].column_names
+        files.shards[table] = [_footer(where, table, path, wanted) for path in paths]
     return files
 
 
-def _footer(where: Location, table: str, path: str) -> Shard:
+def _footer(where: Location, table: str, path: str, wanted: list[str]) -> Shard:
     """A shard's row count and Arrow schema, read from its footer."""
     named = where.where(path)
     try:
@@ -91,7 +92,7 @@ def _footer(where: Location, table: str, path: str) -> Shard:
             stored = metadata.schema.to_arrow_schema()
     except (OSError, pa.ArrowException) as error:
         raise unreadable(named, error) from None
-    missing = [name for name in schema().tables[table].column_names if name not in stored.names]
+    missing = [name for name in wanted if name not in stored.names]
     if missing:
         raise InputError(
             named,
@@ -106,8 +107,7 @@ def _footer(where: Location, table: str, path: str) -> Shard:
     "schema-columns",
     severity="error",
     level=Level.SCHEMA,
-    kind="python",
-    scope="files",
+    kind=ShardCheck,
     tables=TABLE_NAMES,
     description="Every Parquet shard of a table has exactly the schema's columns, in the "
     "schema's order (a missing table or column is an input error).",
@@ -142,8 +142,7 @@ def same_features(stored: bytes | None, wanted: bytes | None) -> bool:
     "schema-types",
     severity="error",
     level=Level.SCHEMA,
-    kind="python",
-    scope="files",
+    kind=ShardCheck,
     tables=TABLE_NAMES,
     description="Every column of every Parquet shard has the Arrow type generated from the "
     "schema, and the Hugging Face features are stored in the schema metadata.",
@@ -255,8 +254,7 @@ def _sha256(files: DatasetFiles, path: Path) -> str:
     "manifest-present",
     severity="warning",
     level=Level.SCHEMA,
-    kind="python",
-    scope="folder",
+    kind=FolderCheck,
     tables=(),
     description="The folder carries a list of its shards to check them against: the build's "
     "MANIFEST.json or a release's SHA256SUMS (a release's data/ copied alone has neither).",
@@ -279,8 +277,7 @@ def manifest_present(files: DatasetFiles) -> list[Violation]:
     "manifest-matches",
     severity="error",
     level=Level.SCHEMA,
-    kind="python",
-    scope="folder",
+    kind=FolderCheck,
     tables=(),
     description="Every Parquet shard on disk is listed in the build's MANIFEST.json with its "
     "sha256 and row count (a release's SHA256SUMS: its sha256), and every shard listed is on "

@@ -1,7 +1,8 @@
 """Running expectation specs with Great Expectations 1.x, on one batch at a time.
 
-One ephemeral context (nothing on disk, no network) serves the whole run. Great
-Expectations is imported here only, when validating, so the catalogue answers at once.
+One ephemeral context (nothing on disk, no network) serves every run of a process (creating
+one costs more than validating a small dataset, and tests validate many times in-process).
+Great Expectations is imported here only, when validating, so the catalogue answers at once.
 
 Counts are exact: with the ``COMPLETE`` result format, Great Expectations' pandas engine
 returns the index of every unexpected row and the unexpected count over all rows (only the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -75,20 +77,35 @@ def frame(data: pa.Table, positions: np.ndarray, specs: list[Expect]) -> pd.Data
     return result
 
 
+@cache
+def context() -> Any:
+    """The process's ephemeral Great Expectations context, made on first use."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    made = gx.get_context(mode="ephemeral")
+    made.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return made
+
+
+@cache
+def expectations_runner() -> ExpectationRunner:
+    """The process's runner of expectations on pandas frames, made on first use."""
+    return ExpectationRunner()
+
+
 class ExpectationRunner:
-    """One ephemeral Great Expectations context for a whole validation run."""
+    """Expectations on pandas frames, through the process's context."""
 
     def __init__(self) -> None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
         import great_expectations.expectations as gxe
-        from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
         self._gx = gx
         self._classes = gxe
-        self.context = gx.get_context(mode="ephemeral")
-        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.context = context()
         source = self.context.data_sources.add_pandas("propaganda-spans")
         self._batches = source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe(
             "rows"

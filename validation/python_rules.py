@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from dataset.ptc.formats import title_of
 from dataset.shards import table_shards
-from validation.checks import Level, ReleaseFacts, check
+from validation.checks import Level, ReleaseCheck, ReleaseFacts, RowCheck, check
 from validation.failures import Failures, Violation, at_positions, listed
 
 #: Articles turned into Python strings at a time (their texts can be long).
@@ -20,7 +20,7 @@ TITLE_CHUNK = 2_000
     "articles-title",
     severity="error",
     level=Level.CONTENT,
-    kind="python",
+    kind=RowCheck,
     tables=("articles",),
     description="Each article's title is its first line without the line break (\\n or "
     "\\r\\n) and without a leading byte order mark: the title rule the builder uses "
@@ -57,8 +57,7 @@ def titles(table: str, data: pa.Table, keys: pa.Array, rows: np.ndarray) -> Fail
     "taxonomy-stable",
     severity="error",
     level=Level.RELEASE,
-    kind="python",
-    scope="release",
+    kind=ReleaseCheck,
     tables=("techniques",),
     description="Technique ids and names mean what they meant in the previous release.",
 )

@@ -1,19 +1,15 @@
-"""Validate a built dataset folder: every check of the registry, level by level, batch by
-batch.
+"""The default engine: a local folder, judged on this machine, batch by batch.
 
-The shards' own schemas are judged first (a table whose files do not have the schema's
-columns and types is not read at all). Then the articles are read in batches with their
-spans and lines (``validation.stream``), and each batch goes through the levels: Great
-Expectations runs the column rules of a level on the rows still judged, DuckDB the SQL
-rules, Python the rest; rows failing a level are left out of the levels above. The
-techniques table is one batch of its own. Last come the checks on the whole release.
+The articles are read in batches with their spans and lines (``validation.stream``); on
+each batch, Great Expectations runs a level's column rules on the rows still judged, DuckDB
+the SQL rules, Python the rest. The techniques table is one batch of its own. The run
+itself (levels, rows left out, tallies, the release checks, the report) is
+``validation.core``'s, as on Spark.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,45 +19,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dataset.project import dataset_version
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import Schema, load_schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
-from validation.checks import Check, Level, ReleaseFacts, catalogue, up_to
+from validation.checks import Check, ColumnCheck, Level, OrderCheck, RowCheck
+from validation.core import Clock, Run, SqlRule, validate
 from validation.duck import SqlRunner
 from validation.expectations import Expect
 from validation.failures import Failures, row_keys
 from validation.files import DatasetFiles, open_dataset, unreadable
-from validation.gx import ExpectationRunner, Outcome, frame
+from validation.gx import ExpectationRunner, Outcome, expectations_runner, frame
 from validation.memory import use_returning_pool
 from validation.report import Report
-from validation.sql import DERIVED, Query
+from validation.sql import DERIVED
 from validation.stream import ARTICLE_TABLES, DEFAULT_BATCH_ARTICLES, OrderBreak, article_batches
-from validation.tally import Tally
 
-#: Levels whose checks judge the rows of a batch.
-ROW_LEVELS = (Level.SCHEMA, Level.KEYS, Level.CONTENT)
+#: Rows out of article order, per table of a batch.
+Breaks = dict[str, list[OrderBreak]]
 #: Articles the SQL rules see at a time: their joins hold the articles' text and lines in
 #: DuckDB's memory, which stays within its limit at this size.
 SQL_ARTICLES = 5_000
-
-
-class Clock:
-    """Wall-clock and processor seconds per phase (processor time counts every thread,
-    DuckDB's included)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.cpu: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, phase: str) -> Iterator[None]:
-        began, used = time.perf_counter(), time.process_time()
-        try:
-            yield
-        finally:
-            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - began
-            self.cpu[phase] = self.cpu.get(phase, 0.0) + time.process_time() - used
 
 
 def _order_failures(
@@ -142,98 +119,60 @@ class Failed:
             self.rows[name][positions if self.at is None else self.at[name][positions]] = True
 
 
-class BatchValidator:
-    """Runs the row checks, level by level, on each batch."""
+class ArrowBatch:
+    """A batch's tables on this machine, and which rows are still judged (``core.Batch``):
+    Great Expectations on pandas frames, DuckDB on Arrow tables, Python on Arrow."""
 
-    def __init__(
-        self, checks: Sequence[Check], tally: Tally, files: DatasetFiles, clock: Clock
-    ) -> None:
-        self.checks = checks
-        self.tally = tally
-        self.files = files
-        self.clock = clock
-        with clock("start-up"):
-            self.expectations = ExpectationRunner()
-            self.sql = SqlRunner()
-
-    def close(self) -> None:
-        self.sql.close()
-
-    def validate(self, tables: dict[str, pa.Table], breaks: dict[str, list[OrderBreak]]) -> None:
-        rows = Rows(
+    def __init__(self, run: Run, tools: Tools, tables: dict[str, pa.Table], breaks: Breaks) -> None:
+        self.run, self.tools, self.breaks = run, tools, breaks
+        self.tables = list(tables)
+        self.rows = Rows(
             tables,
-            {name: row_keys(name, data) for name, data in tables.items()},
+            {name: row_keys(run.schema.tables[name], data) for name, data in tables.items()},
             {name: np.ones(data.num_rows, dtype=bool) for name, data in tables.items()},
         )
-        parts = _sql_chunks(tables)
-        for level in ROW_LEVELS:
-            if level > Level.SCHEMA:
-                _leave_out_dependents(tables, rows.judged)
-            checks = [
-                c
-                for c in self.checks
-                if c.level == level and (c.kind != "python" or c.scope in ("rows", "stream"))
-            ]
-            for check in checks:
-                for name in set(check.tables) & set(tables):
-                    self.tally.not_judged(check, name, int((~rows.judged[name]).sum()))
-            failed = Failed(rows)
-            self._order(checks, rows, breaks, failed)
-            with self.clock("expectations"):
-                self._expectations(checks, rows, failed)
-            with self.clock("sql"):
-                for at in parts:
-                    self._sql(checks, rows.part(at), failed.part(at))
-            with self.clock("python"):
-                self._python(checks, rows, failed)
-            for name in tables:
-                rows.judged[name] &= ~failed.rows[name]
+        self.parts = _sql_chunks(tables)
+        self.failed = Failed(self.rows)
 
-    def _order(
-        self,
-        checks: list[Check],
-        rows: Rows,
-        breaks: dict[str, list[OrderBreak]],
-        failed: Failed,
-    ) -> None:
-        for check in checks:
-            if check.kind == "python" and check.scope == "stream":
-                for name in set(check.tables) & set(rows.tables):
-                    data, keys = rows.tables[name], rows.keys[name]
-                    found = _order_failures(name, data, keys, breaks.get(name, []))
-                    failed.mark(name, self.tally.add(check, found, keys))
+    def start_level(self, level: Level) -> dict[str, int]:
+        if level > Level.SCHEMA:
+            _leave_out_dependents(self.rows.tables, self.rows.judged)
+        self.failed = Failed(self.rows)
+        return {name: int((~judged).sum()) for name, judged in self.rows.judged.items()}
 
-    def _python(self, checks: list[Check], rows: Rows, failed: Failed) -> None:
-        for check in checks:
-            if check.kind == "python" and check.scope == "rows":
-                for name in set(check.tables) & set(rows.tables):
-                    judged = np.flatnonzero(rows.judged[name])
-                    if len(judged):
-                        data, keys = rows.tables[name], rows.keys[name]
-                        found = check.code(name, data, keys, judged)
-                        failed.mark(name, self.tally.add(check, found, keys))
+    def judged(self, table: str) -> int:
+        return int(self.rows.judged[table].sum())
 
-    def _expectations(self, checks: list[Check], rows: Rows, failed: Failed) -> None:
-        for name, data in rows.tables.items():
-            judged = np.flatnonzero(rows.judged[name])
-            owners: list[tuple[Check, Expect]] = [
-                (check, spec)
-                for check in checks
-                if check.kind == "expectations" and name in check.tables
-                for spec in check.code(schema().tables[name])
-            ]
-            if not owners or not len(judged):
+    def _mark(self, check: Check, table: str, found: Failures, failed: Failed) -> None:
+        failed.mark(table, self.run.tally.add(check, found, self.rows.keys[table]))
+
+    def order(self, check: OrderCheck, table: str) -> None:
+        data, keys = self.rows.tables[table], self.rows.keys[table]
+        found = _order_failures(table, data, keys, self.breaks.get(table, []))
+        self._mark(check, table, found, self.failed)
+
+    def expectations(self, table: str, owners: list[tuple[ColumnCheck, Expect]]) -> None:
+        data, judged = self.rows.tables[table], np.flatnonzero(self.rows.judged[table])
+        specs = [spec for _, spec in owners]
+        outcomes = self.tools.expectations.run(frame(data, judged, specs), specs)
+        for (check, _), outcome in zip(owners, outcomes, strict=True):
+            if outcome.error is not None:
+                self.run.tally.error(check, f"{table}: {outcome.spec.type}: {outcome.error}")
                 continue
-            specs = [spec for _, spec in owners]
-            outcomes = self.expectations.run(frame(data, judged, specs), specs)
-            for (check, _), outcome in zip(owners, outcomes, strict=True):
-                if outcome.error is not None:
-                    self.tally.error(check, f"{name}: {outcome.spec.type}: {outcome.error}")
-                    continue
-                found = _outcome_failures(name, data, rows.keys[name], outcome)
-                failed.mark(name, self.tally.add(check, found, rows.keys[name]))
+            found = _outcome_failures(table, data, self.rows.keys[table], outcome)
+            self._mark(check, table, found, self.failed)
 
-    def _sql(self, checks: list[Check], rows: Rows, failed: Failed) -> None:
+    def python(self, check: RowCheck, table: str) -> None:
+        judged = np.flatnonzero(self.rows.judged[table])
+        data, keys = self.rows.tables[table], self.rows.keys[table]
+        self._mark(check, table, check.code(table, data, keys, judged), self.failed)
+
+    def sql(self, rules: list[SqlRule]) -> None:
+        for at in self.parts:
+            self._sql(rules, self.rows.part(at), self.failed.part(at))
+
+    def _sql(self, rules: list[SqlRule], rows: Rows, failed: Failed) -> None:
+        """The rules on one part of the batch (``SQL_ARTICLES`` articles at most)."""
         tables, judged = rows.tables, rows.judged
         derived: dict[str, pa.Table] = {}
 
@@ -242,33 +181,75 @@ class BatchValidator:
             if name not in DERIVED:
                 return _only(tables[name], judged[name])
             if name not in derived:
-                sql, sources = DERIVED[name]
-                derived[name] = self.sql.run(sql, {t: relation(t) for t in sources})
+                sql, made_of = DERIVED[name]
+                derived[name] = self.tools.sql.run(sql, {t: relation(t) for t in made_of})
             return derived[name]
 
-        def sources(name: str) -> tuple[str, ...]:
-            return DERIVED[name][1] if name in DERIVED else (name,)
-
-        for check in checks:
-            if check.kind != "sql":
+        for rule in rules:
+            name = rule.table
+            if not judged[name].any():
                 continue
-            for name in check.tables:
-                if name not in tables or not judged[name].any():
-                    continue
-                query: Query | None = check.code(schema().tables[name])
-                if query is None or any(self.files.rows(t) == 0 for t in query.needs_rows):
-                    continue
-                read = tuple(t for other in query.reads for t in sources(other))
-                if any(t not in tables for t in read):
-                    self.tally.not_judged(check, name, int(judged[name].sum()))
-                    continue
-                usable = judged[name] & ~_depending_on_unjudged(name, read, tables, judged)
-                self.tally.not_judged(check, name, int((judged[name] & ~usable).sum()))
-                used = {name: _only(tables[name], usable)}
-                used.update((t, relation(t)) for t in query.reads if t != name)
-                result = self.sql.run(query.sql, used)
-                found = made.from_rows(name, result, rows.keys[name])
-                failed.mark(name, self.tally.add(check, found, rows.keys[name]))
+            usable = judged[name] & ~_depending_on_unjudged(name, rule.reads, tables, judged)
+            self.run.tally.not_judged(rule.check, name, int((judged[name] & ~usable).sum()))
+            used = {name: _only(tables[name], usable)}
+            used.update((t, relation(t)) for t in rule.query.reads if t != name)
+            result = self.tools.sql.run(rule.query.sql, used)
+            self._mark(rule.check, name, made.from_rows(name, result, rows.keys[name]), failed)
+
+    def end_level(self) -> None:
+        for name in self.rows.judged:
+            self.rows.judged[name] &= ~self.failed.rows[name]
+
+
+@dataclass
+class Tools:
+    """What judges the rows on this machine, started once per run."""
+
+    expectations: ExpectationRunner
+    sql: SqlRunner
+
+
+class DefaultEngine:
+    """The default engine (``core.Engine``): a local folder, read in batches of articles
+    (``validation.stream``) and judged on this machine."""
+
+    def __init__(self, batch_articles: int = DEFAULT_BATCH_ARTICLES) -> None:
+        self.batch_articles = batch_articles
+        self._techniques: pa.Table | None = None
+        self._tools: Tools | None = None
+
+    def open(self, location: str | Path, schema: Schema, clock: Clock) -> DatasetFiles:
+        # Arrow's pool returns freed batches' memory (validation.memory): the run streams.
+        use_returning_pool()
+        with clock("files"):
+            return open_dataset(Path(location), schema)
+
+    def batches(self, run: Run, tables: tuple[str, ...]) -> Iterator[ArrowBatch]:
+        with run.clock("start-up"):
+            tools = self._tools = Tools(expectations_runner(), SqlRunner())
+        articles = tuple(name for name in ARTICLE_TABLES if name in tables)
+        if articles:
+            stream = article_batches(run.files, articles, self.batch_articles, run.schema)
+            while True:
+                with run.clock("read"):
+                    batch = next(stream, None)
+                if batch is None:
+                    break
+                yield ArrowBatch(run, tools, batch.tables, batch.breaks)
+                del batch
+                # Hand the batch's memory back, so the next one does not stack on it.
+                pa.default_memory_pool().release_unused()
+        if "techniques" in tables:
+            with run.clock("read"):
+                self._techniques = _read_whole(run, "techniques")
+            yield ArrowBatch(run, tools, {"techniques": self._techniques}, {})
+
+    def techniques(self) -> pa.Table | None:
+        return self._techniques
+
+    def finish(self, clock: Clock) -> None:
+        if self._tools is not None:
+            self._tools.sql.close()
 
 
 def _sql_chunks(tables: dict[str, pa.Table]) -> list[dict[str, np.ndarray]]:
@@ -342,35 +323,14 @@ def _leave_out_dependents(tables: dict[str, pa.Table], judged: dict[str, np.ndar
                 judged[name] &= ~_in_articles(tables[name], gone)
 
 
-def _read_whole(files: DatasetFiles, table: str) -> pa.Table:
+def _read_whole(run: Run, table: str) -> pa.Table:
     parts = []
-    for shard in files.shards[table]:
+    for shard in run.files.shards[table]:
         try:
-            parts.append(pq.read_table(shard.path, columns=schema().tables[table].column_names))
+            parts.append(pq.read_table(shard.path, columns=run.schema.tables[table].column_names))
         except (OSError, pa.ArrowException) as error:
             raise unreadable(shard.path, error) from None
     return pa.concat_tables(parts)
-
-
-def judge_files(checks: Sequence[Check], tally: Tally, files: DatasetFiles) -> set[str]:
-    """The level-1 checks on each shard's footer and on the folder's list of shards; the
-    tables failing the footer checks are not read. Both engines start with it."""
-    broken: set[str] = set()
-    for check in checks:
-        if check.kind == "python" and check.scope == "folder":
-            tally.add(check, made.listed("files", check.code(files)))
-        if check.kind == "python" and check.scope == "files":
-            for name in check.tables:
-                for shard in files.shards[name]:
-                    found = made.listed(name, check.code(shard))
-                    tally.add(check, found)
-                    if found.count:
-                        broken.add(name)
-    for name in broken:
-        for check in checks:
-            if name in check.tables and check.scope != "files":
-                tally.not_judged(check, name, files.rows(name))
-    return broken
 
 
 def validate_dataset(
@@ -381,71 +341,16 @@ def validate_dataset(
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
     manifest: Path | None = None,
     level: Level = Level.RELEASE,
+    schema: Schema | None = None,
 ) -> Report:
-    """Run every check of the registry up to ``level`` on a built dataset folder (its shards
-    judged by ``manifest`` when given, else by the list the folder carries). Arrow's pool
-    becomes one that returns freed batches' memory (``validation.memory``), since the run
-    streams."""
-    use_returning_pool()
-    clock = Clock()
-    began, used = time.perf_counter(), time.process_time()
-    with clock("files"):
-        files = open_dataset(folder)
-        files.manifest = manifest
-    listed = catalogue()
-    checks = up_to(level, listed)
-    tally = Tally(listed, allowlist, checks)
-    broken = judge_files(checks, tally, files)
-    validator = BatchValidator(checks, tally, files, clock)
-    batches = 0
-    try:
-        if "articles" not in broken:
-            readable = tuple(name for name in ARTICLE_TABLES if name not in broken)
-            stream = article_batches(files, readable, batch_articles)
-            while True:
-                with clock("read"):
-                    batch = next(stream, None)
-                if batch is None:
-                    break
-                validator.validate(batch.tables, batch.breaks)
-                batches += 1
-                del batch
-                # Hand the batch's memory back, so the next one does not stack on it.
-                pa.default_memory_pool().release_unused()
-        else:
-            for name in ARTICLE_TABLES:
-                for check in checks:
-                    if name in check.tables and check.scope != "files" and name not in broken:
-                        tally.not_judged(check, name, files.rows(name))
-        techniques = None
-        if "techniques" not in broken:
-            with clock("read"):
-                techniques = _read_whole(files, "techniques")
-            validator.validate({"techniques": techniques}, {})
-            batches += 1
-    finally:
-        validator.close()
-    facts = ReleaseFacts(techniques, previous, tally.allowlist, tally.matched)
-    for check in checks:
-        if check.scope == "release":
-            result = check.code(facts)
-            if result is not None:
-                tally.add(check, result)
-    clock.seconds["total"] = time.perf_counter() - began
-    clock.cpu["total"] = time.process_time() - used
-    return Report(
-        folder=folder,
-        version=dataset_version(),
-        previous_release=previous,
-        checks=list(tally.results.values()),
-        rows={name: files.rows(name) for name in TABLE_NAMES},
-        seconds={phase: round(value, 3) for phase, value in clock.seconds.items()},
-        cpu_seconds={phase: round(value, 3) for phase, value in clock.cpu.items()},
-        batches=batches,
-        stopped_after=stopped_after(level),
+    """Run every check of the registry up to ``level`` on a built dataset folder, on this
+    machine (``core.validate``); the schema is the project's unless one is given."""
+    return validate(
+        DefaultEngine(batch_articles),
+        folder,
+        schema=load_schema() if schema is None else schema,
+        allowlist=allowlist,
+        previous=previous,
+        manifest=manifest,
+        level=level,
     )
-
-
-def stopped_after(level: Level) -> int | None:
-    """What a report says of a run up to ``level``: None when every level ran."""
-    return None if level == max(Level) else int(level)

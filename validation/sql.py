@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dataset.schema import Table
-from validation.checks import Level, check
+from validation.checks import Level, SqlCheck, check
 from validation.expectations import template_parts
 
 #: What DuckDB and Spark SQL spell differently: the hex SHA-256 of a string's UTF-8 bytes,
@@ -123,7 +123,7 @@ def has_offsets(table: Table) -> bool:
     "keys-article-exists",
     severity="error",
     level=Level.KEYS,
-    kind="sql",
+    kind=SqlCheck,
     description="Every span and line points at an article of the articles table.",
 )
 def article_exists(table: Table) -> Query | None:
@@ -161,7 +161,7 @@ def template_sql(table: Table, alias: str = "r") -> str | None:
     "keys-derived-ids",
     severity="error",
     level=Level.KEYS,
-    kind="sql",
+    kind=SqlCheck,
     description="span_id and line_id are formed from the row as the schema's template says.",
 )
 def derived_ids(table: Table) -> Query | None:
@@ -182,7 +182,7 @@ def derived_ids(table: Table) -> Query | None:
     "offsets-in-range",
     severity="error",
     level=Level.CONTENT,
-    kind="sql",
+    kind=SqlCheck,
     description="end <= the length of the article's text in code points (0 <= start < end "
     "is schema-values).",
 )
@@ -205,7 +205,7 @@ def offsets_in_range(table: Table) -> Query | None:
     "text-matches-offsets",
     severity="error",
     level=Level.CONTENT,
-    kind="sql",
+    kind=SqlCheck,
     description="The stored text equals the article's text[start:end] (offsets in code points).",
 )
 def text_matches_offsets(table: Table) -> Query | None:
@@ -255,7 +255,7 @@ def text_matches_offsets(table: Table) -> Query | None:
     "spans-no-self-overlap",
     severity="error",
     level=Level.CONTENT,
-    kind="sql",
+    kind=SqlCheck,
     description="Within one layer, spans of the same technique neither overlap nor nest "
     "(they should be one span).",
 )
@@ -299,7 +299,7 @@ def no_self_overlap(table: Table) -> Query | None:
     "lines-tile",
     severity="error",
     level=Level.CONTENT,
-    kind="sql",
+    kind=SqlCheck,
     description="The lines of an article are exactly its lines: line n runs from the end "
     "of line n-1 (0 for line 1) to just after its newline (the last line may have none), "
     "so the lines tile the text; none is missing or extra (unless the table is empty: "
@@ -357,7 +357,7 @@ def lines_tile(table: Table) -> Query | None:
     "lines-labels",
     severity="error",
     level=Level.CONTENT,
-    kind="sql",
+    kind=SqlCheck,
     description="A line's techniques, SemEval classes and has_propaganda are what the "
     "spans of its label layer sharing a code point with it give (PTC's SLC rule), and are "
     "null exactly when label_layer is (the article is not annotated in that layer); all "
@@ -419,7 +419,7 @@ def lines_labels(table: Table) -> Query | None:
     "articles-hash-length",
     severity="error",
     level=Level.CONTENT,
-    kind="sql",
+    kind=SqlCheck,
     description="Each article's sha256 and num_chars match its text.",
 )
 def hash_length(table: Table) -> Query | None:

@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dataset.ptc.formats import article_order, is_digits
-from dataset.schema import schema
-from validation.checks import Level, check
+from dataset.schema import Schema
+from validation.checks import Level, OrderCheck, check
 from validation.files import DatasetFiles, Shard, unreadable
 
 #: Tables whose rows belong to an article; the first drives the batches.
@@ -62,8 +62,7 @@ def _describe(key: ArticleKey | None) -> str:
     "schema-order",
     severity="error",
     level=Level.SCHEMA,
-    kind="python",
-    scope="stream",
+    kind=OrderCheck,
     tables=ARTICLE_TABLES,
     description="Rows come in article order, as the schema's order_by starts with "
     "article_id: no row belongs to an article before one already passed (the validator "
@@ -157,8 +156,7 @@ class _Runs:
 class TableStream:
     """One table's shards, read front to back and handed out by article."""
 
-    def __init__(self, table: str, shards: list[Shard], read_rows: int) -> None:
-        arrow = schema().arrow_schema(table)
+    def __init__(self, arrow: pa.Schema, shards: list[Shard], read_rows: int) -> None:
         self._batches = self._read(shards, read_rows, arrow.names)
         self._runs = _Runs(arrow.empty_table())
         self._running: ArticleKey | None = None
@@ -230,13 +228,15 @@ class TableStream:
 
 
 def article_batches(
-    files: DatasetFiles, tables: tuple[str, ...], batch_articles: int
+    files: DatasetFiles, tables: tuple[str, ...], batch_articles: int, schema: Schema
 ) -> Iterator[Batch]:
     """The article tables among ``tables`` (the articles table first) in batches of
     ``batch_articles`` articles; rows after the last article come in batches of their own."""
     streams = {
         name: TableStream(
-            name, files.shards[name], batch_articles if name == "articles" else READ_ROWS
+            schema.arrow_schema(name),
+            files.shards[name],
+            batch_articles if name == "articles" else READ_ROWS,
         )
         for name in ARTICLE_TABLES
         if name in tables

@@ -1,13 +1,16 @@
 """The registry's checks on Apache Spark: the same checks, levels, counts and report as the
 default engine, on whole tables that Spark reads and never the driver.
 
-Spark reads the Parquet shards (a local folder, or any path Spark can read). Each level runs
-on the rows still judged: the column rules are the same Great Expectations expectations, run
-through Great Expectations' Spark datasource; the SQL rules are the same queries, translated
-once to Spark SQL (``validation.spark.dialect``) and run by Great Expectations'
-``UnexpectedRowsExpectation``; the Python rules are the same functions, run on Arrow batches
-inside Spark's executors. What comes back to the driver is counts, the ids of failing rows
-(so the levels above leave them out) and the first rows in detail, never the tables.
+Spark reads the Parquet shards (a local folder, or any URI with a filesystem pyarrow knows:
+``dataset.shards``; their footers are read on the driver with pyarrow, as on the default
+engine, since Spark does not show a file's Arrow types or its metadata). The run itself is
+``validation.core``'s; each level runs on the rows still judged: the column rules are the
+same Great Expectations expectations, run through Great Expectations' Spark datasource;
+the SQL rules are the same queries, translated once to Spark SQL
+(``validation.spark.dialect``) and run by Great Expectations' ``UnexpectedRowsExpectation``;
+the Python rules are the same functions, run on Arrow batches inside Spark's executors.
+What comes back to the driver is counts, the ids of failing rows (so the levels above leave
+them out) and the first rows in detail, never the tables.
 
 A row's identity is its shard's place in the table and its index in that shard, as Spark's
 Parquet reader gives it; the row order of the default engine's ``schema-order`` check is
@@ -22,9 +25,9 @@ the driver's JVM only, since the executors' processes run elsewhere).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,23 +37,22 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.window import Window
 
-from dataset.project import dataset_version
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import Schema, Table, load_schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
-from validation.checks import Check, Level, ReleaseFacts, catalogue, up_to
+from validation.checks import Check, ColumnCheck, Level, OrderCheck, RowCheck
+from validation.core import Clock, Run, SqlRule, validate
 from validation.expectations import NULL, PAIR_SEPARATOR, Expect, edge_name, pair_name
 from validation.failures import Failures, Violation, shorten
-from validation.files import DatasetFiles
+from validation.files import DatasetFiles, open_dataset
+from validation.gx import context
 from validation.report import Report
-from validation.run import ROW_LEVELS, Clock, judge_files, stopped_after
 from validation.spark.dialect import batch_query, derived_sql, java_regex, spark_sql
 from validation.spark.executors import check_executors
-from validation.spark.files import open_location
 from validation.spark.session import LOCAL_MASTER, spark_session
 from validation.sql import DERIVED
-from validation.stream import ARTICLE_TABLES, article_key, order_breaks
-from validation.tally import EXAMPLES_KEPT, Tally
+from validation.stream import article_key, order_breaks
+from validation.tally import EXAMPLES_KEPT
 
 #: A row's identity: its shard's place in the table, its index in the shard.
 ROW_ID = ("_file", "_row")
@@ -93,27 +95,25 @@ class Found:
         )
 
 
-def row_key(table: str) -> Column:
+def row_key(table: Table) -> Column:
     """The primary key as text, parts joined by ':' and nulls as 'null' (failures.row_keys)."""
-    parts = [
-        sf.coalesce(sf.col(name).cast("string"), sf.lit("null"))
-        for name in schema().tables[table].primary_key
-    ]
+    parts = [sf.coalesce(sf.col(name).cast("string"), sf.lit("null")) for name in table.primary_key]
     return parts[0] if len(parts) == 1 else sf.concat_ws(":", *parts)
 
 
-def read_table(spark: SparkSession, table: str, uris: list[str]) -> DataFrame:
+def read_table(spark: SparkSession, table: Table, uris: list[str]) -> DataFrame:
     """The table's shards as one DataFrame with each row's id and key."""
     names = [PurePosixPath(uri).name for uri in uris]
     shards = spark.createDataFrame(
         list(zip(names, range(len(names)), strict=True)), "_name string, _file int"
     )
     frame = spark.read.parquet(*uris).select(
-        *schema().tables[table].column_names,
+        *table.column_names,
         sf.col("_metadata.file_name").alias("_name"),
         sf.col("_metadata.row_index").alias("_row"),
     )
-    return frame.join(sf.broadcast(shards), "_name").drop("_name").withColumn(KEY, row_key(table))
+    keyed = frame.join(sf.broadcast(shards), "_name").drop("_name")
+    return keyed.withColumn(KEY, row_key(table))
 
 
 def with_spec_columns(frame: DataFrame, specs: Sequence[Expect]) -> DataFrame:
@@ -153,35 +153,31 @@ def _violation(table: str, row: dict[str, Any], found: str, expected: str) -> Vi
     )
 
 
-class Engine:
-    """Runs the row checks of every level on the tables Spark reads."""
+@cache
+def spark_batches() -> Any:
+    """Great Expectations' batch definition for Spark DataFrames, in the process's context,
+    made once. The engine caches what it reads itself; Great Expectations would persist
+    every batch it is handed and never release it."""
+    source = context().data_sources.add_spark("propaganda-spans-spark", persist=False)
+    return source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe("rows")
 
-    def __init__(
-        self, spark: SparkSession, checks: Sequence[Check], tally: Tally, files: DatasetFiles
-    ) -> None:
-        import os
 
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+class SparkRules:
+    """A level's expectations, SQL rules and Python rules on DataFrames of rows still
+    judged; each returns the ids of the failing rows no allowlist entry accepts."""
+
+    def __init__(self, spark: SparkSession, run: Run) -> None:
         import great_expectations as gx
         import great_expectations.expectations as gxe
-        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self.spark = spark
-        self.checks = checks
-        self.tally = tally
-        self.files = files
+        self.run = run
+        self.tally = run.tally
         self._gx = gx
         self._classes: Any = gxe
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        # The engine caches what it reads itself; Great Expectations would persist every
-        # batch it is handed and never release it.
-        source = context.data_sources.add_spark("propaganda-spans", persist=False)
-        self._batches = source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe(
-            "rows"
-        )
+        self._batches = spark_batches()
         self._accepted: dict[str, list[str]] = {}
-        for entry in tally.allowlist:
+        for entry in run.tally.allowlist:
             self._accepted.setdefault(entry.check, []).append(entry.row)
 
     # -- running Great Expectations -------------------------------------------------------
@@ -221,16 +217,8 @@ class Engine:
         return rows.select(*ROW_ID)
 
     def expectations(
-        self, level_checks: list[Check], table: str, frame: DataFrame
+        self, owners: list[tuple[ColumnCheck, Expect]], table: str, frame: DataFrame
     ) -> Iterator[DataFrame | None]:
-        owners = [
-            (check, spec)
-            for check in level_checks
-            if check.kind == "expectations" and table in check.tables
-            for spec in check.code(schema().tables[table])
-        ]
-        if not owners:
-            return
         frame = with_spec_columns(frame, [spec for _, spec in owners])
         expectations = []
         for number, (_, spec) in enumerate(owners):
@@ -304,17 +292,12 @@ class Engine:
             yield self._accept(check, table, Found(ids, count, examples))
 
     def sql(
-        self,
-        level_checks: list[Check],
-        judged: dict[str, DataFrame],
-        empty: set[str],
-        unjudged: dict[str, DataFrame],
+        self, rules: list[SqlRule], judged: dict[str, DataFrame], unjudged: dict[str, DataFrame]
     ) -> Iterator[tuple[str, DataFrame | None]]:
-        """``unjudged``: per table with rows left out, the articles of those rows."""
-        """The SQL rules on the rows still judged. As on the default engine, a row whose
-        article has rows left out in a table the query reads is not judged by it (its
-        verdict would rest on rows left out), and the derived relations are computed once
-        from the rows still judged."""
+        """The SQL rules on the rows still judged (``unjudged``: per table with rows left
+        out, the articles of those rows). As on the default engine, a row whose article has
+        rows left out in a table the query reads is not judged by it, and the derived
+        relations are computed once from the rows still judged."""
         for name, frame in judged.items():
             frame.createOrReplaceTempView(name)
         derived: list[DataFrame] = []
@@ -324,28 +307,17 @@ class Engine:
                 relation.createOrReplaceTempView(name)
                 derived.append(relation)
         try:
-            for check in level_checks:
-                if check.kind != "sql":
-                    continue
-                for name in check.tables:
-                    if name not in judged or name in empty:
-                        continue
-                    query = check.code(schema().tables[name])
-                    if query is None or any(self.files.rows(t) == 0 for t in query.needs_rows):
-                        continue
-                    read = tuple(t for other in query.reads for t in _sources(other))
-                    if any(t not in judged for t in read):
-                        self.tally.not_judged(check, name, judged[name].count())
-                        continue
-                    usable = _usable(name, read, judged, unjudged)
-                    if usable is not judged[name]:
-                        self.tally.not_judged(check, name, judged[name].count() - usable.count())
-                    usable.createOrReplaceTempView(name)
-                    try:
-                        found = self._query(check, name, query.sql, usable)
-                    finally:
-                        judged[name].createOrReplaceTempView(name)
-                    yield name, found
+            for rule in rules:
+                name = rule.table
+                usable = _usable(name, rule.reads, judged, unjudged)
+                if usable is not judged[name]:
+                    self.tally.not_judged(rule.check, name, judged[name].count() - usable.count())
+                usable.createOrReplaceTempView(name)
+                try:
+                    found = self._query(rule.check, name, rule.query.sql, usable)
+                finally:
+                    judged[name].createOrReplaceTempView(name)
+                yield name, found
         finally:
             for relation in derived:
                 relation.unpersist()
@@ -375,20 +347,15 @@ class Engine:
         ).cache()
         return self._accept(check, name, Found(failing, count, examples))
 
-    def python_rows(
-        self, level_checks: list[Check], table: str, frame: DataFrame
-    ) -> Iterator[DataFrame | None]:
-        for check in level_checks:
-            if check.kind != "python" or check.scope != "rows" or table not in check.tables:
-                continue
-            rows = frame.mapInArrow(_python_rule(check.id, table), PYTHON_RESULT)
-            rows = rows.cache()
-            count = rows.count()
-            examples = [
-                _violation(table, row.asDict(), row["found"], row["expected"])
-                for row in rows.limit(EXAMPLES_KEPT).collect()
-            ]
-            yield self._accept(check, table, Found(rows, count, examples))
+    def python(self, check: RowCheck, table: str, frame: DataFrame) -> DataFrame | None:
+        rows = frame.mapInArrow(_python_rule(check.id, table), PYTHON_RESULT)
+        rows = rows.cache()
+        count = rows.count()
+        examples = [
+            _violation(table, row.asDict(), row["found"], row["expected"])
+            for row in rows.limit(EXAMPLES_KEPT).collect()
+        ]
+        return self._accept(check, table, Found(rows, count, examples))
 
     def order(self, check: Check, table: str, frame: DataFrame) -> DataFrame | None:
         """schema-order: runs of rows of one article per shard, judged on the driver by the
@@ -441,11 +408,6 @@ class Engine:
             for row in (rows.orderBy(*ROW_ID).limit(EXAMPLES_KEPT).collect() if count else [])
         ]
         return self._accept(check, table, Found(rows, count, examples))
-
-
-def _sources(name: str) -> tuple[str, ...]:
-    """The tables a relation a query reads is made of."""
-    return DERIVED[name][1] if name in DERIVED else (name,)
 
 
 def _usable(
@@ -577,6 +539,123 @@ def spark_cpu_seconds(spark: SparkSession | None) -> float | None:
     return used
 
 
+class SparkBatch:
+    """The tables Spark reads, whole, and which of their rows are left out (``core.Batch``):
+    what comes back to the driver is counts and the ids of failing rows."""
+
+    def __init__(self, rules: SparkRules, frames: dict[str, DataFrame]) -> None:
+        self.rules = rules
+        self.frames = frames
+        self.tables = list(frames)
+        self.left_out: dict[str, DataFrame | None] = dict.fromkeys(frames)
+        self.judged_rows: dict[str, DataFrame] = dict(frames)
+        self.counts: dict[str, int] = {}
+        self.failed: dict[str, list[DataFrame | None]] = {}
+
+    def start_level(self, level: Level) -> dict[str, int]:
+        if level > Level.SCHEMA:
+            _leave_out_dependents(self.frames, self.left_out)
+        skipped_by: dict[str, int] = {}
+        for name, frame in self.frames.items():
+            rows, skipped = self.left_out[name], 0
+            self.judged_rows[name] = frame
+            if rows is not None:
+                # A row failing two checks of a level is listed twice; it is one row left out.
+                rows = self.left_out[name] = rows.distinct().localCheckpoint()
+                skipped = rows.count()
+                if skipped:
+                    self.judged_rows[name] = frame.join(rows, list(ROW_ID), "left_anti").cache()
+            self.counts[name] = self.rules.run.files.rows(name) - skipped
+            skipped_by[name] = skipped
+        self.failed = {name: [] for name in self.frames}
+        return skipped_by
+
+    def judged(self, table: str) -> int:
+        return self.counts[table]
+
+    def order(self, check: OrderCheck, table: str) -> None:
+        self.failed[table].append(self.rules.order(check, table, self.judged_rows[table]))
+
+    def expectations(self, table: str, owners: list[tuple[ColumnCheck, Expect]]) -> None:
+        found = self.rules.expectations(owners, table, self.judged_rows[table])
+        self.failed[table].extend(found)
+
+    def sql(self, rules: list[SqlRule]) -> None:
+        unjudged = {
+            name: self.frames[name]
+            .join(rows, list(ROW_ID), "left_semi")
+            .select("article_id")
+            .where(sf.col("article_id").isNotNull())
+            .distinct()
+            for name, rows in self.left_out.items()
+            if rows is not None and "article_id" in self.frames[name].columns
+        }
+        for name, rows in self.rules.sql(rules, self.judged_rows, unjudged):
+            self.failed[name].append(rows)
+
+    def python(self, check: RowCheck, table: str) -> None:
+        self.failed[table].append(self.rules.python(check, table, self.judged_rows[table]))
+
+    def end_level(self) -> None:
+        """The rows failing this level join those left out."""
+        for name, parts in self.failed.items():
+            for part in parts:
+                if part is not None:
+                    before = self.left_out[name]
+                    self.left_out[name] = part if before is None else before.union(part)
+
+
+class SparkEngine:
+    """The Spark engine (``core.Engine``): any location Spark reads, whole tables."""
+
+    def __init__(self, master: str = LOCAL_MASTER, conf: dict[str, str] | None = None) -> None:
+        self.master, self.conf = master, conf
+        self.spark: SparkSession | None = None
+        self.uris: dict[str, list[str]] = {}
+        self.frames: dict[str, DataFrame] = {}
+        self._techniques: pa.Table | None = None
+        # A JVM this run starts has used nothing before it; a running session's has.
+        self._spark_before = spark_cpu_seconds(SparkSession.getActiveSession()) or 0.0
+
+    def open(self, location: str | Path, schema: Schema, clock: Clock) -> DatasetFiles:
+        """Start Spark and make sure its executors can run the project, then find the
+        shards and read their footers on the driver."""
+        with clock("start-up"):
+            self.spark = spark = spark_session(self.master, self.conf)
+            check_executors(spark)
+        with clock("files"):
+            files = open_dataset(str(location), schema)
+        self.uris = {
+            table: [shard.uri for shard in shards] for table, shards in files.shards.items()
+        }
+        return files
+
+    def batches(self, run: Run, tables: tuple[str, ...]) -> Iterator[SparkBatch]:
+        spark = self.spark
+        assert spark is not None, "open comes first"
+        self.frames = {
+            name: read_table(spark, run.schema.tables[name], self.uris[name]).cache()
+            for name in tables
+        }
+        with run.clock("start-up"):
+            rules = SparkRules(spark, run)
+        yield SparkBatch(rules, self.frames)
+        if "techniques" in self.frames:
+            columns = run.schema.tables["techniques"].column_names
+            self._techniques = self.frames["techniques"].select(*columns).toArrow()
+
+    def techniques(self) -> pa.Table | None:
+        return self._techniques
+
+    def finish(self, clock: Clock) -> None:
+        """Release the cached tables; the processor time of the JVM and its workers."""
+        for frame in self.frames.values():
+            frame.unpersist()
+        spark_used = spark_cpu_seconds(self.spark)
+        if spark_used is not None:
+            clock.cpu["jvm-and-workers"] = spark_used - self._spark_before
+
+
 def validate_on_spark(
     location: str,
     *,
@@ -585,131 +664,15 @@ def validate_on_spark(
     master: str = LOCAL_MASTER,
     conf: dict[str, str] | None = None,
     level: Level = Level.RELEASE,
+    schema: Schema | None = None,
 ) -> Report:
     """Run every check of the registry up to ``level`` on the dataset at ``location`` with
-    Spark."""
-    clock = Clock()
-    began, used = time.perf_counter(), time.process_time()
-    # A JVM this run starts has used nothing before it; a running session's has.
-    spark_before = spark_cpu_seconds(SparkSession.getActiveSession()) or 0.0
-    with clock("start-up"):
-        spark = spark_session(master, conf)
-        check_executors(spark)
-    with clock("files"):
-        files, uris = open_location(location)
-    listed = catalogue()
-    checks = up_to(level, listed)
-    tally = Tally(listed, allowlist, checks)
-    broken = judge_files(checks, tally, files)
-    with clock("start-up"):
-        engine = Engine(spark, checks, tally, files)
-    readable = [name for name in TABLE_NAMES if name not in broken]
-    if "articles" in broken:
-        for name in ARTICLE_TABLES:
-            if name not in broken:
-                readable.remove(name)
-                for check in checks:
-                    if name in check.tables and check.scope != "files":
-                        tally.not_judged(check, name, files.rows(name))
-    frames = {name: read_table(spark, name, uris[name]).cache() for name in readable}
-    left_out: dict[str, DataFrame | None] = dict.fromkeys(frames)
-    try:
-        for row_level in ROW_LEVELS:
-            if row_level <= level:
-                with clock(f"level {int(row_level)}"):
-                    _run_level(engine, checks, row_level, frames, left_out, files=files)
-        techniques = None
-        if "techniques" in frames:
-            columns = schema().tables["techniques"].column_names
-            techniques = frames["techniques"].select(*columns).toArrow()
-    finally:
-        for frame in frames.values():
-            frame.unpersist()
-    facts = ReleaseFacts(techniques, previous, tally.allowlist, tally.matched)
-    for check in checks:
-        if check.scope == "release":
-            result = check.code(facts)
-            if result is not None:
-                tally.add(check, result)
-    clock.seconds["total"] = time.perf_counter() - began
-    clock.cpu["total"] = time.process_time() - used
-    spark_used = spark_cpu_seconds(spark)
-    if spark_used is not None:
-        clock.cpu["jvm-and-workers"] = spark_used - spark_before
-    return Report(
-        folder=Path(location),
-        version=dataset_version(),
-        previous_release=previous,
-        checks=list(tally.results.values()),
-        rows={name: files.rows(name) for name in TABLE_NAMES},
-        seconds={phase: round(value, 3) for phase, value in clock.seconds.items()},
-        cpu_seconds={phase: round(value, 3) for phase, value in clock.cpu.items()},
-        batches=1,
-        stopped_after=stopped_after(level),
+    Spark (``core.validate``); the schema is the project's unless one is given."""
+    return validate(
+        SparkEngine(master, conf),
+        location,
+        schema=load_schema() if schema is None else schema,
+        allowlist=allowlist,
+        previous=previous,
+        level=level,
     )
-
-
-def _run_level(
-    engine: Engine,
-    checks: Sequence[Check],
-    level: Level,
-    frames: dict[str, DataFrame],
-    left_out: dict[str, DataFrame | None],
-    *,
-    files: DatasetFiles,
-) -> None:
-    """One level's checks on the rows not left out by the levels below; the rows failing
-    them join those left out."""
-    if level > Level.SCHEMA:
-        _leave_out_dependents(frames, left_out)
-    level_checks = [
-        c
-        for c in checks
-        if c.level == level and (c.kind != "python" or c.scope in ("rows", "stream"))
-    ]
-    judged: dict[str, DataFrame] = {}
-    #: Tables none of whose rows are still judged: no check of this level runs on them.
-    empty: set[str] = set()
-    for name, frame in frames.items():
-        rows = left_out[name]
-        judged[name] = frame
-        skipped = 0
-        if rows is not None:
-            # A row failing two checks of a level is listed twice; it is one row left out.
-            rows = left_out[name] = rows.distinct().localCheckpoint()
-            skipped = rows.count()
-            if skipped:
-                judged[name] = frame.join(rows, list(ROW_ID), "left_anti").cache()
-            if skipped == files.rows(name):
-                empty.add(name)
-        for check in level_checks:
-            if name in check.tables:
-                engine.tally.not_judged(check, name, skipped)
-    failed: dict[str, list[DataFrame | None]] = {name: [] for name in frames}
-    for check in level_checks:
-        if check.kind == "python" and check.scope == "stream":
-            for name in check.tables:
-                if name in judged:
-                    failed[name].append(engine.order(check, name, judged[name]))
-    for name, frame in judged.items():
-        if name not in empty:
-            failed[name].extend(engine.expectations(level_checks, name, frame))
-    unjudged = {
-        name: frames[name]
-        .join(rows, list(ROW_ID), "left_semi")
-        .select("article_id")
-        .where(sf.col("article_id").isNotNull())
-        .distinct()
-        for name, rows in left_out.items()
-        if rows is not None and "article_id" in frames[name].columns
-    }
-    for name, rows in engine.sql(level_checks, judged, empty, unjudged):
-        failed[name].append(rows)
-    for name, frame in judged.items():
-        if name not in empty:
-            failed[name].extend(engine.python_rows(level_checks, name, frame))
-    for name, parts in failed.items():
-        for part in parts:
-            if part is not None:
-                before = left_out[name]
-                left_out[name] = part if before is None else before.union(part)
