@@ -1,6 +1,7 @@
 """The validation engines as test parameters: the default engine always, Spark where
 PySpark and a Java runtime are installed (``nox -s tests_spark``; ``nox -s tests`` has no
-PySpark), so one test proves a behaviour on both."""
+PySpark), so one test proves a behaviour on both, through the one run they share
+(``validation.core.validate``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from typing import Any
 
 import pytest
 
+from dataset.schema import load_schema
+from validation.core import Engine
+from validation.core import validate as run_on
 from validation.report import Report
-from validation.run import validate_dataset
+from validation.run import DefaultEngine
 
 
 def spark_available() -> bool:
@@ -31,10 +35,15 @@ ENGINES = [
 ]
 
 
-def validate(engine: str, folder: Path, **options: Any) -> Report:
-    """Validate ``folder`` on ``engine`` (Spark in local mode) with the same options."""
-    if engine == "spark":
-        from validation.spark.engine import validate_on_spark
+def engine_named(name: str) -> Engine:
+    """A fresh engine: the default one, or Spark in local mode."""
+    if name == "spark":
+        from validation.spark.engine import SparkEngine
 
-        return validate_on_spark(str(folder), **options)
-    return validate_dataset(folder, **options)
+        return SparkEngine()
+    return DefaultEngine()
+
+
+def validate(engine: str, folder: Path, **options: Any) -> Report:
+    """Validate ``folder`` on ``engine`` with the same options, as the command does."""
+    return run_on(engine_named(engine), folder, schema=load_schema(), **options)

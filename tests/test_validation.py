@@ -354,21 +354,6 @@ def test_ids_outside_the_taxonomy_are_caught(
     assert failing(validate_dataset(dataset)) == failed
 
 
-def test_a_row_failing_a_lower_level_is_not_judged_again(dataset: Path) -> None:
-    set_value("spans", 1, text="not the slice")(dataset)
-    set_null("spans", 1, "start")(dataset)
-    report = validate_dataset(dataset)
-    assert failing(report) == {"schema-not-null"}
-    assert rows_of(report, "schema-not-null") == [first_span("Loaded_Language")]
-    # Levels 2 and 3 leave out the span, and the lines' labels of its article, which come
-    # from the spans.
-    assert report.result("keys-unique").not_judged == {"spans": 1}
-    assert report.result("text-matches-offsets").not_judged == {"spans": 1}
-    assert report.result("lines-labels").not_judged == {"lines": 30}
-    assert report.result("articles-title").not_judged == {}
-    assert report.result("schema-values").not_judged == {}
-
-
 def test_violation_rows_name_article_offsets_and_found_vs_expected(dataset: Path) -> None:
     CASES["text-matches-offsets"].corrupt(dataset)
     violation = validate_dataset(dataset).result("text-matches-offsets").examples[0]
@@ -399,22 +384,6 @@ def test_allowlisted_violation_is_reported_not_dropped(dataset: Path) -> None:
     assert [v.allowed_because for v in result.examples] == [entry.reason]
     assert report.ok
     assert failing(report) == set()
-
-
-def test_an_allowed_row_is_still_judged_by_higher_levels(dataset: Path) -> None:
-    duplicate_row("spans", 1)(dataset)
-    key = first_span("Loaded_Language")
-    allowed = [
-        AllowlistEntry("keys-unique", key, "the label file lists it twice"),
-        AllowlistEntry("spans-no-duplicates", key, "the label file lists it twice"),
-    ]
-    assert failing(validate_dataset(dataset, allowlist=allowed)) == set()
-    rows = read(dataset, "spans")
-    rows[1]["text"] = rows[2]["text"] = "XYZ"
-    write(dataset, "spans", rows)
-    report = validate_dataset(dataset, allowlist=allowed)
-    assert failing(report) == {"text-matches-offsets"}
-    assert rows_of(report, "text-matches-offsets") == [key, key]
 
 
 def test_stale_allowlist_entry_is_reported(dataset: Path) -> None:

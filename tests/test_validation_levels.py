@@ -1,4 +1,5 @@
-"""``--level N`` stops after level N, on both engines: the checks above it are reported as
+"""Levels, on both engines: a row failing a level is left out of the levels above (and an
+allowed one is not); ``--level N`` stops after level N: the checks above it are reported as
 not run, the verdict and exit code come from the levels that ran, and a release refuses a
 partial run."""
 
@@ -14,7 +15,18 @@ from dataset.builder.pipeline import BuildResult, build
 from dataset.release.gate import verdict
 from tests.conftest import RAW
 from tests.engines import ENGINES, validate
-from tests.test_validation import CASES
+from tests.test_validation import (
+    CASES,
+    duplicate_row,
+    failing,
+    first_span,
+    read,
+    rows_of,
+    set_null,
+    set_value,
+    write,
+)
+from validation.allowlist import AllowlistEntry
 from validation.checks import Level
 from validation.cli import main
 from validation.tally import NOT_RUN
@@ -94,3 +106,42 @@ def test_the_command_line_takes_a_level(
     with pytest.raises(SystemExit) as refused:
         main([*argv, "--level", "5"])
     assert refused.value.code == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_row_failing_a_lower_level_is_not_judged_again(
+    engine: str, clean: BuildResult, tmp_path: Path
+) -> None:
+    dataset = Path(shutil.copytree(clean.out, tmp_path / "dataset"))
+    set_value("spans", 1, text="not the slice")(dataset)
+    set_null("spans", 1, "start")(dataset)
+    report = validate(engine, dataset)
+    assert failing(report) == {"schema-not-null"}
+    assert rows_of(report, "schema-not-null") == [first_span("Loaded_Language")]
+    # Levels 2 and 3 leave out the span, and the lines' labels of its article, which come
+    # from the spans.
+    assert report.result("keys-unique").not_judged == {"spans": 1}
+    assert report.result("text-matches-offsets").not_judged == {"spans": 1}
+    assert report.result("lines-labels").not_judged == {"lines": 30}
+    assert report.result("articles-title").not_judged == {}
+    assert report.result("schema-values").not_judged == {}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_allowed_row_is_still_judged_by_higher_levels(
+    engine: str, clean: BuildResult, tmp_path: Path
+) -> None:
+    dataset = Path(shutil.copytree(clean.out, tmp_path / "dataset"))
+    duplicate_row("spans", 1)(dataset)
+    key = first_span("Loaded_Language")
+    allowed = [
+        AllowlistEntry("keys-unique", key, "the label file lists it twice"),
+        AllowlistEntry("spans-no-duplicates", key, "the label file lists it twice"),
+    ]
+    assert failing(validate(engine, dataset, allowlist=allowed)) == set()
+    rows = read(dataset, "spans")
+    rows[1]["text"] = rows[2]["text"] = "XYZ"
+    write(dataset, "spans", rows)
+    report = validate(engine, dataset, allowlist=allowed)
+    assert failing(report) == {"text-matches-offsets"}
+    assert rows_of(report, "text-matches-offsets") == [key, key]
