@@ -203,24 +203,33 @@ def judge_levels(batch: Batch, run: Run) -> None:
                 for name in _judging(check, batch):
                     batch.order(check, name)
         with run.clock("expectations"):
-            for name in batch.tables:
-                owners = [
-                    (check, spec)
-                    for check in checks
-                    if isinstance(check, ColumnCheck) and name in check.tables
-                    for spec in check.code(run.schema.tables[name])
-                ]
-                if owners and batch.judged(name):
-                    batch.expectations(name, owners)
+            _expectations(checks, batch, run)
         with run.clock("sql"):
             batch.sql(list(_sql_rules(checks, batch, run)))
         with run.clock("python"):
-            for check in checks:
-                if isinstance(check, RowCheck):
-                    for name in _judging(check, batch):
-                        if batch.judged(name):
-                            batch.python(check, name)
+            _python(checks, batch)
         batch.end_level()
+
+
+def _expectations(checks: Sequence[Check], batch: Batch, run: Run) -> None:
+    """Each table's expectations of the level, in one run per table."""
+    for name in batch.tables:
+        owners = [
+            (check, spec)
+            for check in checks
+            if isinstance(check, ColumnCheck) and name in check.tables
+            for spec in check.code(run.schema.tables[name])
+        ]
+        if owners and batch.judged(name):
+            batch.expectations(name, owners)
+
+
+def _python(checks: Sequence[Check], batch: Batch) -> None:
+    for check in checks:
+        if isinstance(check, RowCheck):
+            for name in _judging(check, batch):
+                if batch.judged(name):
+                    batch.python(check, name)
 
 
 def _judging(check: Check, batch: Batch) -> list[str]:
