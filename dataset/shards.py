@@ -4,8 +4,8 @@ filesystem pyarrow knows (``s3://``, ``s3a://``, ``gs://``, ``hdfs://``, ``file:
 A table's shards are ``<table>/*.parquet`` below the folder (the builder's layout) or, when
 there are none, ``data/<table>/*.parquet`` (a release's, as the Hub lays datasets out), in
 sorted order: the order the builder wrote them in and the order every reader takes them in.
-A foundation module: the build, validation (both engines), the release and the loaders
-all find shards, and none should ask another layer how.
+A foundation module: validation (both engines), the loaders (``dataset.evaluation.gold``)
+and the release find shards, and none should ask another layer how.
 """
 
 from __future__ import annotations
