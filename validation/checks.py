@@ -126,7 +126,8 @@ class ReleaseFacts:
 
 
 _REGISTRY: dict[str, Check] = {}
-#: Checks whose tables are those their generator produces anything for.
+#: Checks whose tables come from the schema when the catalogue is made: those an
+#: expectation or SQL generator produces anything for, or every table for a shard check.
 _DERIVED_TABLES: dict[str, bool] = {}
 #: Modules whose decorators register the checks; importing them is cheap (no Great
 #: Expectations, no DuckDB), so ``--list-checks`` answers at once.
@@ -170,11 +171,14 @@ def check(
     return register
 
 
-def _generated_for(code: Callable[..., Any]) -> tuple[str, ...]:
-    """The tables an expectation or SQL generator produces anything for."""
+def _generated_for(found: Check) -> tuple[str, ...]:
+    """The tables an expectation or SQL generator produces anything for; every table, for
+    a check on each shard."""
     from dataset.schema import schema
 
-    return tuple(name for name, table in schema().tables.items() if code(table))
+    if isinstance(found, ShardCheck):
+        return schema().table_names
+    return tuple(name for name, table in schema().tables.items() if found.code(table))
 
 
 def catalogue() -> tuple[Check, ...]:
@@ -184,7 +188,7 @@ def catalogue() -> tuple[Check, ...]:
     for check_id, derived in _DERIVED_TABLES.items():
         if derived:
             found = _REGISTRY[check_id]
-            _REGISTRY[check_id] = replace(found, tables=_generated_for(found.code))
+            _REGISTRY[check_id] = replace(found, tables=_generated_for(found))
             _DERIVED_TABLES[check_id] = False
     return tuple(sorted(_REGISTRY.values(), key=_place))
 

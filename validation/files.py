@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from pyarrow import fs
 
 from dataset.errors import InputError
-from dataset.schema import TABLE_NAMES, Schema, portable_features, schema
+from dataset.schema import Schema, portable_features, schema
 from dataset.shards import Location, all_shards, locate
 from validation.checks import FolderCheck, Level, ShardCheck, check
 from validation.failures import Violation
@@ -108,7 +108,6 @@ def _footer(where: Location, table: str, path: str, wanted: list[str]) -> Shard:
     severity="error",
     level=Level.SCHEMA,
     kind=ShardCheck,
-    tables=TABLE_NAMES,
     description="Every Parquet shard of a table has exactly the schema's columns, in the "
     "schema's order (a missing table or column is an input error).",
 )
@@ -143,7 +142,6 @@ def same_features(stored: bytes | None, wanted: bytes | None) -> bool:
     severity="error",
     level=Level.SCHEMA,
     kind=ShardCheck,
-    tables=TABLE_NAMES,
     description="Every column of every Parquet shard has the Arrow type generated from the "
     "schema, and the Hugging Face features are stored in the schema metadata.",
 )
@@ -239,7 +237,8 @@ def listings(files: DatasetFiles) -> list[Listing]:
 
 
 def _of_tables(shards: dict[str, tuple[str, int | None]]) -> dict[str, tuple[str, int | None]]:
-    return {key: value for key, value in shards.items() if key.split("/")[0] in TABLE_NAMES}
+    tables = schema().table_names
+    return {key: value for key, value in shards.items() if key.split("/")[0] in tables}
 
 
 def _sha256(files: DatasetFiles, path: Path) -> str:
