@@ -105,12 +105,22 @@ def validate_spark(session: nox.Session) -> None:
     )
 
 
+#: The slowest tests, listed after every run (what to look at when the suite gets slow).
+DURATIONS = "--durations=15"
+#: pytest-xdist: one worker per processor; a test goes to whichever worker is free, in the
+#: groups tests/conftest.py makes (a file's tests that share a fixture made once per
+#: module, the files it lists in ONE_WORKER). ``-- -n 0`` runs in one process (a debugger).
+PARALLEL = ("--numprocesses=auto", "--dist=loadgroup")
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole test suite, offline, except the Spark engine's (``tests_spark``); with the
-    ``agreement`` extra, so gamma is computed by the locked pygamma-agreement."""
+    ``agreement`` extra, so gamma is computed by the locked pygamma-agreement. In parallel
+    (pytest-xdist, one worker per processor), with the slowest tests listed at the end."""
     install_locked(session, "test", extras=("agreement",))
-    session.run("pytest", f"--ignore={SPARK_TESTS}", *session.posargs, env=session_env(session))
+    args = [*PARALLEL, DURATIONS, f"--ignore={SPARK_TESTS}", *session.posargs]
+    session.run("pytest", *args, env=session_env(session))
 
 
 #: The oldest ``datasets`` the Parquet files and the card are tested with: research code
@@ -155,7 +165,7 @@ def tests_spark(session: nox.Session) -> None:
     installs Debian's): the SQL translation, and the same answers as the default engine."""
     install_locked(session, "lint", extras=("spark",))
     session.run("mypy", *spark_sources(), *mypy_cache(session))
-    tests = [SPARK_TESTS, *SHARED_ENGINE_TESTS, f"--ignore={CLUSTER_TESTS}"]
+    tests = [SPARK_TESTS, *SHARED_ENGINE_TESTS, f"--ignore={CLUSTER_TESTS}", DURATIONS]
     session.run("pytest", *tests, *session.posargs, env=session_env(session))
 
 
