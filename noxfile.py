@@ -3,6 +3,9 @@
 Every session installs the locked environment (uv.lock) with ``uv sync --locked``, so a
 fresh machine gets exactly the libraries that decide the output's bytes. uv is the venv
 backend; where uv is missing, nox falls back to virtualenv and installs uv into it.
+``lint`` and ``tests``, the command run after every change, keep their environments from
+one run to the next (``reuse_venv``): the sync makes a kept environment exactly the locked
+one, in a second instead of a fresh environment's half minute of installing and compiling.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ def session_env(session: nox.Session) -> dict[str, str]:
     the network nor reuse a cache that a different library version wrote."""
     home = session.create_tmp() if in_place(session) else session.virtualenv.location
     cache = Path(home) / "hf-home"
+    # A session that reuses its environment (``reuse_venv``) starts on an empty cache too.
+    shutil.rmtree(cache, ignore_errors=True)
     return {**OFFLINE, "HF_HOME": str(cache), **uv_env()}
 
 
@@ -113,7 +118,7 @@ DURATIONS = "--durations=15"
 PARALLEL = ("--numprocesses=auto", "--dist=loadgroup")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, reuse_venv=True)
 def tests(session: nox.Session) -> None:
     """The whole test suite, offline, except the Spark engine's (``tests_spark``); with the
     ``agreement`` extra, so gamma is computed by the locked pygamma-agreement. In parallel
@@ -195,7 +200,7 @@ def tests_spark_cluster(session: nox.Session) -> None:
     session.run("pytest", CLUSTER_TESTS, *session.posargs, env=env)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, reuse_venv=True)
 def lint(session: nox.Session) -> None:
     """ruff (lint and format) and mypy (with the agreement extra, whose code it checks too;
     the Spark engine's code is type-checked by ``tests_spark``, which installs PySpark)."""
