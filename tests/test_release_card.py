@@ -84,3 +84,9 @@ def test_a_quoted_paragraph_is_found_by_its_lead_but_never_inside_code() -> None
     card = "```\n**Who?** not this\n```\n\n**Who?** The\nmaintainers.\n"
     assert paragraph(card, "Who?") == "**Who?** The maintainers."
     assert paragraph("```\n**Who?** code\n```\n", "Who?") is None
+
+
+def test_a_paragraph_ending_in_a_colon_brings_the_table_it_introduces() -> None:
+    card = "**Who?** These:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nNext.\n"
+    assert paragraph(card, "Who?") == "**Who?** These:\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    assert paragraph("**Who?** These.\n\n| a |\n|---|\n| 1 |\n", "Who?") == "**Who?** These."

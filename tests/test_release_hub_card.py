@@ -353,6 +353,7 @@ def test_croissant_says_what_the_dataset_is_in_plain_text(folder: Path) -> None:
             assert not re.search(r"`|\*\*|\]\(|<!--", value), (key, value[:200])
     assert "russia-insider.com/en/un-backed" in metadata["rai:dataCollection"]
     assert metadata["rai:annotatorDemographics"].startswith("Who annotated")
+    assert "second-pass; a separate annotating session" in metadata["rai:annotatorDemographics"]
 
 
 def test_plain_text_drops_every_kind_of_markup() -> None:

@@ -89,10 +89,16 @@ def demoted(markdown: str) -> str:
 
 
 def paragraph(markdown: str, lead: str) -> str | None:
-    """The paragraph that starts with ``**<lead>**``, as running text, or None."""
-    for node in parse(markdown).walk():
+    """The paragraph that starts with ``**<lead>**``, as running text, or None; a paragraph
+    that ends with a colon brings the block it introduces (a table, a list) as written."""
+    nodes = list(parse(markdown).walk())
+    for index, node in enumerate(nodes):
         if node.type == "paragraph" and node.children[0].content.startswith(f"**{lead}**"):
-            return _joined(node.children[0].content)
+            text = _joined(node.children[0].content)
+            following = next((n for n in nodes[index + 1 :] if n.type != "inline" and n.map), None)
+            if text.endswith(":") and following is not None and following.type != "paragraph":
+                text += "\n\n" + "\n".join(_lines(markdown, following.map))
+            return text
     return None
 
 
