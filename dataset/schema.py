@@ -492,10 +492,3 @@ def schema() -> Schema:
     """The schema of :func:`schema_path`, each file read once per process: for code that no
     command hands a schema (the validation suites, the release files)."""
     return _loaded(schema_path())
-
-
-def __getattr__(name: str) -> Any:
-    """``TABLE_NAMES``: the tables of :func:`schema` in its order, looked up when used."""
-    if name == "TABLE_NAMES":
-        return schema().table_names
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -211,9 +211,7 @@ def _problem(
         message, fix = f"{_SHAPES[first['type']]}, found {_shown(first['input'])}", kind.fix
     else:  # a plain ValueError's own words, without pydantic's "Value error, "
         message, fix = str(cause) if first["type"] == "value_error" else first["msg"], kind.fix
-    node = node_at(root, location)
-    line = node_line(node) if node is not None else None
-    return InputError(path, f"{where(location)}: {message}", fix, line=line)
+    return InputError(path, f"{where(location)}: {message}", fix, line=line_at(root, *location))
 
 
 def parse_model(

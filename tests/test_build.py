@@ -19,7 +19,7 @@ from dataset.cli import main
 from dataset.digests import git_blob_id
 from dataset.owned import MANIFEST_NAME
 from dataset.ptc.synth import synthesize
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import schema
 from tests.conftest import ARTICLE, ARTICLE_ID, FIXTURE_LABELS, make_corpus
 
 TEXT = ARTICLE.read_bytes().decode("utf-8")
@@ -38,7 +38,9 @@ def fixture_lines() -> list[list[str]]:
 
 
 def test_builds_the_four_tables(built: BuildResult) -> None:
-    assert sorted(p.name for p in built.out.iterdir()) == sorted([*TABLE_NAMES, MANIFEST_NAME])
+    assert sorted(p.name for p in built.out.iterdir()) == sorted(
+        [*schema().table_names, MANIFEST_NAME]
+    )
     assert built.rows("articles") == 1
     assert built.rows("spans") == len(fixture_lines())
     assert built.rows("techniques") == 18
@@ -112,7 +114,7 @@ def test_a_span_that_crosses_a_line_break_labels_both_lines(tmp_path: Path) -> N
 
 
 def test_parquet_files_carry_the_generated_schema(built: BuildResult) -> None:
-    for name in TABLE_NAMES:
+    for name in schema().table_names:
         for path in (built.out / name).glob("*.parquet"):
             stored, generated = pq.read_schema(path), schema().arrow_schema(name)
             # equals() ignores list item names, which Parquet renames to "element".
@@ -144,7 +146,7 @@ def test_manifest_records_inputs_outputs_and_libraries(built: BuildResult) -> No
     # a release records the blob id git would give the input, without reading it again
     assert article_entry["git_blob"] == git_blob_id(ARTICLE.read_bytes())
     assert {"pyarrow", "datasets", "python"} <= set(manifest["libraries"])
-    for name in TABLE_NAMES:
+    for name in schema().table_names:
         assert manifest["tables"][name]["rows"] == built.rows(name)
         for entry in manifest["tables"][name]["files"]:
             assert (built.out / entry["path"]).stat().st_size == entry["bytes"]
@@ -164,7 +166,7 @@ def test_manifest_digests_are_each_input_files_own_in_every_batch(tmp_path: Path
     assert len(result.manifest["inputs"]) == len(files)
 
 
-@pytest.mark.parametrize("name", TABLE_NAMES)
+@pytest.mark.parametrize("name", schema().table_names)
 def test_load_dataset_matches_pandas_and_restores_class_labels(
     built: BuildResult, name: str, hf_cache: str
 ) -> None:
@@ -283,7 +285,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(corpus: Path, tmp_path:
     assert (precious / "notes.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("name", TABLE_NAMES)
+@pytest.mark.parametrize("name", schema().table_names)
 def test_parquet_declares_the_schemas_nullability(built: BuildResult, name: str) -> None:
     stored = pq.read_schema(next((built.out / name).glob("*.parquet")))
     for field in schema().tables[name].fields:

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dataset.builder.pipeline import BuildResult
-from dataset.schema import TABLE_NAMES, schema
+from dataset.schema import schema
 from dataset.versions import released_versions
 
 #: A build made beforehand by the locked environment (``nox -s tests_datasets3`` sets it:
@@ -61,7 +61,7 @@ def _nullable_names(table: str) -> dict[str, list[str]]:
     return {name: names for name, names in expected_names(table).items() if name in nullable}
 
 
-@pytest.mark.parametrize("table", TABLE_NAMES)
+@pytest.mark.parametrize("table", schema().table_names)
 def test_datasets_reads_the_parquet_files_directly(
     build_out: Path, table: str, hf_cache: str
 ) -> None:
@@ -81,7 +81,7 @@ def newest_release() -> Path:
     return versions[max(versions)]
 
 
-@pytest.mark.parametrize("table", TABLE_NAMES)
+@pytest.mark.parametrize("table", schema().table_names)
 def test_datasets_reads_the_newest_release_through_its_card(table: str, hf_cache: str) -> None:
     folder = newest_release()
     loaded = datasets.load_dataset(str(folder), table, split="train", cache_dir=hf_cache)
@@ -91,7 +91,7 @@ def test_datasets_reads_the_newest_release_through_its_card(table: str, hf_cache
     assert {k: v for k, v in named.items() if v is not None} == expected_names(table)
 
 
-@pytest.mark.parametrize("table", TABLE_NAMES)
+@pytest.mark.parametrize("table", schema().table_names)
 def test_pandas_and_duckdb_read_each_table_with_its_types(build_out: Path, table: str) -> None:
     folder = build_out / table
     frame = pd.read_parquet(folder, dtype_backend="pyarrow")

@@ -54,7 +54,7 @@ from dataset.release.links import link_targets, outside_links
 from dataset.release.make import ReleaseOutcome, StageOptions, check_release, make_release
 from dataset.release.publish import publish_to_folder
 from dataset.release.sections import demoted
-from dataset.schema import TABLE_NAMES, schema, schema_path
+from dataset.schema import schema, schema_path
 from dataset.shards import table_shards
 from tests.conftest import ARTICLE_ID, RAW, earlier_releases
 
@@ -76,7 +76,7 @@ EXPECTED_FILES = {
     "schemas/propaganda_spans.yaml",
     "checks.md",
     "CHANGELOG.md",
-    *(f"data/{table}/{table}-00000.parquet" for table in TABLE_NAMES),
+    *(f"data/{table}/{table}-00000.parquet" for table in schema().table_names),
 }
 NOTES: list[str] = []
 HOME = "https://example.org/propaganda-spans"
@@ -132,7 +132,7 @@ def test_release_holds_every_file_and_sums_them(folder: Path) -> None:
 
 def test_parquet_files_are_the_build_byte_for_byte(folder: Path, tmp_path: Path) -> None:
     built = build(RAW, tmp_path / "build", progress=False, log=quiet)
-    for table in TABLE_NAMES:
+    for table in schema().table_names:
         (original,) = table_shards(built.out, table)
         (shipped,) = table_shards(folder, table)
         assert shipped.read_bytes() == original.read_bytes()
@@ -178,7 +178,7 @@ def test_readme_front_matter_declares_configs_features_and_metadata(folder: Path
     front, body = text[4:].split("\n---\n", 1)
     meta = yaml.safe_load(front)
     configs = {c["config_name"]: c for c in meta["configs"]}
-    assert set(configs) == {*TABLE_NAMES, ALL_LAYERS_CONFIG}
+    assert set(configs) == {*schema().table_names, ALL_LAYERS_CONFIG}
     assert configs[DEFAULT_CONFIG].get("default") is True
     # The default config reads the gold layer only; the other one every layer.
     for name in ("spans", ALL_LAYERS_CONFIG):
@@ -203,7 +203,7 @@ def test_readme_front_matter_declares_configs_features_and_metadata(folder: Path
 # Every reader sees the same rows
 
 
-@pytest.mark.parametrize("table", TABLE_NAMES)
+@pytest.mark.parametrize("table", schema().table_names)
 def test_load_dataset_pandas_and_duckdb_read_identical_rows(
     folder: Path, table: str, hf_cache: str
 ) -> None:
@@ -276,7 +276,7 @@ def test_datapackage_validates_with_frictionless(folder: Path) -> None:
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["version"] == VERSION
     resources = {resource["name"]: resource for resource in descriptor["resources"]}
-    assert list(resources) == list(TABLE_NAMES)
+    assert list(resources) == list(schema().table_names)
     for table, resource in resources.items():
         assert resource["path"] == [f"data/{table}/{table}-00000.parquet"]
         for field in resource["schema"]["fields"]:

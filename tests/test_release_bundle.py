@@ -26,7 +26,7 @@ from dataset.release.hf_card import render_readme
 from dataset.release.info import ReleaseInfo
 from dataset.release.preview import preview_html
 from dataset.release.sections import demoted
-from dataset.schema import TABLE_NAMES
+from dataset.schema import schema
 
 CARD = DATACARD_PATH.read_text(encoding="utf-8")
 INFO = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), CARD)
@@ -34,12 +34,12 @@ INFO = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), CARD)
 
 def test_shard_hashes_come_from_the_build_and_match_the_files(built: BuildResult) -> None:
     bundle = load_bundle(built.out, INFO)
-    assert [file.table for file in bundle.files] == list(TABLE_NAMES)
+    assert [file.table for file in bundle.files] == list(schema().table_names)
     for file in bundle.files:
         data = (built.out / file.path.removeprefix("data/")).read_bytes()
         assert file.sha256 == hashlib.sha256(data).hexdigest()
         assert file.bytes == len(data)
-    assert bundle.counts.tables == {table: built.rows(table) for table in TABLE_NAMES}
+    assert bundle.counts.tables == {table: built.rows(table) for table in schema().table_names}
 
 
 def test_every_writer_works_from_the_bundle_alone(built: BuildResult, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from dataset.release.links import pointers_outside
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.manifest import read_manifest
 from dataset.release.sections import demoted, plain_text
-from dataset.schema import TABLE_NAMES
+from dataset.schema import schema
 from tests.conftest import RAW, earlier_releases
 
 VERSION = dataset_version()
@@ -97,7 +97,8 @@ def readme(folder: Path) -> str:
 def sql(folder: Path, query: str) -> list[tuple[Any, ...]]:
     """A query over the release's Parquet files, ``{table}`` naming a table's shards."""
     tables = {
-        t: f"read_parquet('{(folder / 'data' / t).as_posix()}/*.parquet')" for t in TABLE_NAMES
+        t: f"read_parquet('{(folder / 'data' / t).as_posix()}/*.parquet')"
+        for t in schema().table_names
     }
     relation = duckdb.sql(query.format(**tables))
     assert relation is not None
@@ -233,7 +234,7 @@ def test_the_instance_list_and_config_table_are_the_shipped_rows(folder: Path) -
     text = readme(folder)
     ((gold,),) = sql(folder, "SELECT count(*) FROM {spans} WHERE layer = 'gold'")
     configs = {row[0].split("`")[0]: int(row[1]) for row in table_rows(text, "## Tables")[1:]}
-    for table in TABLE_NAMES:
+    for table in schema().table_names:
         ((n,),) = sql(folder, f"SELECT count(*) FROM {{{table}}}")
         assert re.search(rf"^- `{table}`: {n:,} \w+", text, re.MULTILINE), table
         assert configs[table] == (gold if table == "spans" else n), table
