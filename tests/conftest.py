@@ -22,6 +22,14 @@ ARTICLE = RAW / "articles" / f"article{ARTICLE_ID}.txt"
 PROVENANCE = RAW / "articles" / f"article{ARTICLE_ID}.provenance.yaml"
 FIXTURES = REPO / "tests" / "fixtures"
 FIXTURE_LABELS = FIXTURES / "labels" / f"article{ARTICLE_ID}.fixture.labels"
+#: The shipped article's facts that tests assert, stated once: test_raw_inputs checks them
+#: against the file, so a change of the article changes this one place. Its bytes, its
+#: characters (code points, which span offsets count) and its lines (each ends in "\n").
+ARTICLE_BYTES = 2374
+ARTICLE_CHARS = 2336
+ARTICLE_LINES = 30
+#: The gold layer's Loaded_Language span "mastermind": (start, end).
+MASTERMIND = (783, 793)
 
 
 def make_corpus(root: Path, *, labels: bool = True) -> Path:

@@ -19,6 +19,8 @@ import pytest
 from dataset.cli import EXIT_INPUT_ERROR, main
 from tests.conftest import (
     ARTICLE,
+    ARTICLE_BYTES,
+    ARTICLE_CHARS,
     ARTICLE_ID,
     FIXTURE_LABELS,
     PROVENANCE,
@@ -27,6 +29,9 @@ from tests.conftest import (
 )
 
 LABELS = f"labels/{FIXTURE_LABELS.name}"
+#: A span from inside the article to past its end (its length in bytes, more than in
+#: characters).
+PAST_THE_END = (2300, ARTICLE_BYTES)
 
 
 def append_label_line(line: str) -> Callable[[Path], None]:
@@ -124,10 +129,10 @@ CASES = {
         "the span is empty",
     ),
     "past-the-end": Case(
-        append_label_line(f"{ARTICLE_ID}\tLoaded_Language\t2300\t2374"),
+        append_label_line(f"{ARTICLE_ID}\tLoaded_Language\t{PAST_THE_END[0]}\t{PAST_THE_END[1]}"),
         LABELS,
         BAD_LINE,
-        "runs past the end of the article, which has 2336 code points",
+        f"runs past the end of the article, which has {ARTICLE_CHARS} code points",
     ),
     "unknown-technique": Case(
         append_label_line(f"{ARTICLE_ID}\tLoaded Language\t10\t20"),
@@ -323,5 +328,6 @@ def test_command_line_exit_code_and_no_traceback(tmp_path: Path) -> None:
     )
     assert completed.returncode == EXIT_INPUT_ERROR
     assert "Traceback" not in completed.stderr
-    assert f"{FIXTURE_LABELS.name}:{BAD_LINE}: the span 2300-2374 runs past" in completed.stderr
+    where = f"{FIXTURE_LABELS.name}:{BAD_LINE}"
+    assert f"{where}: the span {PAST_THE_END[0]}-{PAST_THE_END[1]} runs past" in completed.stderr
     assert not (tmp_path / "out").exists()

@@ -20,7 +20,14 @@ from dataset.digests import git_blob_id
 from dataset.owned import MANIFEST_NAME
 from dataset.ptc.synth import synthesize
 from dataset.schema import schema
-from tests.conftest import ARTICLE, ARTICLE_ID, FIXTURE_LABELS, make_corpus
+from tests.conftest import (
+    ARTICLE,
+    ARTICLE_CHARS,
+    ARTICLE_ID,
+    ARTICLE_LINES,
+    FIXTURE_LABELS,
+    make_corpus,
+)
 
 TEXT = ARTICLE.read_bytes().decode("utf-8")
 
@@ -44,14 +51,14 @@ def test_builds_the_four_tables(built: BuildResult) -> None:
     assert built.rows("articles") == 1
     assert built.rows("spans") == len(fixture_lines())
     assert built.rows("techniques") == 18
-    assert built.rows("lines") == 30, "the article file has 30 lines"
+    assert built.rows("lines") == ARTICLE_LINES, "a row for each line of the article file"
 
 
 def test_article_row_keeps_the_raw_text(built: BuildResult) -> None:
     article = table(built, "articles").iloc[0]
     assert article["article_id"] == ARTICLE_ID
     assert article["text"] == TEXT
-    assert article["num_chars"] == 2336
+    assert article["num_chars"] == ARTICLE_CHARS
     assert article["title"] == TEXT.split("\n")[0]
     assert article["outlet"] == "Russia Insider"
     assert "identified after release 1.0.0" in article["source_note"]

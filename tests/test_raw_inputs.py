@@ -8,7 +8,15 @@ import yaml
 
 from dataset.ptc.provenance import required_keys
 from dataset.schema import schema
-from tests.conftest import ARTICLE, PROVENANCE
+from tests.conftest import (
+    ARTICLE,
+    ARTICLE_BYTES,
+    ARTICLE_CHARS,
+    ARTICLE_LINES,
+    MASTERMIND,
+    PROVENANCE,
+    RAW,
+)
 
 ARTICLE_SHA256 = "21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe385"
 
@@ -16,8 +24,12 @@ ARTICLE_SHA256 = "21d5d8656b0f4482889115550aa887b315a1ee4041f4b434983efe7443dfe3
 def test_article_bytes_are_the_source_bytes() -> None:
     data = ARTICLE.read_bytes()
     assert hashlib.sha256(data).hexdigest() == ARTICLE_SHA256
-    assert len(data) == 2374
-    assert len(data.decode("utf-8")) == 2336
+    text = data.decode("utf-8")
+    assert (len(data), len(text), text.count("\n")) == (ARTICLE_BYTES, ARTICLE_CHARS, ARTICLE_LINES)
+    start, end = MASTERMIND
+    assert text[start:end] == "mastermind"
+    gold = (RAW / "labels" / f"{ARTICLE.stem}.gold.labels").read_text(encoding="utf-8")
+    assert f"\tLoaded_Language\t{start}\t{end}\n" in gold
     assert data.endswith("\u00a0\n\n".encode())
 
 

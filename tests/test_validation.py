@@ -23,7 +23,7 @@ import pytest
 
 from dataset.builder.pipeline import BuildResult, build
 from dataset.schema import schema
-from tests.conftest import ARTICLE_ID, RAW, reseal
+from tests.conftest import ARTICLE_ID, MASTERMIND, RAW, reseal
 from validation.allowlist import AllowlistEntry, read_allowlist
 from validation.checks import by_id, catalogue
 from validation.cli import main
@@ -176,6 +176,10 @@ def relabel_as_merged_class(folder: Path) -> None:
     write(folder, "spans", rows)
 
 
+#: The span "mastermind" after move_span_start_onto_space: its start moved onto a space.
+MOVED = (MASTERMIND[0] - 1, MASTERMIND[1])
+
+
 def move_span_start_onto_space(folder: Path) -> None:
     text = article_text(folder)
     rows = read(folder, "spans")
@@ -241,7 +245,7 @@ CASES: dict[str, Case] = {
         set_value("spans", 1, text="XYZ"), [first_span("Loaded_Language")]
     ),
     "spans-boundaries": Case(
-        move_span_start_onto_space, [span_id(ARTICLE_ID, 782, 793, "Loaded_Language")]
+        move_span_start_onto_space, [span_id(ARTICLE_ID, *MOVED, "Loaded_Language")]
     ),
     "spans-no-duplicates": Case(
         duplicate_row("spans", 1),
@@ -416,7 +420,7 @@ def test_command_writes_reports_and_sets_the_exit_code(
     assert document["ok"] is False
     boundaries = next(c for c in document["checks"] if c["id"] == "spans-boundaries")
     assert boundaries["failing_rows"] == 1
-    assert boundaries["violations"][0]["start"] == 782
+    assert boundaries["violations"][0]["start"] == MOVED[0]
     page = (reports / "validation.html").read_text()
     assert "spans-boundaries" in page
     assert "http" not in page, "the HTML report must not load anything from the internet"
