@@ -158,7 +158,7 @@ def test_huggingface_hub_parses_the_card_and_the_hub_would_accept_its_metadata(
     card = DatasetCard.load(folder / "README.md")
     meta = card.data.to_dict()
     assert metadata_problems(meta) == []
-    assert meta["task_ids"] and meta["annotations_creators"] == ["expert-generated"]
+    assert meta["task_ids"] and meta["annotations_creators"] == ["other"]
     ((gold_rows,),) = sql(folder, "SELECT count(*) FROM {spans} WHERE layer = 'gold'")
     assert meta["size_categories"] == [size_category(gold_rows)]
     assert h1_count(card.text) == 1

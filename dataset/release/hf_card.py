@@ -126,7 +126,9 @@ def card_data(bundle: Bundle) -> DatasetCardData:
         license="other",
         license_name=terms().hub_name,
         license_link=layout.LICENCE,
-        annotations_creators=["expert-generated"],
+        # Not "expert-generated": the annotators followed written guidelines but are not
+        # PTC's trained professionals, as the datasheet says.
+        annotations_creators=["other"],
         language_creators=["found"],
         multilinguality=["monolingual" if len(langs) <= 1 else "multilingual"],
         size_categories=[size_category(configs[layout.DEFAULT_CONFIG][1].num_rows)],
