@@ -7,6 +7,9 @@ import os
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 # Tests never reach the network, also when pytest is run outside nox.
@@ -71,6 +74,13 @@ def reseal(folder: Path) -> None:
         ]
         entry["rows"] = sum(record["rows"] for record in entry["files"])
     manifest.write_text(json.dumps(data, indent=2), "utf-8")
+
+
+def labelling_spans(data: Path) -> pa.Table:
+    """The spans of the layer that labels the lines (gold in a release): what the default
+    Hub config and the README's examples give, counted with pyarrow."""
+    layers = pq.read_table(data / "lines").column("label_layer").drop_null().unique()
+    return pq.read_table(data / "spans").filter(pc.field("layer").isin(layers.to_pylist()))
 
 
 def earlier_releases(root: Path) -> Path:

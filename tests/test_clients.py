@@ -11,13 +11,13 @@ from pathlib import Path
 import datasets
 import duckdb
 import pandas as pd
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from dataset.builder.pipeline import BuildResult
 from dataset.schema import schema
 from dataset.versions import released_versions
+from tests.conftest import labelling_spans
 
 #: A build made beforehand by the locked environment (``nox -s tests_datasets3`` sets it:
 #: datasets 3.x cannot run the build, which writes datasets 4's features through it).
@@ -85,12 +85,9 @@ def newest_release() -> Path:
 def rows_a_config_gives(folder: Path, table: str) -> int:
     """Counted with pyarrow, not through the card: a table's rows, and for ``spans`` only
     those of the layer that labels the lines (gold), which the default config reads."""
-    rows = pq.read_table(folder / "data" / table)
-    if table != "spans":
-        return int(rows.num_rows)
-    labelling = pq.read_table(folder / "data" / "lines").column("label_layer").drop_null()
-    kept = rows.filter(pc.field("layer").isin(labelling.unique().to_pylist()))
-    return int(kept.num_rows)
+    if table == "spans":
+        return int(labelling_spans(folder / "data").num_rows)
+    return int(pq.read_table(folder / "data" / table).num_rows)
 
 
 @pytest.mark.parametrize("table", schema().table_names)

@@ -12,8 +12,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -21,7 +19,7 @@ from dataset.builder.pipeline import build
 from dataset.cli import main
 from dataset.project import RELEASES_DIR, REPO_ROOT
 from dataset.release.readme import newest_release
-from tests.conftest import make_corpus
+from tests.conftest import labelling_spans, make_corpus
 
 README = REPO_ROOT / "README.md"
 BLOCK = re.compile(r"^```(?P<language>\w+)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -75,10 +73,7 @@ def test_every_python_example_runs_and_names_every_span(
 ) -> None:
     version, folder = newest_release()
     lines = pq.read_table(folder / "data" / "lines").num_rows
-    layer = set(pq.read_table(folder / "data" / "lines").column("label_layer").to_pylist())
-    kept = pq.read_table(folder / "data" / "spans").filter(
-        pc.is_in(pc.field("layer"), pa.array(list(layer)))
-    )
+    kept = labelling_spans(folder / "data")
     for code in blocks("python"):
         namespace = run_block(code)
         spans = namespace["spans"]
