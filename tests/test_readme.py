@@ -142,3 +142,23 @@ def test_the_annotation_loop_runs_on_the_example_corpus(
     assert figures["gamma"]["overall"]["n"] == 8
     lines = pq.read_table(tmp_path / "build" / "two-layers" / "lines").to_pylist()
     assert {row["label_layer"] for row in lines} == {"gold"}
+
+
+def test_card_names_a_readme_that_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "README.md"
+    assert main(["card", "--check", "--readme", str(missing)]) == 2
+    assert "is not a file" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_card_names_a_releases_folder_that_holds_no_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_bytes(README.read_bytes())
+    args = ["card", "--readme", str(readme), "--releases", str(tmp_path / "none")]
+    assert main(args) == 2
+    assert "holds no release folder" in capsys.readouterr().err
+    assert readme.read_bytes() == README.read_bytes()

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from dataset.errors import InputError
 from dataset.owned import write_file
 from dataset.project import DATACARD_PATH, RELEASES_DIR
 from dataset.release.datacard import render
@@ -35,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _refresh(path: Path, option: str, rewrite: Callable[[str], str], check: bool) -> bool:
     """Rewrite one file's generated sections; False when ``check`` finds it stale."""
+    if not path.is_file():
+        raise InputError(path, "is not a file", f"pass {option} the file to bring up to date")
     text = path.read_text(encoding="utf-8")
     rendered = rewrite(text)
     if rendered == text:

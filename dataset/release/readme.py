@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from dataset.errors import InputError
 from dataset.project import RELEASES_DIR, REPO_ROOT, dataset_version
 from dataset.release.datacard import render
 from dataset.release.layout import DATA_DIR, MANIFEST
@@ -29,7 +30,11 @@ def newest_release(releases: Path = RELEASES_DIR) -> tuple[str, Path]:
     """The highest released version and its folder."""
     found = released_versions(releases)
     if not found:
-        raise FileNotFoundError(f"{releases} holds no release folder")
+        raise InputError(
+            releases,
+            "holds no release folder (v<version>/)",
+            "pass --releases the folder that holds the releases, or cut one with nox -s release",
+        )
     version = max(found)
     return str(version), found[version]
 
