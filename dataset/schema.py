@@ -9,6 +9,7 @@ a typo such as ``patern:`` must stop everything, not silently drop a check.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -42,6 +43,18 @@ def default_schema_path() -> Path:
     module (the wheel build puts ``schemas/`` there)."""
     checkout = REPO_ROOT / "schemas" / SCHEMA_FILE
     return checkout if checkout.is_file() else Path(__file__).parent / "_schemas" / SCHEMA_FILE
+
+
+def add_schema_option(parser: argparse.ArgumentParser) -> None:
+    """``--schema``, the one way a command (``python -m dataset`` or ``python -m
+    validation``) is pointed at another schema file, which it loads once and hands down."""
+    parser.add_argument(
+        "--schema",
+        type=Path,
+        metavar="FILE",
+        help=f"work under another schema file (default: ${SCHEMA_VARIABLE}, else the "
+        "project's schemas/propaganda_spans.yaml)",
+    )
 
 
 def schema_path() -> Path:

@@ -367,7 +367,7 @@ def test_the_release_stands_alone(folder: Path) -> None:
     assert (folder / "guidelines.md").read_bytes() == GUIDELINES_PATH.read_bytes()
     assert (folder / "schemas/propaganda_spans.yaml").read_bytes() == schema_path().read_bytes()
     checks = (folder / "checks.md").read_text(encoding="utf-8")
-    assert check_catalogue() in checks
+    assert check_catalogue(schema()) in checks
     assert 'revision="v' + VERSION + '"' in readme and "git clone --branch v" + VERSION in readme
 
 

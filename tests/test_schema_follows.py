@@ -1,20 +1,22 @@
 """Change one fact in a copy of the schema and every output follows: the build's keys and
-order (built in this process, with ``--schema``), validation's boundary rule."""
+order, validation's boundary rule and taxonomy; all in this process, the schema loaded
+once and handed down (``--schema``, or ``load_schema`` and a ``spec`` argument)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from dataset.builder.pipeline import build
 from dataset.cli import main
-from dataset.schema import schema_path
+from dataset.schema import load_schema, schema_path
+from validation.cli import main as validate_main
+from validation.report import Report
+from validation.run import validate_dataset
 
 TEXT = "They lie again\n\nThey lie!\n"
 
@@ -39,15 +41,6 @@ def _schema(tmp_path: Path, *changes: tuple[str, str]) -> Path:
     return copy
 
 
-def _run(schema: Path | None, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if schema is not None:
-        env["PROPAGANDA_SPANS_SCHEMA"] = str(schema)
-    return subprocess.run(
-        [sys.executable, *map(str, args)], env=env, capture_output=True, text=True, check=False
-    )
-
-
 def _failed_checks(report: Path) -> set[str]:
     data = json.loads(report.read_text(encoding="utf-8"))
     return {check["id"] for check in data["checks"] if check["status"] == "failed"}
@@ -68,7 +61,8 @@ def test_a_changed_boundary_character_and_key_template_are_followed(tmp_path: Pa
         chosen = [] if schema is None else ["--schema", str(schema)]
         arguments = ["build", "--source", str(source), "--out", str(tmp_path / out), *chosen]
         assert main(arguments) == 0
-        _run(schema, "-m", "validation", tmp_path / out, "--reports", tmp_path / f"{out}-reports")
+        reports = ["--reports", str(tmp_path / f"{out}-reports"), "--previous", "none"]
+        validate_main([str(tmp_path / out), *reports, *chosen])
 
     default_spans = pq.read_table(tmp_path / "default" / "spans").to_pylist()
     changed_spans = pq.read_table(tmp_path / "changed" / "spans").to_pylist()
@@ -114,3 +108,67 @@ def test_annotate_follows_the_boundary_rule_of_the_schema_it_is_given(
     capsys.readouterr()
     assert main([*check, "--schema", str(changed)]) == 2
     assert "ends with '!'" in capsys.readouterr().err
+
+
+def test_build_validates_under_the_schema_it_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``build --schema X --validate``: the gate judges the build by X, not the default."""
+    source = _corpus(tmp_path / "corpus")
+    template = _schema(
+        tmp_path,
+        (
+            "template: '{article_id}:{layer}:{start}-{end}:{label}'",
+            "template: 'span/{article_id}/{start}/{end}/{layer}/{label}'",
+        ),
+    )
+    build_it = ["build", "--source", str(source), "--validate", "--schema"]
+    assert main([*build_it, str(template), "--out", str(tmp_path / "kept")]) == 0
+    assert _failed_checks(tmp_path / "kept-validation" / "validation.json") == set()
+    assert (
+        pq.read_table(tmp_path / "kept" / "spans").column("span_id")[0].as_py().startswith("span/")
+    )
+    (tmp_path / "boundary").mkdir()
+    boundary = _schema(tmp_path / "boundary", ('punctuation: ".,:;"', 'punctuation: ".,:;!"'))
+    assert main([*build_it, str(boundary), "--out", str(tmp_path / "refused")]) == 1
+    assert "validation failed" in capsys.readouterr().err
+    assert not (tmp_path / "refused").exists()
+    failed = _failed_checks(tmp_path / "refused-validation" / "validation.json")
+    assert failed == {"spans-boundaries"}
+
+
+def _failing(report: Report) -> set[str]:
+    return {result.check.id for result in report.checks if result.status == "failed"}
+
+
+def test_validation_follows_a_technique_the_schema_adds(tmp_path: Path) -> None:
+    """One more technique, loaded with load_schema and passed down: the build under it
+    lists 19 techniques and passes; judged by the default schema, its class labels fail, as
+    do the default build's under the changed schema; and another boundary rule, in the same
+    process, fails the spans that end with a character it adds."""
+    source = _corpus(tmp_path / "corpus")
+    added = load_schema(
+        _schema(
+            tmp_path,
+            (
+                "        description: Deflects a criticism by accusing the critic of the same "
+                "or a similar fault.\n",
+                "        description: Deflects a criticism by accusing the critic of the same "
+                "or a similar fault.\n      - id: 18\n        name: Zeal\n"
+                "        description: A technique only this test knows.\n",
+            ),
+        )
+    )
+    default = load_schema()
+    assert added.techniques.names[-1] == "Zeal"
+    changed = build(source, tmp_path / "changed", progress=False, spec=added).out
+    plain = build(source, tmp_path / "plain", progress=False, spec=default).out
+    assert pq.read_table(changed / "techniques").num_rows == 19
+
+    assert _failing(validate_dataset(changed, schema=added)) == set()
+    assert _failing(validate_dataset(plain, schema=default)) == set()
+    # The class label's names differ, at level 1: the tables are not judged above it.
+    assert _failing(validate_dataset(changed, schema=default)) == {"schema-types"}
+    assert _failing(validate_dataset(plain, schema=added)) == {"schema-types"}
+    boundary = load_schema(_schema(tmp_path, ('punctuation: ".,:;"', 'punctuation: ".,:;!"')))
+    assert _failing(validate_dataset(plain, schema=boundary)) == {"spans-boundaries"}

@@ -25,13 +25,13 @@ from dataset.builder.pipeline import BuildResult, build
 from dataset.schema import schema
 from tests.conftest import ARTICLE_ID, MASTERMIND, RAW, reseal
 from validation.allowlist import AllowlistEntry, read_allowlist
-from validation.checks import by_id, catalogue
+from validation.checks import catalogue
 from validation.cli import main
 from validation.report import Report
 from validation.run import validate_dataset
 
-CHECKS = catalogue()
-CHECKS_BY_ID = by_id()
+CHECKS = catalogue(schema())
+CHECKS_BY_ID = {found.id: found for found in CHECKS}
 
 Rows = list[dict[str, Any]]
 
@@ -450,7 +450,7 @@ def test_build_gate_keeps_previous_output_when_validation_fails(
 @pytest.mark.parametrize("table", schema().tables.values(), ids=lambda t: t.name)
 def test_column_rules_follow_the_schema(table: Any) -> None:
     specs = {
-        check_id: CHECKS_BY_ID[check_id].code(table)
+        check_id: CHECKS_BY_ID[check_id].code(table, schema())
         for check_id in ("schema-not-null", "schema-values", "keys-unique")
     }
     not_null = {spec.columns[0] for spec in specs["schema-not-null"]}
@@ -479,5 +479,6 @@ def test_boundary_characters_are_every_character_the_rule_names() -> None:
 
     rule = schema().dataset.span_boundary
     assert not [c for c in range(BASIC_PLANE, sys.maxunicode + 1) if rule.breaks(chr(c))]
-    assert {"\u00a0", "\u3000", "\n", "\r", " ", *rule.punctuation} <= set(breaking_characters())
-    assert all(rule.breaks(c) for c in breaking_characters())
+    breaking = breaking_characters(rule)
+    assert {"\u00a0", "\u3000", "\n", "\r", " ", *rule.punctuation} <= set(breaking)
+    assert all(rule.breaks(c) for c in breaking)

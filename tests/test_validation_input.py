@@ -8,10 +8,7 @@ where, how to fix it), never a traceback and never a report of made-up failures.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,17 +145,6 @@ def test_bad_allowlist_is_an_input_error(
     assert_input_error(capsys.readouterr().err, where, problem)
 
 
-def run_with_schema(schema_file: Path, dataset: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m validation`` in a fresh process, as the schema is read at import."""
-    return subprocess.run(
-        [sys.executable, "-m", "validation", str(dataset), "--no-reports"],
-        env={**os.environ, "PROPAGANDA_SPANS_SCHEMA": str(schema_file)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 BAD_SCHEMAS: dict[str, tuple[bytes | None, str]] = {
     "missing": (None, "cannot read the schema: No such file or directory"),
     "not UTF-8": (b"dataset:\n  name: caf\xe9\n", "not valid UTF-8: byte 0xe9"),
@@ -168,14 +154,27 @@ BAD_SCHEMAS: dict[str, tuple[bytes | None, str]] = {
 
 
 @pytest.mark.parametrize("case", BAD_SCHEMAS)
-def test_a_bad_schema_is_an_input_error(case: str, dataset: Path, tmp_path: Path) -> None:
+def test_a_bad_schema_is_an_input_error(
+    case: str, dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     content, problem = BAD_SCHEMAS[case]
     schema_file = tmp_path / "schema.yaml"
     if content is not None:
         schema_file.write_bytes(content)
-    done = run_with_schema(schema_file, dataset)
-    assert done.returncode == 2, done.stderr
-    assert_input_error(done.stderr, schema_file, problem)
+    assert main([str(dataset), "--no-reports", "--schema", str(schema_file)]) == 2
+    assert_input_error(capsys.readouterr().err, schema_file, problem)
+
+
+def test_the_schema_variable_is_read_when_the_command_runs(
+    dataset: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Set in this process after every import, it is still the schema the run reads."""
+    monkeypatch.setenv("PROPAGANDA_SPANS_SCHEMA", str(tmp_path / "nowhere.yaml"))
+    assert main([str(dataset), "--no-reports"]) == 2
+    assert_input_error(capsys.readouterr().err, tmp_path / "nowhere.yaml", "cannot read")
 
 
 def test_reports_naming_a_file_is_an_input_error(

@@ -15,7 +15,7 @@ from validation.duck import SqlRunner
 from validation.sql import DERIVED, DIALECT, Query, article_lines
 
 QUERIES: dict[str, str] = {name: sql for name, (sql, _) in DERIVED.items()}
-for found in catalogue():
+for found in catalogue(schema()):
     if found.kind == "sql":
         for table in found.tables:
             query: Query | None = found.code(schema().tables[table])

@@ -22,7 +22,7 @@ from dataset.yaml_models import (
     line_at,
     parse_model,
 )
-from validation.checks import Level, ReleaseCheck, ReleaseFacts, by_id, check
+from validation.checks import Level, ReleaseCheck, ReleaseFacts, check, registered
 from validation.failures import Failures, Violation, listed
 
 
@@ -72,7 +72,7 @@ ALLOWLIST_INPUT = InputKind(
 
 def read_allowlist(path: Path) -> list[AllowlistEntry]:
     entries, root = parse_model(path, _Allowlist, ALLOWLIST_INPUT, empty=[])
-    known = by_id()
+    known = registered()
     for number, entry in enumerate(entries.root):
         if entry.check not in known:
             raise InputError(

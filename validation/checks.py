@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from dataset.schema import Schema
     from validation.allowlist import AllowlistEntry
 
 Severity = Literal["error", "warning"]
@@ -68,7 +69,8 @@ class Check:
 
 
 class ShardCheck(Check):
-    """On each shard's footer, before any row is read: ``code(shard) -> [Violation]``."""
+    """On each shard's footer, before any row is read: ``code(shard, schema) ->
+    [Violation]``."""
 
     kind, scope = "python", "files"
 
@@ -86,7 +88,7 @@ class OrderCheck(Check):
 
 
 class ColumnCheck(Check):
-    """Great Expectations expectations: ``code(table) -> [Expect]``."""
+    """Great Expectations expectations: ``code(table, schema) -> [Expect]``."""
 
     kind, scope = "expectations", "rows"
 
@@ -171,26 +173,33 @@ def check(
     return register
 
 
-def _generated_for(found: Check) -> tuple[str, ...]:
-    """The tables an expectation or SQL generator produces anything for; every table, for
-    a check on each shard."""
-    from dataset.schema import schema
-
+def _generated_for(found: Check, spec: Schema) -> tuple[str, ...]:
+    """The tables of ``spec`` an expectation or SQL generator produces anything for; every
+    table, for a check on each shard."""
     if isinstance(found, ShardCheck):
-        return schema().table_names
-    return tuple(name for name, table in schema().tables.items() if found.code(table))
+        return spec.table_names
+    if isinstance(found, ColumnCheck):
+        return tuple(name for name, table in spec.tables.items() if found.code(table, spec))
+    return tuple(name for name, table in spec.tables.items() if found.code(table))
 
 
-def catalogue() -> tuple[Check, ...]:
-    """Every check, by level, then in the order its module declares it."""
+def registered() -> dict[str, Check]:
+    """Every check by id, as its decorator declares it: its code, severity and level,
+    which no schema changes. A check generated from the schema names no tables here; the
+    catalogue of a schema gives them."""
     for module in CHECK_MODULES:
         import_module(module)
-    for check_id, derived in _DERIVED_TABLES.items():
-        if derived:
-            found = _REGISTRY[check_id]
-            _REGISTRY[check_id] = replace(found, tables=_generated_for(found))
-            _DERIVED_TABLES[check_id] = False
-    return tuple(sorted(_REGISTRY.values(), key=_place))
+    return dict(_REGISTRY)
+
+
+def catalogue(spec: Schema) -> tuple[Check, ...]:
+    """Every check, with the tables of ``spec`` it judges, by level, then in the order its
+    module declares it: a run's catalogue is that of the schema the run was given."""
+    checks = [
+        replace(found, tables=_generated_for(found, spec)) if _DERIVED_TABLES[check_id] else found
+        for check_id, found in registered().items()
+    ]
+    return tuple(sorted(checks, key=_place))
 
 
 def _place(found: Check) -> tuple[int, int, int]:
@@ -201,11 +210,7 @@ def _place(found: Check) -> tuple[int, int, int]:
     return int(found.level), rank, found.code.__code__.co_firstlineno
 
 
-def up_to(level: Level, checks: Sequence[Check] | None = None) -> tuple[Check, ...]:
+def up_to(level: Level, checks: Sequence[Check]) -> tuple[Check, ...]:
     """The checks a run that stops after ``level`` carries out (``--level``): a quick
     schema-and-keys pass over a large corpus runs levels 1 and 2 only."""
-    return tuple(found for found in checks or catalogue() if found.level <= level)
-
-
-def by_id() -> dict[str, Check]:
-    return {found.id: found for found in catalogue()}
+    return tuple(found for found in checks if found.level <= level)

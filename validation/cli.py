@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from dataset.errors import InputError
 from dataset.project import BUILD_DIR
+from dataset.schema import Schema, add_schema_option, load_schema
 from dataset.shards import is_uri
 from validation.checks import Level, catalogue
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    # Imported here, where an unreadable schema is an InputError main reports.
+    # Imported here: the engine (numpy, pyarrow.compute) loads only once a command runs.
     from validation.stream import DEFAULT_BATCH_ARTICLES
 
     parser.add_argument(
@@ -35,6 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=str(BUILD_DIR),
         help="built dataset folder (with --engine spark: any path Spark reads, e.g. s3a://...)",
     )
+    _engine_arguments(parser, DEFAULT_BATCH_ARTICLES)
+    _judging_arguments(parser)
+    _report_arguments(parser)
+
+
+def _engine_arguments(parser: argparse.ArgumentParser, batch_articles: int) -> None:
+    """Where the checks run, and the engine's own options."""
     parser.add_argument(
         "--engine",
         choices=ENGINES,
@@ -52,21 +60,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="with --engine spark: a Spark setting (repeatable), e.g. spark.executor.memory=8g",
     )
+    parser.add_argument(
+        "--batch-articles",
+        type=int,
+        help="default engine: articles validated at a time, with their spans and lines; "
+        f"bounds memory (default {batch_articles:,})",
+    )
+
+
+def _judging_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the rows are judged by, and how far."""
+    add_schema_option(parser)
     parser.add_argument("--allowlist", type=Path, help="YAML list of accepted violations")
     parser.add_argument(
         "--previous",
         help="previous release folder for taxonomy-stable ('none' to skip; default: the newest "
         "release under releases/ older than this version)",
-    )
-    parser.add_argument(
-        "--reports", type=Path, help="folder for validation.json and validation.html"
-    )
-    parser.add_argument("--no-reports", action="store_true", help="print the summary only")
-    parser.add_argument(
-        "--batch-articles",
-        type=int,
-        help="default engine: articles validated at a time, with their spans and lines; "
-        f"bounds memory (default {DEFAULT_BATCH_ARTICLES:,})",
     )
     parser.add_argument(
         "--level",
@@ -77,8 +86,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a quick pass over a large corpus; the checks above it are reported as not run, and "
         "a partial run never gates a build or a release",
     )
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    """What is written, or listed instead of a run."""
     parser.add_argument(
-        "--list-checks", action="store_true", help="print the check catalogue and exit"
+        "--reports", type=Path, help="folder for validation.json and validation.html"
+    )
+    parser.add_argument("--no-reports", action="store_true", help="print the summary only")
+    parser.add_argument(
+        "--list-checks",
+        action="store_true",
+        help="print the check catalogue (of the schema --schema names) and exit",
     )
 
 
@@ -86,9 +105,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 ENGINES = ("default", "spark")
 
 
-def list_checks() -> None:
+def list_checks(spec: Schema) -> None:
     print(f"{'check':30} {'level':>5} {'severity':8} {'kind':12} description")
-    for found in catalogue():
+    for found in catalogue(spec):
         print(
             f"{found.id:30} {int(found.level):>5} {found.severity:8} {found.kind:12} "
             f"{found.description}"
@@ -96,10 +115,10 @@ def list_checks() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    spec = load_schema(args.schema)
     if args.list_checks:
-        list_checks()
+        list_checks(spec)
         return 0
-    from dataset.schema import load_schema
     from dataset.versions import previous_release
     from validation.allowlist import read_allowlist
     from validation.core import validate
@@ -122,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     report = validate(
         engine_of(args),
         args.folder,
-        schema=load_schema(),
+        schema=spec,
         allowlist=allowlist,
         previous=previous,
         level=Level(args.level),

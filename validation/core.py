@@ -149,9 +149,11 @@ class Engine(Protocol):
         ...
 
 
-def judge_files(checks: Sequence[Check], tally: Tally, files: DatasetFiles) -> set[str]:
-    """The level-1 checks on each shard's footer and on the folder's list of shards; the
-    tables failing the footer checks are not read."""
+def judge_files(
+    checks: Sequence[Check], tally: Tally, files: DatasetFiles, schema: Schema
+) -> set[str]:
+    """The level-1 checks on each shard's footer (against ``schema``) and on the folder's
+    list of shards; the tables failing the footer checks are not read."""
     broken: set[str] = set()
     for check in checks:
         if isinstance(check, FolderCheck):
@@ -159,7 +161,7 @@ def judge_files(checks: Sequence[Check], tally: Tally, files: DatasetFiles) -> s
         if isinstance(check, ShardCheck):
             for name in check.tables:
                 for shard in files.shards[name]:
-                    found = made.listed(name, check.code(shard))
+                    found = made.listed(name, check.code(shard, schema))
                     tally.add(check, found)
                     if found.count:
                         broken.add(name)
@@ -218,7 +220,7 @@ def _expectations(checks: Sequence[Check], batch: Batch, run: Run) -> None:
             (check, spec)
             for check in checks
             if isinstance(check, ColumnCheck) and name in check.tables
-            for spec in check.code(run.schema.tables[name])
+            for spec in check.code(run.schema.tables[name], run.schema)
         ]
         if owners and batch.judged(name):
             batch.expectations(name, owners)
@@ -276,12 +278,12 @@ def validate(
     began, used = time.perf_counter(), time.process_time()
     files = engine.open(location, schema, clock)
     files.manifest = manifest
-    listed = catalogue()
+    listed = catalogue(schema)
     checks = up_to(level, listed)
     run = Run(schema, checks, Tally(listed, allowlist, checks), files, clock, level)
     batches = 0
     try:
-        readable = readable_tables(run, judge_files(checks, run.tally, files))
+        readable = readable_tables(run, judge_files(checks, run.tally, files, schema))
         for batch in engine.batches(run, readable):
             judge_levels(batch, run)
             batches += 1

@@ -8,12 +8,11 @@ batch. Building a spec needs no Great Expectations import, so the catalogue is i
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from dataset.schema import Table, schema
+from dataset.schema import Schema, SpanBoundary, Table
 from validation.checks import ColumnCheck, Level, check
 
 
@@ -35,9 +34,6 @@ class Expect:
     pair: tuple[str, str] | None = None
     #: A column of the frame holding the first or last character of the table's column.
     edge: Literal["first", "last"] | None = None
-
-
-ExpectationGenerator = Callable[[Table], list[Expect]]
 
 
 def full_match(pattern: str) -> str:
@@ -94,7 +90,7 @@ def _column(kind: str, column: str, expected: str, **kwargs: Any) -> Expect:
     kind=ColumnCheck,
     description="Columns the schema declares non-nullable hold no nulls.",
 )
-def not_null(table: Table) -> list[Expect]:
+def not_null(table: Table, spec: Schema) -> list[Expect]:
     return [
         Expect(
             "ExpectColumnValuesToNotBeNull",
@@ -133,7 +129,7 @@ def _greater_than(table: Table) -> list[Expect]:
     description="Values match the schema's patterns, allowed values, minimums and "
     "orderings (such as end > start).",
 )
-def values(table: Table) -> list[Expect]:
+def values(table: Table, spec: Schema) -> list[Expect]:
     specs: list[Expect] = []
     for f in table.fields:
         if f.pattern is not None:
@@ -169,7 +165,7 @@ def values(table: Table) -> list[Expect]:
     description="Primary keys are unique (within a batch of articles; keys that contain "
     "their article id are then unique in the whole table, as rows come in article order).",
 )
-def unique_keys(table: Table) -> list[Expect]:
+def unique_keys(table: Table, spec: Schema) -> list[Expect]:
     key = list(table.primary_key)
     if len(key) == 1:
         return [_column("ExpectColumnValuesToBeUnique", key[0], f"a {key[0]} no other row has")]
@@ -201,7 +197,7 @@ def template_parts(table: Table) -> list[tuple[str, str]]:
     "label: the fields of the span_id template), so a label line listed twice is caught "
     "even where span_id is not what the template gives.",
 )
-def no_duplicate_spans(table: Table) -> list[Expect]:
+def no_duplicate_spans(table: Table, spec: Schema) -> list[Expect]:
     if table.name != "spans":
         return []
     columns = [name for _, name in template_parts(table)]
@@ -215,7 +211,7 @@ def no_duplicate_spans(table: Table) -> list[Expect]:
     ]
 
 
-def _taxonomy_table(table: Table) -> list[Expect]:
+def _taxonomy_table(table: Table, spec: Schema) -> list[Expect]:
     """The table whose primary key is a class label lists exactly that taxonomy: one row
     per label, with the label's name and SemEval class."""
     if len(table.primary_key) != 1:
@@ -223,7 +219,6 @@ def _taxonomy_table(table: Table) -> list[Expect]:
     key = table.field(table.primary_key[0])
     if key.type != "class_label" or key.labels is None:
         return []
-    spec = schema()
     labels = spec.taxonomies[key.labels].labels
     specs = [
         Expect(
@@ -262,8 +257,7 @@ def _taxonomy_table(table: Table) -> list[Expect]:
     description="Technique and SemEval class ids lie in their taxonomies, and the "
     "techniques table holds exactly the schema's ids, names and mapping.",
 )
-def taxonomy_ids(table: Table) -> list[Expect]:
-    spec = schema()
+def taxonomy_ids(table: Table, spec: Schema) -> list[Expect]:
     specs = [
         _column(
             "ExpectColumnValuesToBeBetween",
@@ -275,7 +269,7 @@ def taxonomy_ids(table: Table) -> list[Expect]:
         for f in table.fields
         if f.type == "class_label" and f.labels is not None
     ]
-    return specs + _taxonomy_table(table)
+    return specs + _taxonomy_table(table, spec)
 
 
 #: The columns of a table of spans: a label as written in the label file and the ids it
@@ -291,10 +285,10 @@ LABEL_COLUMNS = ("label", "technique", "semeval_class")
     description="Each span's label, technique and SemEval-2020 class agree with the "
     "18-to-14 mapping (a merged class has no single technique; Obfuscation has no class).",
 )
-def semeval_mapping(table: Table) -> list[Expect]:
+def semeval_mapping(table: Table, spec: Schema) -> list[Expect]:
     if not set(LABEL_COLUMNS) <= set(table.column_names):
         return []
-    resolved = schema().label_ids
+    resolved = spec.label_ids
     return [
         pairs_in_set(
             "label",
@@ -312,10 +306,10 @@ BASIC_PLANE = 0x10000
 
 
 @cache
-def breaking_characters() -> tuple[str, ...]:
-    """Every character a span may not start or end with, by the schema's boundary rule
-    (str.isspace(), so U+00A0 and the other Unicode spaces, plus its punctuation)."""
-    rule = schema().dataset.span_boundary
+def breaking_characters(rule: SpanBoundary) -> tuple[str, ...]:
+    """Every character a span may not start or end with, by a schema's boundary rule
+    (str.isspace(), so U+00A0 and the other Unicode spaces, plus its punctuation); found
+    once per rule, as it scans the whole plane."""
     found = {c for c in map(chr, range(BASIC_PLANE)) if rule.breaks(c)}
     return tuple(sorted(found | set(rule.punctuation)))
 
@@ -328,15 +322,16 @@ def breaking_characters() -> tuple[str, ...]:
     description="No span starts or ends with whitespace (U+00A0 included), a newline or "
     "the schema's boundary punctuation (PTC version-2 rule: '.', ',', ':', ';').",
 )
-def span_boundaries(table: Table) -> list[Expect]:
+def span_boundaries(table: Table, spec: Schema) -> list[Expect]:
     if table.name != "spans":
         return []
+    rule = spec.dataset.span_boundary
     return [
         Expect(
             "ExpectColumnValuesToNotBeInSet",
-            {"column": edge_name(edge, "text"), "value_set": list(breaking_characters())},
+            {"column": edge_name(edge, "text"), "value_set": list(breaking_characters(rule))},
             f"a fragment whose {edge} character is neither whitespace nor one of "
-            + " ".join(schema().dataset.span_boundary.punctuation),
+            + " ".join(rule.punctuation),
             ("text",),
             edge=edge,
         )
@@ -351,7 +346,7 @@ def span_boundaries(table: Table) -> list[Expect]:
     kind=ColumnCheck,
     description="The raw file's sha256 matches the one in its provenance record.",
 )
-def provenance_hash(table: Table) -> list[Expect]:
+def provenance_hash(table: Table, spec: Schema) -> list[Expect]:
     if not {"sha256", "provenance_sha256"} <= set(table.column_names):
         return []
     return [
@@ -375,7 +370,7 @@ def provenance_hash(table: Table) -> list[Expect]:
     kind=ColumnCheck,
     description="Each article has a provenance record.",
 )
-def provenance_present(table: Table) -> list[Expect]:
+def provenance_present(table: Table, spec: Schema) -> list[Expect]:
     if "provenance_sha256" not in table.column_names:
         return []
     return [
@@ -396,7 +391,7 @@ def provenance_present(table: Table) -> list[Expect]:
     kind=ColumnCheck,
     description="Each span has its annotator's rationale.",
 )
-def rationale_present(table: Table) -> list[Expect]:
+def rationale_present(table: Table, spec: Schema) -> list[Expect]:
     if "rationale" not in table.column_names or table.name != "spans":
         return []
     return [

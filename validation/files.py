@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from pyarrow import fs
 
 from dataset.errors import InputError
-from dataset.schema import Schema, portable_features, schema
+from dataset.schema import Schema, portable_features
 from dataset.shards import Location, all_shards, locate
 from validation.checks import FolderCheck, Level, ShardCheck, check
 from validation.failures import Violation
@@ -111,8 +111,8 @@ def _footer(where: Location, table: str, path: str, wanted: list[str]) -> Shard:
     description="Every Parquet shard of a table has exactly the schema's columns, in the "
     "schema's order (a missing table or column is an input error).",
 )
-def schema_columns(shard: Shard) -> list[Violation]:
-    wanted = schema().tables[shard.table].column_names
+def schema_columns(shard: Shard, spec: Schema) -> list[Violation]:
+    wanted = spec.tables[shard.table].column_names
     if shard.arrow_schema.names == wanted:
         return []
     return [
@@ -145,8 +145,8 @@ def same_features(stored: bytes | None, wanted: bytes | None) -> bool:
     description="Every column of every Parquet shard has the Arrow type generated from the "
     "schema, and the Hugging Face features are stored in the schema metadata.",
 )
-def schema_types(shard: Shard) -> list[Violation]:
-    generated = schema().arrow_schema(shard.table)
+def schema_types(shard: Shard, spec: Schema) -> list[Violation]:
+    generated = spec.arrow_schema(shard.table)
     stored = shard.arrow_schema
     findings: list[Violation] = []
     wanted = generated.metadata.get(b"huggingface")
@@ -222,23 +222,26 @@ def listings(files: DatasetFiles) -> list[Listing]:
     text = _read_text(files, manifest)
     if text is not None:
         try:
-            found.append(Listing(manifest.name, _of_tables(_manifest_shards(text))))
+            found.append(Listing(manifest.name, _of_tables(files, _manifest_shards(text))))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             problem = f"not a build manifest ({type(error).__name__}: {error})"
             found.append(Listing(manifest.name, {}, problem))
     text = _read_text(files, files.folder / SHA256SUMS)
     if text is not None:
         sums = [SUMS_SHARD.fullmatch(line) for line in text.splitlines()]
-        shards: dict[str, tuple[str, int | None]] = {
+        listed: dict[str, tuple[str, int | None]] = {
             m.group(2): (m.group(1), None) for m in sums if m is not None
         }
-        found.append(Listing(SHA256SUMS, _of_tables(shards)))
+        found.append(Listing(SHA256SUMS, _of_tables(files, listed)))
     return found
 
 
-def _of_tables(shards: dict[str, tuple[str, int | None]]) -> dict[str, tuple[str, int | None]]:
-    tables = schema().table_names
-    return {key: value for key, value in shards.items() if key.split("/")[0] in tables}
+def _of_tables(
+    files: DatasetFiles, shards: dict[str, tuple[str, int | None]]
+) -> dict[str, tuple[str, int | None]]:
+    """The listed shards of the tables the folder was opened with (every table of the
+    run's schema)."""
+    return {key: value for key, value in shards.items() if key.split("/")[0] in files.shards}
 
 
 def _sha256(files: DatasetFiles, path: Path) -> str:

@@ -18,12 +18,12 @@ from dataset.annotation.adjudicate import (
     read_decisions,
     read_layers,
 )
-from dataset.commands.options import add_schema_option, chosen_schema
+from dataset.commands.options import chosen_schema
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import RAW_DIR
 from dataset.ptc.corpus import ArticleFiles, discover
-from dataset.schema import Schema
+from dataset.schema import Schema, add_schema_option
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\

@@ -21,11 +21,11 @@ from dataset.annotation.agreement import (
     load_layer,
     load_path,
 )
-from dataset.commands.options import add_schema_option, chosen_schema
+from dataset.commands.options import chosen_schema
 from dataset.errors import InputError
 from dataset.files import write_atomically
 from dataset.project import RAW_DIR
-from dataset.schema import Schema
+from dataset.schema import Schema, add_schema_option
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\

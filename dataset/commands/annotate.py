@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from dataset.annotation.annotate import expected_outputs, orphan_outputs
-from dataset.commands.options import add_schema_option, chosen_schema
+from dataset.commands.options import chosen_schema
 from dataset.files import write_atomically
 from dataset.project import ANNOTATIONS_DIR, RAW_DIR
+from dataset.schema import add_schema_option
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\

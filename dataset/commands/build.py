@@ -16,12 +16,12 @@ from dataset.builder.pipeline import (
     CorpusName,
     build,
 )
-from dataset.commands.options import add_schema_option, chosen_schema
+from dataset.commands.options import chosen_schema
 from dataset.errors import BuildRejectedError, InputError
 from dataset.owned import set_aside
 from dataset.project import BUILD_DIR, RAW_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
-from dataset.schema import SCHEMA_VARIABLE
+from dataset.schema import Schema, add_schema_option
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -39,6 +39,13 @@ automatically.
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", type=Path, default=RAW_DIR, help="folder of PTC-format files")
     parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output folder")
+    _table_arguments(parser)
+    _gate_arguments(parser)
+    _record_arguments(parser)
+
+
+def _table_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the tables hold, and how they are cut."""
     parser.add_argument(
         "--label-layer",
         help="annotation layer whose spans label the lines table "
@@ -65,6 +72,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--shard-rows", type=int, default=DEFAULT_SHARD_ROWS, help="maximum rows per Parquet file"
     )
+    add_schema_option(parser)
+
+
+def _gate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The validation gate."""
     parser.add_argument(
         "--validate",
         action="store_true",
@@ -77,6 +89,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --validate: YAML list of accepted violations [{check, row, reason}], for "
         "known upstream errata (python -m validation --list-checks names the checks)",
     )
+
+
+def _record_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the manifest records, and how the build reads and reports."""
     parser.add_argument(
         "--name",
         help="what the corpus is, recorded in MANIFEST.json (default: propaganda-spans for "
@@ -94,7 +110,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="read files and folders that symlinks in --source point at outside it (the "
         "manifest records each link's path inside --source and the content's hash)",
     )
-    add_schema_option(parser)
     parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -103,9 +118,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def validation_gate(out: Path, allowlist: Path | None) -> Callable[[Path], None]:
-    """A build gate that validates the staged folder, writes the reports beside ``out``
-    (``<out>-validation/``) and vetoes the build when an error-level check fails."""
+def validation_gate(out: Path, allowlist: Path | None, spec: Schema) -> Callable[[Path], None]:
+    """A build gate that validates the staged folder under the schema it was built with,
+    writes the reports beside ``out`` (``<out>-validation/``) and vetoes the build when an
+    error-level check fails."""
     from dataset.versions import previous_release
     from validation.allowlist import read_allowlist
     from validation.report import print_summary, write_reports
@@ -114,7 +130,9 @@ def validation_gate(out: Path, allowlist: Path | None) -> Callable[[Path], None]
     entries = read_allowlist(allowlist) if allowlist is not None else ()
 
     def gate(staging: Path) -> None:
-        report = validate_dataset(staging, allowlist=entries, previous=previous_release())
+        report = validate_dataset(
+            staging, allowlist=entries, previous=previous_release(), schema=spec
+        )
         report.folder = out
         print_summary(report)
         written = write_reports(report, out.parent / f"{out.name}-validation")
@@ -157,17 +175,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "--allowlist", "only applies when the build is validated", "add --validate"
         )
-    if args.schema is not None and args.validate:
-        raise InputError(
-            "--schema",
-            f"the validation reads its schema from {SCHEMA_VARIABLE}, not from --schema",
-            f"set {SCHEMA_VARIABLE}={args.schema} instead, which the build follows too",
-        )
     spec = chosen_schema(args)
     out: Path = args.out
     # A build a killed run set aside is put back and then replaced, not created anew.
     existed = (out.is_dir() and any(out.iterdir())) or set_aside(out).is_dir()
-    gate = validation_gate(out, args.allowlist) if args.validate else None
+    gate = validation_gate(out, args.allowlist, spec) if args.validate else None
     try:
         result = build(
             args.source,

@@ -7,11 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from dataset.commands.options import add_schema_option, chosen_schema
+from dataset.commands.options import chosen_schema
 from dataset.evaluation.export import export
 from dataset.evaluation.gold import CLASS_SETS
 from dataset.project import BUILD_DIR
 from dataset.ptc.task_files import TASKS
+from dataset.schema import add_schema_option
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\

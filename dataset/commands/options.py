@@ -1,22 +1,11 @@
-"""Options several commands share: ``--schema``, the one way a command is pointed at another
-schema file, loaded once by the command and handed to the work."""
+"""What several commands share: the schema ``--schema`` names (``dataset.schema`` adds the
+option), loaded once by the command and handed to the work."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from dataset.schema import SCHEMA_VARIABLE, Schema, load_schema
-
-
-def add_schema_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--schema",
-        type=Path,
-        metavar="FILE",
-        help=f"work under another schema file (default: ${SCHEMA_VARIABLE}, else the "
-        "project's schemas/propaganda_spans.yaml)",
-    )
+from dataset.schema import Schema, load_schema
 
 
 def chosen_schema(args: argparse.Namespace) -> Schema:

@@ -7,8 +7,9 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataset.commands.options import add_schema_option, chosen_schema
+from dataset.commands.options import chosen_schema
 from dataset.ptc.synth import synthesize
+from dataset.schema import add_schema_option
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\

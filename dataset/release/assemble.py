@@ -32,6 +32,7 @@ from dataset.release.layout import (
 )
 from dataset.release.licence import licence_file
 from dataset.release.preview import preview_html
+from dataset.schema import schema
 
 
 def copy_data(bundle: Bundle, out: Path) -> None:
@@ -64,7 +65,7 @@ def checks_file() -> str:
         "# Validation checks\n\n"
         "Every check the validation suite runs on a release, by id. An `error` check blocks a "
         "release; a `warning` is reported. The report of this release's run is "
-        "`validation.json`.\n\n" + check_catalogue()
+        "`validation.json`.\n\n" + check_catalogue(schema())
     )
 
 

@@ -22,7 +22,7 @@ from dataset.errors import InputError
 from dataset.markdown import markdown_table
 from dataset.project import DATACARD_PATH, RAW_DIR, REPO_ROOT
 from dataset.release.summary import counted, label_layer
-from dataset.schema import schema
+from dataset.schema import Schema, schema
 
 BLOCK = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
@@ -248,7 +248,7 @@ def _lines_alike(kappa: dict[str, int]) -> str:
     return f"\nThe two layers give {share} the same `has_propaganda`.\n"
 
 
-def check_catalogue() -> str:
+def check_catalogue(spec: Schema) -> str:
     from validation.checks import catalogue
 
     return markdown_table(
@@ -262,7 +262,7 @@ def check_catalogue() -> str:
                 ", ".join(check.tables) or "allowlist",
                 check.description,
             )
-            for check in catalogue()
+            for check in catalogue(spec)
         ),
     )
 
@@ -293,7 +293,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "fields": field_tables,
     "taxonomy": taxonomy_table,
     "agreement": agreement_tables,
-    "checks": check_catalogue,
+    "checks": lambda: check_catalogue(schema()),
 }
 #: The blocks generated from the data: a release refuses a card whose blocks are not its
 #: own data's.

@@ -449,9 +449,9 @@ def _python_rule(check_id: str, table: str) -> Any:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import numpy as np
 
-        from validation.checks import by_id
+        from validation.checks import registered
 
-        code = by_id()[check_id].code
+        code = registered()[check_id].code
         for batch in batches:
             data = pa.Table.from_batches([batch])
             keys = data.column(KEY).combine_chunks()
