@@ -157,6 +157,39 @@ def build(
     corpus_name = name_of(source, named, spec)
     source = source.resolve()
     check_apart(out, source)
+    corpus = _read_corpus(source, default_layer, follow_symlinks, spec, log)
+    layer = choose_label_layer(corpus, label_layer)
+    batch = TableBatch(layer, spec, lines=lines)
+    with staged_output(out) as staging, WriteBehind() as behind:
+        inputs = InputLog(staging)
+        writers = _open_writers(staging, spec, shard_rows)
+        show = progress if progress is not None else len(corpus.articles) >= PROGRESS_MIN_ARTICLES
+        for article in tqdm(corpus.articles, desc="articles", unit="art", disable=not show):
+            batch.add(article)
+            if batch.articles >= batch_articles:
+                _flush(batch, writers, inputs, behind)
+        _flush(batch, writers, inputs, behind)
+        behind.wait()
+        writers["techniques"].write(techniques_table(spec))
+        for writer in writers.values():
+            writer.finish()
+        options = _options(layer, lines=lines, default_layer=default_layer, shard_rows=shard_rows)
+        manifest = _manifest(corpus, staging, writers, options=options, name=corpus_name, spec=spec)
+        write_manifest(staging, manifest, inputs)
+        if gate is not None:
+            gate(staging)
+    return BuildResult(out=out.resolve(), summary=manifest)
+
+
+def _read_corpus(
+    source: Path,
+    default_layer: str,
+    follow_symlinks: bool,
+    spec: Schema,
+    log: Callable[[str], None],
+) -> Corpus:
+    """The corpus in ``source``, which must hold an article; the files it leaves unread are
+    logged, so a user sees what the build did not take."""
     corpus = discover(
         source, default_layer=default_layer, follow_symlinks=follow_symlinks, spec=spec
     )
@@ -170,75 +203,62 @@ def build(
         log(f"note: skipping span-identification file {path.relative_to(source)}")
     for path in corpus.unfollowed:
         log(f"note: not reading the linked folder {path.relative_to(source)} (--follow-symlinks)")
-    layer = choose_label_layer(corpus, label_layer)
-    batch = TableBatch(layer, spec, lines=lines)
-    with staged_output(out) as staging, WriteBehind() as behind:
-        inputs = InputLog(staging)
-        writers = {
-            name: ShardedTableWriter(staging / name, name, spec.arrow_schema(name), shard_rows)
-            for name in spec.table_names
-        }
-        for writer in writers.values():
-            writer.folder.mkdir()
-
-        def flush() -> None:
-            articles = batch.pending
-            tables = batch.tables()
-            files, batch.files = batch.files, {}
-
-            def write() -> None:
-                for name in BATCHED_TABLES:
-                    writers[name].write(tables[name])
-                digests = tables["articles"].column("sha256").to_pylist()
-                for article, digest in zip(articles, digests, strict=True):
-                    for name in article.input_files:
-                        known = digest if name == article.article else None
-                        inputs.add(name, files[article.absolute(name)], known)
-
-            behind.submit(write)
-            die_at("build:batch")
-
-        show = progress if progress is not None else len(corpus.articles) >= PROGRESS_MIN_ARTICLES
-        for article in tqdm(corpus.articles, desc="articles", unit="art", disable=not show):
-            batch.add(article)
-            if batch.articles >= batch_articles:
-                flush()
-        flush()
-        behind.wait()
-        writers["techniques"].write(techniques_table(spec))
-        for writer in writers.values():
-            writer.finish()
-        manifest = _manifest(
-            corpus,
-            staging=staging,
-            writers=writers,
-            layer=layer,
-            default_layer=default_layer,
-            shard_rows=shard_rows,
-            lines=lines,
-            name=corpus_name,
-            spec=spec,
-        )
-        write_manifest(staging, manifest, inputs)
-        if gate is not None:
-            gate(staging)
-    return BuildResult(out=out.resolve(), summary=manifest)
+    return corpus
 
 
-def _manifest(
-    corpus: Corpus,
-    *,
-    staging: Path,
+def _open_writers(staging: Path, spec: Schema, shard_rows: int) -> dict[str, ShardedTableWriter]:
+    """A writer for each table of the schema, in a folder of its own under ``staging``."""
+    writers = {
+        name: ShardedTableWriter(staging / name, name, spec.arrow_schema(name), shard_rows)
+        for name in spec.table_names
+    }
+    for writer in writers.values():
+        writer.folder.mkdir()
+    return writers
+
+
+def _flush(
+    batch: TableBatch,
     writers: dict[str, ShardedTableWriter],
-    layer: str | None,
-    default_layer: str,
-    shard_rows: int,
-    lines: bool,
-    name: CorpusName | None,
-    spec: Schema,
+    inputs: InputLog,
+    behind: WriteBehind,
+) -> None:
+    """Turn the batch's articles into tables and hand their writing, and the logging of
+    their input files, to the write-behind thread, so reading the next batch overlaps it."""
+    articles = batch.pending
+    tables = batch.tables()
+    files, batch.files = batch.files, {}
+
+    def write() -> None:
+        for name in BATCHED_TABLES:
+            writers[name].write(tables[name])
+        digests = tables["articles"].column("sha256").to_pylist()
+        for article, digest in zip(articles, digests, strict=True):
+            for name in article.input_files:
+                known = digest if name == article.article else None
+                inputs.add(name, files[article.absolute(name)], known)
+
+    behind.submit(write)
+    die_at("build:batch")
+
+
+def _options(
+    layer: str | None, *, lines: bool, default_layer: str, shard_rows: int
 ) -> dict[str, Any]:
-    """The manifest, its ``inputs`` left to the InputLog."""
-    tables = {
+    """The build options that shape the output, as MANIFEST.json records them."""
+    return {
+        "label_layer": layer,
+        "lines": lines,
+        "default_layer": default_layer,
+        "shard_rows": shard_rows,
+        "row_group_rows": ROW_GROUP_ROWS,
+        "parquet": PARQUET_OPTIONS,
+    }
+
+
+def _tables(staging: Path, writers: dict[str, ShardedTableWriter]) -> dict[str, Any]:
+    """Each table's rows and files (path, sha256, bytes, rows), as MANIFEST.json lists them."""
+    return {
         name: {
             "rows": sum(writer.rows),
             "files": [
@@ -248,28 +268,33 @@ def _manifest(
         }
         for name, writer in writers.items()
     }
+
+
+def _schema_record(spec: Schema) -> dict[str, Any]:
+    """The schema file the tables follow: its path in the checkout (else its name) and sha256."""
+    inside = spec.source.is_relative_to(REPO_ROOT)
+    path = spec.source.relative_to(REPO_ROOT).as_posix() if inside else spec.source.name
+    return {"path": path, "sha256": spec.sha256}
+
+
+def _manifest(
+    corpus: Corpus,
+    staging: Path,
+    writers: dict[str, ShardedTableWriter],
+    *,
+    options: dict[str, Any],
+    name: CorpusName | None,
+    spec: Schema,
+) -> dict[str, Any]:
+    """The manifest, its ``inputs`` left to the InputLog."""
     return {
         "generator": GENERATOR,
         **_identity(name),
-        "schema": {
-            "path": (
-                spec.source.relative_to(REPO_ROOT).as_posix()
-                if spec.source.is_relative_to(REPO_ROOT)
-                else spec.source.name
-            ),
-            "sha256": spec.sha256,
-        },
-        "options": {
-            "label_layer": layer,
-            "lines": lines,
-            "default_layer": default_layer,
-            "shard_rows": shard_rows,
-            "row_group_rows": ROW_GROUP_ROWS,
-            "parquet": PARQUET_OPTIONS,
-        },
+        "schema": _schema_record(spec),
+        "options": options,
         "layers": corpus.layers,
         "inputs": None,
-        "tables": tables,
+        "tables": _tables(staging, writers),
         "libraries": {
             "python": platform.python_version(),
             **{name: installed_version(name) for name in BYTE_SHAPING_LIBRARIES},

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataset.errors import InputError
-from dataset.evaluation.gold import ClassSet, LeftOut, check_classes, load_lines, load_spans
+from dataset.evaluation.gold import (
+    ClassSet,
+    LeftOut,
+    SpanGold,
+    check_classes,
+    load_lines,
+    load_spans,
+)
 from dataset.owned import write_file, write_folder
 from dataset.ptc.task_files import Task, line_row, span_row
 from dataset.schema import Schema, schema
@@ -55,28 +62,11 @@ def export(
     if out.is_dir() and not per_article:
         raise InputError(out, "--out is a folder", "pass the path of the file to write")
     if task == "slc":
-        lines = load_lines(folder, layer, spec)
-        write_file(out, "".join(line_row(*line) for line in lines.lines), "--out")
-        return Exported(
-            out=out,
-            task=task,
-            layer=lines.layer,
-            classes=None,
-            rows=len(lines.lines),
-            articles=len(lines.line_counts),
-            not_annotated=lines.not_annotated,
-        )
+        return _export_lines(folder, out, layer, spec)
     assert chosen is not None
     gold = load_spans(folder, layer, chosen, labelled=task == "tc", spec=spec)
     if per_article:
-        by_article: dict[str, list[str]] = defaultdict(list)
-        for span in gold.spans:
-            by_article[span.article_id].append(span_row(task, span))
-        files = {
-            f"article{article}.{gold.layer}.labels": "".join(by_article[article])
-            for article in gold.annotated
-        }
-        write_folder(out, files, "--out", "export")
+        _write_per_article(gold, task, out)
     else:
         write_file(out, "".join(span_row(task, span) for span in gold.spans), "--out")
     return Exported(
@@ -88,3 +78,30 @@ def export(
         articles=len({span.article_id for span in gold.spans}),
         left_out=gold.left_out,
     )
+
+
+def _export_lines(folder: Path, out: Path, layer: str | None, spec: Schema) -> Exported:
+    """The ``slc`` gold: every line of every annotated article, in one file."""
+    lines = load_lines(folder, layer, spec)
+    write_file(out, "".join(line_row(*line) for line in lines.lines), "--out")
+    return Exported(
+        out=out,
+        task="slc",
+        layer=lines.layer,
+        classes=None,
+        rows=len(lines.lines),
+        articles=len(lines.line_counts),
+        not_annotated=lines.not_annotated,
+    )
+
+
+def _write_per_article(gold: SpanGold, task: Task, out: Path) -> None:
+    """PTC's own layout: a label file for each annotated article, empty when it has no span."""
+    by_article: dict[str, list[str]] = defaultdict(list)
+    for span in gold.spans:
+        by_article[span.article_id].append(span_row(task, span))
+    files = {
+        f"article{article}.{gold.layer}.labels": "".join(by_article[article])
+        for article in gold.annotated
+    }
+    write_folder(out, files, "--out", "export")

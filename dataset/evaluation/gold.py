@@ -171,55 +171,20 @@ def load_spans(
     no name, and only the SemEval view leaves any out."""
     spec = spec or schema()
     num_chars = _articles(folder)
-    spans = _columns(
-        folder,
-        "spans",
-        ["span_id", "article_id", "layer", "label", "technique", "semeval_class", "start", "end"],
-    )
-    rows = (
-        [dict(zip(spans, values, strict=True)) for values in zip(*spans.values(), strict=True)]
-        if spans
-        else []
-    )
+    rows = _span_rows(folder)
     lines = _lines(folder)
     labelled_by = {name for name in (lines or {}).get("label_layer", []) if name is not None}
     chosen = _choose_layer(folder, {row["layer"] for row in rows} | labelled_by, layer)
-    annotated = {row["article_id"] for row in rows if row["layer"] == chosen}
-    if lines is not None:
-        annotated.update(
-            article
-            for article, label_layer in zip(lines["article_id"], lines["label_layer"], strict=True)
-            if label_layer == chosen
-        )
-    techniques = spec.techniques.names
-    semeval = spec.semeval_classes.names
+    annotated = _annotated(rows, lines, chosen)
+    names = class_names(classes, spec)
     kept: list[Span] = []
     left_out: list[LeftOut] = []
-    for row in rows:
-        if row["layer"] != chosen:
-            continue
-        as_written = Span(row["article_id"], row["label"], row["start"], row["end"])
-        if classes == "semeval" and row["semeval_class"] is None:
-            left_out.append(
-                LeftOut(row["span_id"], as_written, "no SemEval-2020 class (SemEval dropped it)")
-            )
-            continue
-        if classes == "ptc" and labelled and row["technique"] is None:
-            left_out.append(
-                LeftOut(
-                    row["span_id"],
-                    as_written,
-                    "labelled only with a merged SemEval-2020 class, not one of PTC's techniques",
-                )
-            )
-            continue
-        if classes == "semeval":
-            name = semeval[row["semeval_class"]]
-        elif row["technique"] is not None:
-            name = techniques[row["technique"]]
+    for row in (row for row in rows if row["layer"] == chosen):
+        named = _named(row, classes, labelled, names)
+        if isinstance(named, LeftOut):
+            left_out.append(named)
         else:
-            name = row["label"]
-        kept.append(Span(row["article_id"], name, row["start"], row["end"]))
+            kept.append(named)
     return SpanGold(
         folder=folder,
         layer=chosen,
@@ -229,6 +194,56 @@ def load_spans(
         spans=tuple(sorted(kept, key=lambda span: span_order(span, spec))),
         left_out=tuple(left_out),
     )
+
+
+def _span_rows(folder: Path) -> list[dict[str, Any]]:
+    """The rows of the spans table as dictionaries (none when the folder has no spans)."""
+    spans = _columns(
+        folder,
+        "spans",
+        ["span_id", "article_id", "layer", "label", "technique", "semeval_class", "start", "end"],
+    )
+    if not spans:
+        return []
+    return [dict(zip(spans, values, strict=True)) for values in zip(*spans.values(), strict=True)]
+
+
+def _annotated(
+    rows: list[dict[str, Any]], lines: dict[str, list[Any]] | None, layer: str
+) -> set[str]:
+    """The articles annotated in ``layer``: those with a span in it, and those whose lines
+    it labels (an article annotated with no span)."""
+    annotated = {row["article_id"] for row in rows if row["layer"] == layer}
+    if lines is not None:
+        annotated.update(
+            article
+            for article, label_layer in zip(lines["article_id"], lines["label_layer"], strict=True)
+            if label_layer == layer
+        )
+    return annotated
+
+
+def _named(
+    row: dict[str, Any], classes: ClassSet, labelled: bool, names: list[str]
+) -> Span | LeftOut:
+    """A spans-table row as a span named in the class set (``names``, by id), or left out
+    with why."""
+    as_written = Span(row["article_id"], row["label"], row["start"], row["end"])
+    if classes == "semeval" and row["semeval_class"] is None:
+        return LeftOut(row["span_id"], as_written, "no SemEval-2020 class (SemEval dropped it)")
+    if classes == "ptc" and labelled and row["technique"] is None:
+        return LeftOut(
+            row["span_id"],
+            as_written,
+            "labelled only with a merged SemEval-2020 class, not one of PTC's techniques",
+        )
+    if classes == "semeval":
+        name = names[row["semeval_class"]]
+    elif row["technique"] is not None:
+        name = names[row["technique"]]
+    else:
+        name = row["label"]
+    return Span(row["article_id"], name, row["start"], row["end"])
 
 
 def load_lines(folder: Path, layer: str | None, spec: Schema | None = None) -> LineGold:

@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from dataset.errors import InputError
-from dataset.evaluation.gold import ClassSet, check_classes, class_names, load_lines, load_spans
+from dataset.evaluation.gold import (
+    ClassSet,
+    SpanGold,
+    check_classes,
+    class_names,
+    load_lines,
+    load_spans,
+)
 from dataset.ptc.scoring import (
     Scores,
     merge_overlapping,
@@ -34,6 +41,7 @@ from dataset.ptc.scoring import (
     technique_classification,
 )
 from dataset.ptc.task_files import (
+    PredictedSpan,
     Task,
     read_labelled_spans,
     read_lines,
@@ -148,7 +156,36 @@ def score_tc(
     names = class_names(classes, spec)
     fix = _wrong_label(classes, spec)
     predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, fix)
-    how = f"predict one technique for each line of python -m dataset export {folder} --task tc"
+    _check_one_to_one(gold, predicted, pred, classes)
+    spans = [item.span for item in predicted]
+    notes = list(_left_out_note(len(gold.left_out), classes))
+    if tc_scorer_pairing(spans) != tc_scorer_pairing(gold.spans):
+        notes.append(
+            "the lines are not in the gold file's order: this command pairs labels by "
+            "offsets, but task-TC_scorer.py would stop or pair labels of different articles; "
+            "keep the order of export --task tc for the official scorer"
+        )
+    result = technique_classification(pair_labels(gold.spans, spans), names)
+    return ScoreReport(
+        task="tc",
+        gold=str(folder),
+        layer=gold.layer,
+        classes=classes,
+        pred=str(pred),
+        overall=result.micro,
+        by_class=result.by_class,
+        counts={"spans": result.spans, "correct": result.correct},
+        notes=tuple(notes),
+    )
+
+
+def _check_one_to_one(
+    gold: SpanGold, predicted: list[PredictedSpan], pred: Path, classes: ClassSet
+) -> None:
+    """Technique classification labels the gold spans: each must be predicted as often as
+    the gold lists it, and nothing else; the first prediction that is not, or a gold span
+    left without one, is an input error saying why."""
+    how = f"predict one technique for each line of python -m dataset export {gold.folder} --task tc"
     wanted = Counter((span.article_id, span.start, span.end) for span in gold.spans)
     unnamed = {(o.span.article_id, o.span.start, o.span.end): o.reason for o in gold.left_out}
     for item in predicted:
@@ -179,26 +216,6 @@ def score_tc(
             f"article {article}",
             how,
         )
-    spans = [item.span for item in predicted]
-    notes = list(_left_out_note(len(gold.left_out), classes))
-    if tc_scorer_pairing(spans) != tc_scorer_pairing(gold.spans):
-        notes.append(
-            "the lines are not in the gold file's order: this command pairs labels by "
-            "offsets, but task-TC_scorer.py would stop or pair labels of different articles; "
-            "keep the order of export --task tc for the official scorer"
-        )
-    result = technique_classification(pair_labels(gold.spans, spans), names)
-    return ScoreReport(
-        task="tc",
-        gold=str(folder),
-        layer=gold.layer,
-        classes=classes,
-        pred=str(pred),
-        overall=result.micro,
-        by_class=result.by_class,
-        counts={"spans": result.spans, "correct": result.correct},
-        notes=tuple(notes),
-    )
 
 
 def score_slc(folder: Path, pred: Path, layer: str | None, spec: Schema) -> ScoreReport:

@@ -224,62 +224,87 @@ def read_label_file(
     lines: list[LabelLine] = []
     for number, raw in enumerate(decode_lines(path, data), start=1):
         row = raw.removesuffix("\r")
-        if not row.strip():
-            continue
-        columns = row.split("\t")
-        if len(columns) != len(LABEL_COLUMNS):
-            raise InputError(
-                path,
-                f"expected {len(LABEL_COLUMNS)} tab-separated columns "
-                f"({', '.join(LABEL_COLUMNS)}), found {len(columns)}: {row!r}",
-                "separate the columns with single tabs; technique names contain commas, never tabs",
-                line=number,
+        if row.strip():
+            lines.append(
+                _label_line(path, number, row, known, article_id=article_id, num_chars=num_chars)
             )
-        line_id, label, start_text, end_text = columns
-        if not is_digits(line_id):
-            raise InputError(
-                path,
-                f"the article ID {line_id!r} in column 1 is not a string of digits",
-                "column 1 holds the digits of the article file name",
-                line=number,
-            )
-        if article_id is not None and line_id != article_id:
-            raise InputError(
-                path,
-                f"column 1 says article {line_id} but the file name says article {article_id}",
-                f"put this line in article{line_id}'s label file, or correct column 1",
-                line=number,
-            )
-        if label not in known:
-            raise InputError(
-                path,
-                f"unknown technique {label!r}",
-                "use one of the 18 PTC technique names or the 14 SemEval-2020 class names "
-                "exactly as spelled in schemas/propaganda_spans.yaml (case, commas and "
-                "hyphens matter)",
-                line=number,
-            )
-        start = parse_offset(path, number, "start", start_text)
-        end = parse_offset(path, number, "end", end_text)
-        if start >= end:
-            raise InputError(
-                path,
-                f"start {start} is not before end {end}"
-                + (" (the offsets are reversed)" if start > end else " (the span is empty)"),
-                "write start (inclusive) then end (exclusive), with end > start",
-                line=number,
-            )
-        if num_chars is not None and end > num_chars:
-            raise InputError(
-                path,
-                f"the span {start}-{end} runs past the end of the article, which has "
-                f"{num_chars} code points",
-                "offsets count Unicode code points, not bytes; recompute them against the "
-                "raw article text",
-                line=number,
-            )
-        lines.append(LabelLine(article_id=line_id, label=label, start=start, end=end, line=number))
     return lines
+
+
+def _label_line(
+    path: Path,
+    number: int,
+    row: str,
+    known: AbstractSet[str],
+    *,
+    article_id: str | None,
+    num_chars: int | None,
+) -> LabelLine:
+    """Line ``number`` of a label file, checked column by column."""
+    columns = row.split("\t")
+    if len(columns) != len(LABEL_COLUMNS):
+        raise InputError(
+            path,
+            f"expected {len(LABEL_COLUMNS)} tab-separated columns "
+            f"({', '.join(LABEL_COLUMNS)}), found {len(columns)}: {row!r}",
+            "separate the columns with single tabs; technique names contain commas, never tabs",
+            line=number,
+        )
+    line_id, label, start_text, end_text = columns
+    _check_article_id(path, number, line_id, article_id)
+    if label not in known:
+        raise InputError(
+            path,
+            f"unknown technique {label!r}",
+            "use one of the 18 PTC technique names or the 14 SemEval-2020 class names "
+            "exactly as spelled in schemas/propaganda_spans.yaml (case, commas and "
+            "hyphens matter)",
+            line=number,
+        )
+    start = parse_offset(path, number, "start", start_text)
+    end = parse_offset(path, number, "end", end_text)
+    _check_span(path, number, start, end, num_chars)
+    return LabelLine(article_id=line_id, label=label, start=start, end=end, line=number)
+
+
+def _check_article_id(path: Path, number: int, line_id: str, article_id: str | None) -> None:
+    """Column 1 holds digits, the file name's ID when one is given."""
+    if not is_digits(line_id):
+        raise InputError(
+            path,
+            f"the article ID {line_id!r} in column 1 is not a string of digits",
+            "column 1 holds the digits of the article file name",
+            line=number,
+        )
+    if article_id is not None and line_id != article_id:
+        raise InputError(
+            path,
+            f"column 1 says article {line_id} but the file name says article {article_id}",
+            f"put this line in article{line_id}'s label file, or correct column 1",
+            line=number,
+        )
+
+
+def _check_span(path: Path, number: int, start: int, end: int, num_chars: int | None) -> None:
+    """A span is not empty nor reversed, and lies inside the article when its length is
+    given."""
+    if start >= end:
+        raise InputError(
+            path,
+            f"start {start} is not before end {end}"
+            + (" (the offsets are reversed)" if start > end else " (the span is empty)"),
+            "write start (inclusive) then end (exclusive), with end > start",
+            line=number,
+        )
+    if num_chars is not None and end > num_chars:
+        raise InputError(
+            path,
+            f"the span {start}-{end} runs past the end of the article, which has "
+            f"{num_chars} code points",
+            "offsets count Unicode code points, not bytes; recompute them against the "
+            "raw article text",
+            line=number,
+        )
 
 
 def read_rationale_file(path: Path, data: bytes | None = None) -> dict[tuple[str, int, int], str]:

@@ -214,30 +214,8 @@ def read_lines(
                 "their lines)",
                 line=row,
             )
-        if not is_digits(line_text) or int(line_text) < 1:
-            raise InputError(
-                path,
-                f"the line number {line_text!r} is not a whole number from 1",
-                "number an article's lines from 1 (the title), as NLP4IF-2019 does",
-                line=row,
-            )
-        number = int(line_text)
-        if number > line_counts[article_id]:
-            raise InputError(
-                path,
-                f"line {number} is past the end of article {article_id}, which has "
-                f"{line_counts[article_id]} lines",
-                "number the lines of the article file from 1, every line counted",
-                line=row,
-            )
-        label = label_text.lower()
-        if label not in (PROPAGANDA, NON_PROPAGANDA):
-            raise InputError(
-                path,
-                f"the label {label_text!r} is neither {PROPAGANDA} nor {NON_PROPAGANDA}",
-                f"write {PROPAGANDA} or {NON_PROPAGANDA} in column 3",
-                line=row,
-            )
+        number = _line_number(path, row, line_text, article_id, line_counts[article_id])
+        propaganda = _line_label(path, row, label_text)
         key = (article_id, number)
         if key in seen:
             raise InputError(
@@ -248,8 +226,41 @@ def read_lines(
                 line=row,
             )
         seen[key] = row
-        lines.append(PredictedLine(article_id, number, label == PROPAGANDA, row))
+        lines.append(PredictedLine(article_id, number, propaganda, row))
     return lines
+
+
+def _line_number(path: Path, row: int, text: str, article_id: str, line_count: int) -> int:
+    """Column 2 of an ``slc`` row: a line of the article, numbered from 1."""
+    if not is_digits(text) or int(text) < 1:
+        raise InputError(
+            path,
+            f"the line number {text!r} is not a whole number from 1",
+            "number an article's lines from 1 (the title), as NLP4IF-2019 does",
+            line=row,
+        )
+    number = int(text)
+    if number > line_count:
+        raise InputError(
+            path,
+            f"line {number} is past the end of article {article_id}, which has {line_count} lines",
+            "number the lines of the article file from 1, every line counted",
+            line=row,
+        )
+    return number
+
+
+def _line_label(path: Path, row: int, text: str) -> bool:
+    """Column 3 of an ``slc`` row, read case-insensitively: whether the line is propaganda."""
+    label = text.lower()
+    if label not in (PROPAGANDA, NON_PROPAGANDA):
+        raise InputError(
+            path,
+            f"the label {text!r} is neither {PROPAGANDA} nor {NON_PROPAGANDA}",
+            f"write {PROPAGANDA} or {NON_PROPAGANDA} in column 3",
+            line=row,
+        )
+    return label == PROPAGANDA
 
 
 def tc_scorer_pairing(spans: Sequence[Span]) -> list[tuple[str, int, int]]:
