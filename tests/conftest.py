@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,6 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 from dataset.builder.pipeline import BuildResult, build
+from dataset.schema import schema
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "dataset" / "raw"
@@ -33,6 +35,29 @@ ARTICLE_CHARS = 2336
 ARTICLE_LINES = 30
 #: The gold layer's Loaded_Language span "mastermind": (start, end).
 MASTERMIND = (783, 793)
+
+
+def _shipped_label_lines() -> list[tuple[str, str]]:
+    """(layer, label) of every line of the shipped label files, a span each."""
+    return [
+        (path.name.split(".")[1], line.split("\t")[1])
+        for path in sorted((RAW / "labels").glob("article*.labels"))
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+#: The shipped data's spans counted from its label files, by layer and by label.
+SHIPPED_LAYER_SPANS = Counter(layer for layer, _ in _shipped_label_lines())
+SHIPPED_LABEL_SPANS = Counter(label for _, label in _shipped_label_lines())
+#: The rows of each table of a build (and a release) of the shipped data: spans of every
+#: layer, a line row for each line of the one article, a row for each technique.
+SHIPPED_ROWS = {
+    "articles": len(list((RAW / "articles").glob("article*.txt"))),
+    "spans": SHIPPED_LAYER_SPANS.total(),
+    "lines": ARTICLE_LINES,
+    "techniques": len(schema().techniques.names),
+}
 
 
 def make_corpus(root: Path, *, labels: bool = True) -> Path:

@@ -56,7 +56,14 @@ from dataset.release.publish import publish_to_folder
 from dataset.release.sections import demoted
 from dataset.schema import schema, schema_path
 from dataset.shards import table_shards
-from tests.conftest import ARTICLE_ID, RAW, earlier_releases
+from tests.conftest import (
+    ARTICLE_ID,
+    RAW,
+    SHIPPED_LABEL_SPANS,
+    SHIPPED_LAYER_SPANS,
+    SHIPPED_ROWS,
+    earlier_releases,
+)
 
 VERSION = dataset_version()
 CARD = DATACARD_PATH.read_text(encoding="utf-8")
@@ -150,14 +157,10 @@ def test_manifest_records_inputs_versions_and_counts(
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["card"]["path"] == "DATACARD.md"
     assert {"python", "pyarrow", "datasets", "matplotlib"} <= set(manifest["libraries"])
-    assert manifest["counts"]["tables"] == {
-        "articles": 1,
-        "spans": 58,
-        "lines": 30,
-        "techniques": 18,
-    }
-    assert manifest["counts"]["techniques"]["Loaded_Language"] == 19
-    assert sum(manifest["counts"]["techniques"].values()) == 58  # three layers
+    assert manifest["counts"]["tables"] == SHIPPED_ROWS
+    techniques = manifest["counts"]["techniques"]
+    assert techniques["Loaded_Language"] == SHIPPED_LABEL_SPANS["Loaded_Language"]
+    assert sum(techniques.values()) == SHIPPED_ROWS["spans"]  # every layer's
     assert set(manifest["files"]["record_only"]) == set(RECORD_ONLY)
     assert "git" in manifest and "commit" in manifest["git"]
     assert released.counts.tables == manifest["counts"]["tables"]
@@ -221,7 +224,8 @@ def test_load_dataset_pandas_and_duckdb_read_identical_rows(
     via_pandas = arrow_rows(pa.Table.from_pandas(frame, preserve_index=False))
     via_datasets = arrow_rows(loaded.data.table)
     assert via_datasets == via_duckdb == via_pandas
-    assert len(via_datasets) == {"articles": 1, "spans": 20, "lines": 30, "techniques": 18}[table]
+    gold = {"spans": SHIPPED_LAYER_SPANS["gold"]}
+    assert len(via_datasets) == {**SHIPPED_ROWS, **gold}[table]
 
 
 def test_all_layers_config_reads_every_layer(folder: Path, hf_cache: str) -> None:
@@ -230,7 +234,7 @@ def test_all_layers_config_reads_every_layer(folder: Path, hf_cache: str) -> Non
     assert arrow_rows(every.data.table) == arrow_rows(
         pa.Table.from_pandas(frame, preserve_index=False)
     )
-    assert Counter(every["layer"]) == {"gold": 20, "maintainers": 17, "second-pass": 21}
+    assert Counter(every["layer"]) == SHIPPED_LAYER_SPANS
 
 
 def test_class_label_names_come_back_from_the_release(folder: Path, hf_cache: str) -> None:
@@ -260,7 +264,7 @@ def test_croissant_validates_and_reads_every_record_set(folder: Path) -> None:
             path = folder / node["contentUrl"]
             assert node["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     dataset = mlc.Dataset(jsonld=folder / "croissant.json")
-    counts = {"articles": 1, "spans": 58, "lines": 30, "techniques": 18}
+    counts = SHIPPED_ROWS
     records = {table: list(dataset.records(record_set=table)) for table in counts}
     assert {table: len(rows) for table, rows in records.items()} == counts
     techniques = schema().techniques.names
