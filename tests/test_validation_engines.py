@@ -38,3 +38,17 @@ def test_the_spark_engine_refuses_batch_sizes(capsys: pytest.CaptureFixture[str]
     assert main(["build", "--engine", "spark", "--batch-articles", "10"]) == 2
     error = capsys.readouterr().err
     assert "--batch-articles" in error and "Spark engine" in error
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_must_be_positive(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--jobs", jobs]) == 2
+    error = capsys.readouterr().err
+    assert "--jobs" in error and "positive" in error
+    assert "Traceback" not in error
+
+
+def test_the_spark_engine_refuses_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--engine", "spark", "--jobs", "2"]) == 2
+    error = capsys.readouterr().err
+    assert "--jobs" in error and "Spark engine" in error

@@ -2,4 +2,6 @@
 
 from validation.cli import main
 
-raise SystemExit(main())
+# Guarded: ``--jobs`` workers import the main module again, and must not run it.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -66,6 +66,12 @@ def _engine_arguments(parser: argparse.ArgumentParser, batch_articles: int) -> N
         help="default engine: articles validated at a time, with their spans and lines; "
         f"bounds memory (default {batch_articles:,})",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="default engine: processes that judge the batches (default: one per core, no "
+        "more than the batches; 1 judges them in this process); the report is the same",
+    )
 
 
 def _judging_arguments(parser: argparse.ArgumentParser) -> None:
@@ -157,6 +163,14 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
     """Options the chosen engine does not take are refused, never ignored."""
     if args.batch_articles is not None and args.batch_articles < 1:
         raise InputError("--batch-articles", "must be a positive number", "pass 1 or more")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs", "must be a positive number", "pass 1 or more")
+    if args.engine == "spark" and args.jobs is not None:
+        raise InputError(
+            "--jobs",
+            "the Spark engine shares its work out itself",
+            "drop --jobs, or give Spark more cores with --spark-master local[N]",
+        )
     if args.engine == "spark" and args.batch_articles is not None:
         raise InputError(
             "--batch-articles",
@@ -213,7 +227,7 @@ def engine_of(args: argparse.Namespace) -> Engine:
         from validation.run import DefaultEngine
         from validation.stream import DEFAULT_BATCH_ARTICLES
 
-        return DefaultEngine(args.batch_articles or DEFAULT_BATCH_ARTICLES)
+        return DefaultEngine(args.batch_articles or DEFAULT_BATCH_ARTICLES, args.jobs)
     try:
         from validation.spark.engine import SparkEngine
         from validation.spark.session import LOCAL_MASTER, parse_conf

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dataset.project import dataset_version
 from validation import failures as made
@@ -60,6 +60,8 @@ class Clock:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        #: Processor seconds other processes (``--jobs`` workers) spent on the run.
+        self.elsewhere = 0.0
 
     @contextmanager
     def __call__(self, phase: str) -> Iterator[None]:
@@ -147,6 +149,26 @@ class Engine(Protocol):
     def finish(self, clock: Clock) -> None:
         """Release what the run held; add the engine's own processor time to ``clock``."""
         ...
+
+
+@runtime_checkable
+class JudgingEngine(Engine, Protocol):
+    """An engine that judges its batches itself (the default engine, in worker processes
+    with ``--jobs``), adding their verdicts to the run's tally in batch order."""
+
+    def judge(self, run: Run, tables: tuple[str, ...]) -> int:
+        """Judge every batch of ``tables``; the number of batches."""
+        ...
+
+
+def judge_batches(engine: Engine, run: Run, tables: tuple[str, ...]) -> int:
+    """Judge every batch of ``tables`` in this process; the number of batches."""
+    count = 0
+    for batch in engine.batches(run, tables):
+        judge_levels(batch, run)
+        count += 1
+        del batch
+    return count
 
 
 def judge_files(
@@ -281,13 +303,12 @@ def validate(
     listed = catalogue(schema)
     checks = up_to(level, listed)
     run = Run(schema, checks, Tally(listed, allowlist, checks), files, clock, level)
-    batches = 0
     try:
         readable = readable_tables(run, judge_files(checks, run.tally, files, schema))
-        for batch in engine.batches(run, readable):
-            judge_levels(batch, run)
-            batches += 1
-            del batch
+        if isinstance(engine, JudgingEngine):
+            batches = engine.judge(run, readable)
+        else:
+            batches = judge_batches(engine, run, readable)
         techniques = engine.techniques()
     finally:
         engine.finish(clock)
@@ -298,7 +319,7 @@ def validate(
             if result is not None:
                 run.tally.add(check, result)
     clock.seconds["total"] = time.perf_counter() - began
-    clock.cpu["total"] = time.process_time() - used
+    clock.cpu["total"] = time.process_time() - used + clock.elsewhere
     return Report(
         folder=Path(location),
         version=dataset_version(),

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -77,11 +80,31 @@ def frame(data: pa.Table, positions: np.ndarray, specs: list[Expect]) -> pd.Data
     return result
 
 
+@contextmanager
+def _main_named() -> Iterator[None]:
+    """While Great Expectations is imported, give ``__main__`` a file name when it has
+    neither one nor a module spec (``python -c``, a ``--jobs`` worker): PySpark, which Great
+    Expectations imports when it is installed, takes such a process for a doctest run and
+    exits it in the middle of the import when Spark Connect's libraries are missing. The
+    name goes afterwards: multiprocessing would run it as the workers' main file."""
+    main = sys.modules.get("__main__")
+    unnamed = getattr(main, "__spec__", None) is None and not hasattr(main, "__file__")
+    if unnamed and main is not None:
+        main.__file__ = "<string>"
+    try:
+        yield
+    finally:
+        if unnamed and main is not None:
+            del main.__file__
+
+
 @cache
 def context() -> Any:
     """The process's ephemeral Great Expectations context, made on first use."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    with _main_named():
+        import great_expectations as gx
+        import great_expectations.expectations
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -100,12 +123,12 @@ class ExpectationRunner:
     """Expectations on pandas frames, through the process's context."""
 
     def __init__(self) -> None:
+        self.context = context()
         import great_expectations as gx
         import great_expectations.expectations as gxe
 
         self._gx = gx
         self._classes = gxe
-        self.context = context()
         source = self.context.data_sources.add_pandas("propaganda-spans")
         self._batches = source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe(
             "rows"

@@ -23,7 +23,7 @@ from dataset.schema import Schema, load_schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
 from validation.checks import Check, ColumnCheck, Level, OrderCheck, RowCheck
-from validation.core import Clock, Run, SqlRule, validate
+from validation.core import Clock, Run, SqlRule, judge_batches, validate
 from validation.duck import SqlRunner
 from validation.expectations import Expect
 from validation.failures import Failures, row_keys
@@ -202,6 +202,16 @@ class ArrowBatch:
 
 
 @dataclass
+class Read:
+    """A batch as read: its tables, the rows out of article order and, per article table,
+    the batch's first row in the whole table."""
+
+    tables: dict[str, pa.Table]
+    breaks: Breaks
+    first_rows: dict[str, int]
+
+
+@dataclass
 class Tools:
     """What judges the rows on this machine, started once per run."""
 
@@ -211,10 +221,14 @@ class Tools:
 
 class DefaultEngine:
     """The default engine (``core.Engine``): a local folder, read in batches of articles
-    (``validation.stream``) and judged on this machine."""
+    (``validation.stream``) and judged on this machine, in ``jobs`` worker processes
+    (``validation.parallel``; default the smaller of the cores and the article batches) or,
+    with one job, in this process."""
 
-    def __init__(self, batch_articles: int = DEFAULT_BATCH_ARTICLES) -> None:
-        self.batch_articles = batch_articles
+    def __init__(
+        self, batch_articles: int = DEFAULT_BATCH_ARTICLES, jobs: int | None = None
+    ) -> None:
+        self.batch_articles, self.jobs = batch_articles, jobs
         self._techniques: pa.Table | None = None
         self._tools: Tools | None = None
 
@@ -224,25 +238,57 @@ class DefaultEngine:
         with clock("files"):
             return open_dataset(Path(location), schema)
 
+    def workers(self, files: DatasetFiles) -> int:
+        """The processes that judge the batches: ``jobs``, else one per core, but no more
+        than there are batches of articles."""
+        if self.jobs is not None:
+            return self.jobs
+        from validation.parallel import cores
+
+        return max(1, min(cores(), -(-files.rows("articles") // self.batch_articles)))
+
+    def judge(self, run: Run, tables: tuple[str, ...]) -> int:
+        """Every batch judged (``core.JudgingEngine``); the number of batches."""
+        jobs = self.workers(run.files)
+        if jobs == 1:
+            return judge_batches(self, run, tables)
+        from validation.parallel import judge_in_workers
+
+        return judge_in_workers(run, self._read(run, tables, ("article_id",)), jobs)
+
     def batches(self, run: Run, tables: tuple[str, ...]) -> Iterator[ArrowBatch]:
         with run.clock("start-up"):
             tools = self._tools = Tools(expectations_runner(), SqlRunner())
+        for read in self._read(run, tables):
+            batch = ArrowBatch(run, tools, read.tables, read.breaks)
+            del read
+            yield batch
+            # The batch goes before the next is read, so they do not stack up.
+            del batch
+
+    def _read(
+        self, run: Run, tables: tuple[str, ...], columns: tuple[str, ...] | None = None
+    ) -> Iterator[Read]:
+        """Each batch's tables (``columns`` of the article tables, default all), rows out
+        of order and first rows; the techniques table last, whole."""
         articles = tuple(name for name in ARTICLE_TABLES if name in tables)
         if articles:
-            stream = article_batches(run.files, articles, self.batch_articles, run.schema)
+            stream = article_batches(run.files, articles, self.batch_articles, run.schema, columns)
             while True:
                 with run.clock("read"):
                     batch = next(stream, None)
                 if batch is None:
                     break
-                yield ArrowBatch(run, tools, batch.tables, batch.breaks)
+                read = Read(batch.tables, batch.breaks, batch.first_rows)
                 del batch
+                yield read
+                del read
                 # Hand the batch's memory back, so the next one does not stack on it.
                 pa.default_memory_pool().release_unused()
         if "techniques" in tables:
             with run.clock("read"):
                 self._techniques = _read_whole(run, "techniques")
-            yield ArrowBatch(run, tools, {"techniques": self._techniques}, {})
+            yield Read({"techniques": self._techniques}, {}, {})
 
     def techniques(self) -> pa.Table | None:
         return self._techniques
@@ -339,6 +385,7 @@ def validate_dataset(
     allowlist: Sequence[AllowlistEntry] = (),
     previous: Path | None = None,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
+    jobs: int | None = None,
     manifest: Path | None = None,
     level: Level = Level.RELEASE,
     schema: Schema | None = None,
@@ -346,7 +393,7 @@ def validate_dataset(
     """Run every check of the registry up to ``level`` on a built dataset folder, on this
     machine (``core.validate``); the schema is the project's unless one is given."""
     return validate(
-        DefaultEngine(batch_articles),
+        DefaultEngine(batch_articles, jobs),
         folder,
         schema=load_schema() if schema is None else schema,
         allowlist=allowlist,

@@ -97,6 +97,8 @@ class Batch:
     number: int
     tables: dict[str, pa.Table]
     breaks: dict[str, list[OrderBreak]] = field(default_factory=dict)
+    #: Each table's first row in the batch, counted over the whole table (all shards).
+    first_rows: dict[str, int] = field(default_factory=dict)
 
 
 class _Runs:
@@ -110,6 +112,8 @@ class _Runs:
         self.keys: list[ArticleKey | None] = []
         self.maxima: list[ArticleKey | None] = []
         self.late: list[bool] = []
+        #: Rows handed out so far.
+        self.handed = 0
 
     @property
     def rows(self) -> int:
@@ -148,6 +152,7 @@ class _Runs:
                 breaks.append(OrderBreak(range(self.starts[index], stop), article, before))
         taken = self.table.slice(0, end)
         self.table = self.table.slice(end)
+        self.handed += end
         self.starts = [start - end for start in self.starts[runs:]]
         del self.keys[:runs], self.maxima[:runs], self.late[:runs]
         return taken, breaks
@@ -156,9 +161,18 @@ class _Runs:
 class TableStream:
     """One table's shards, read front to back and handed out by article."""
 
-    def __init__(self, arrow: pa.Schema, shards: list[Shard], read_rows: int) -> None:
-        self._batches = self._read(shards, read_rows, arrow.names)
-        self._runs = _Runs(arrow.empty_table())
+    def __init__(
+        self,
+        arrow: pa.Schema,
+        shards: list[Shard],
+        read_rows: int,
+        columns: tuple[str, ...] | None = None,
+    ) -> None:
+        """``columns``: the columns read (default all); ``article_id`` alone tells the
+        batches' rows apart, for workers that read the rest themselves (``read_rows``)."""
+        names = arrow.names if columns is None else list(columns)
+        self._batches = self._read(shards, read_rows, names)
+        self._runs = _Runs(pa.schema([arrow.field(name) for name in names]).empty_table())
         self._running: ArticleKey | None = None
         self._exhausted = False
 
@@ -188,6 +202,11 @@ class TableStream:
             return False
         self._running = self._runs.append(batch, self._running)
         return True
+
+    @property
+    def handed(self) -> int:
+        """Rows handed out so far: the next batch's first row in the whole table."""
+        return self._runs.handed
 
     @property
     def done(self) -> bool:
@@ -228,15 +247,21 @@ class TableStream:
 
 
 def article_batches(
-    files: DatasetFiles, tables: tuple[str, ...], batch_articles: int, schema: Schema
+    files: DatasetFiles,
+    tables: tuple[str, ...],
+    batch_articles: int,
+    schema: Schema,
+    columns: tuple[str, ...] | None = None,
 ) -> Iterator[Batch]:
     """The article tables among ``tables`` (the articles table first) in batches of
-    ``batch_articles`` articles; rows after the last article come in batches of their own."""
+    ``batch_articles`` articles; rows after the last article come in batches of their own.
+    ``columns``: the columns read (default all)."""
     streams = {
         name: TableStream(
             schema.arrow_schema(name),
             files.shards[name],
             batch_articles if name == "articles" else READ_ROWS,
+            columns,
         )
         for name in ARTICLE_TABLES
         if name in tables
@@ -244,8 +269,9 @@ def article_batches(
     driver = streams["articles"]
     number = 0
     while not driver.done:
+        first = {name: stream.handed for name, stream in streams.items()}
         articles, breaks, last = driver.take_articles(batch_articles)
-        batch = Batch(number, {"articles": articles}, {"articles": breaks})
+        batch = Batch(number, {"articles": articles}, {"articles": breaks}, first)
         for name, stream in streams.items():
             if name != "articles":
                 limit = TAIL_ROWS if last is None else None
@@ -253,9 +279,34 @@ def article_batches(
         number += 1
         yield batch
     while not all(stream.done for stream in streams.values()):
-        batch = Batch(number, {"articles": driver.take_through(None)[0]}, {"articles": []})
+        first = {name: stream.handed for name, stream in streams.items()}
+        batch = Batch(number, {"articles": driver.take_through(None)[0]}, {"articles": []}, first)
         for name, stream in streams.items():
             if name != "articles":
                 batch.tables[name], batch.breaks[name] = stream.take_through(None, TAIL_ROWS)
         number += 1
         yield batch
+
+
+def read_rows(files: DatasetFiles, schema: Schema, table: str, first: int, count: int) -> pa.Table:
+    """Rows ``first`` to ``first + count`` of a table over all its shards, every column, as
+    ``article_batches`` hands them out: a ``--jobs`` worker reads its own batch."""
+    arrow = schema.arrow_schema(table)
+    parts = [arrow.empty_table()]
+    at = 0
+    for shard in files.shards[table]:
+        try:
+            reader = pq.ParquetFile(shard.path)
+            for group in range(reader.num_row_groups):
+                rows = reader.metadata.row_group(group).num_rows
+                if at + rows > first and at < first + count:
+                    found = reader.read_row_group(group, columns=arrow.names)
+                    skip = max(first - at, 0)
+                    parts.append(found.slice(skip, first + count - at - skip))
+                at += rows
+        except (OSError, pa.ArrowException) as error:
+            raise unreadable(shard.path, error) from None
+        if at >= first + count:
+            break
+    # Shards may differ in what they declare nullable, as in TableStream.
+    return pa.concat_tables(parts, promote_options="permissive")

@@ -60,6 +60,28 @@ class CheckResult:
         return "passed"
 
 
+@dataclass
+class Found:
+    """What one check found on one batch, judged in another process, for the run's tally
+    to add in batch order (a ``CheckResult`` without its check)."""
+
+    failing: int
+    allowed: int
+    examples: list[Violation]
+    not_judged: dict[str, int]
+    errors: list[str]
+    ran: bool
+
+
+@dataclass
+class Part:
+    """A batch's tally, as a worker process hands it back."""
+
+    found: dict[str, Found]
+    #: (check, row) of the allowlist entries that matched a violation.
+    matched: set[tuple[str, str]]
+
+
 class Tally:
     """The results of every check, filled batch by batch."""
 
@@ -127,3 +149,29 @@ class Tally:
                 violation.allowed_because = self._reasons.get((check.id, violation.row))
                 result.examples.append(violation)
         return blocking
+
+    def part(self) -> Part:
+        """What this tally found (on one batch, in a worker process)."""
+        return Part(
+            {
+                check_id: Found(r.failing, r.allowed, r.examples, r.not_judged, r.errors, r.ran)
+                for check_id, r in self.results.items()
+                if r.ran or r.errors or r.not_judged
+            },
+            self.matched,
+        )
+
+    def merge(self, part: Part) -> None:
+        """Add a batch's findings; merged in batch order, the counts, examples and errors
+        are those a single process would have found."""
+        for check_id, found in part.found.items():
+            result = self.results[check_id]
+            result.ran |= found.ran
+            result.failing += found.failing
+            result.allowed += found.allowed
+            room = EXAMPLES_KEPT - len(result.examples)
+            result.examples.extend(found.examples[: max(room, 0)])
+            for table, rows in found.not_judged.items():
+                result.not_judged[table] = result.not_judged.get(table, 0) + rows
+            result.errors.extend(found.errors)
+        self.matched |= part.matched
