@@ -14,13 +14,13 @@ import yaml
 
 from dataset.cli import main
 from dataset.release.converted import converted_problems
-from dataset.release.licence import terms
+from dataset.schema import schema
 
 RELEASE_2_0_0 = Path(__file__).parent / "fixtures" / "citation-2.0.0"
 
 
 def test_release_2_0_0_conversions_misstate_the_rights_and_the_author() -> None:
-    problems = converted_problems(RELEASE_2_0_0)
+    problems = converted_problems(RELEASE_2_0_0, schema().dataset.licence)
     assert any(p.startswith("zenodo: claims the licence") for p in problems)
     assert any(p.startswith("schema.org: claims the licence") for p in problems)
     assert any(p.startswith("zenodo: authors ['{propaganda-spans") for p in problems)
@@ -46,20 +46,24 @@ def _mended(tmp_path: Path) -> Path:
 
 
 def test_truthful_conversions_pass(tmp_path: Path) -> None:
-    assert converted_problems(_mended(tmp_path)) == []
+    assert converted_problems(_mended(tmp_path), schema().dataset.licence) == []
 
 
 def test_a_description_without_the_article_terms_is_caught(tmp_path: Path) -> None:
     folder = _mended(tmp_path)
     record = json.loads((folder / "zenodo.json").read_text(encoding="utf-8"))
-    record["description"] = record["description"].replace(terms().text, "")
+    record["description"] = record["description"].replace(schema().dataset.licence.text, "")
     (folder / "zenodo.json").write_text(json.dumps(record), encoding="utf-8")
-    assert converted_problems(folder) == ["zenodo: the description lacks the article text's terms"]
+    assert converted_problems(folder, schema().dataset.licence) == [
+        "zenodo: the description lacks the article text's terms"
+    ]
 
 
 def test_check_converted_exits_1_naming_each_problem(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["citation", "--check-converted", str(RELEASE_2_0_0)]) == 1
-    assert capsys.readouterr().err.count("error: ") == len(converted_problems(RELEASE_2_0_0))
+    assert capsys.readouterr().err.count("error: ") == len(
+        converted_problems(RELEASE_2_0_0, schema().dataset.licence)
+    )
 
 
 def test_a_missing_conversion_is_an_input_error(tmp_path: Path) -> None:
@@ -69,11 +73,11 @@ def test_a_missing_conversion_is_an_input_error(tmp_path: Path) -> None:
 def test_citation_files_of_this_version_claim_no_single_licence(tmp_path: Path) -> None:
     assert main(["citation", "--out", str(tmp_path)]) == 0
     cff = yaml.safe_load((tmp_path / "CITATION.cff").read_text(encoding="utf-8"))
-    assert "license" not in cff and terms().text in cff["abstract"]
+    assert "license" not in cff and schema().dataset.licence.text in cff["abstract"]
     assert cff["authors"] == [{"name": "propaganda-spans maintainers"}]
     bib = (tmp_path / "CITATION.bib").read_text(encoding="utf-8")
     assert "author  = {{propaganda-spans maintainers}}," in bib
-    assert terms().spdx in bib and terms().text in bib
+    assert schema().dataset.licence.spdx in bib and schema().dataset.licence.text in bib
 
 
 def test_out_never_overwrites_a_folder_the_command_did_not_write(tmp_path: Path) -> None:

@@ -350,7 +350,8 @@ def test_no_home_page_means_no_url_and_a_note(folder: Path) -> None:
 
 def test_a_home_page_reaches_every_metadata_file(folder: Path, tmp_path: Path) -> None:
     built = build(RAW, tmp_path / "build", progress=False, log=quiet)
-    info = ReleaseInfo(VERSION, entry_for(CHANGELOG_PATH, VERSION).date, CARD, home=HOME)
+    date = entry_for(CHANGELOG_PATH, VERSION).date
+    info = ReleaseInfo(VERSION, date, CARD, home=HOME, schema=schema())
     out = tmp_path / "release"
     assemble(built.out, out, info)
     cff = yaml.safe_load((out / "CITATION.cff").read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from dataset.release.assemble import checked_cff
 from dataset.release.bundle import load_bundle
 from dataset.release.chart import technique_chart
 from dataset.release.croissant import croissant
-from dataset.release.datacard import render
+from dataset.release.datacard import card_blocks, render
 from dataset.release.datapackage import datapackage
 from dataset.release.hf_card import render_readme
 from dataset.release.info import ReleaseInfo
@@ -29,7 +29,7 @@ from dataset.release.sections import demoted
 from dataset.schema import schema
 
 CARD = DATACARD_PATH.read_text(encoding="utf-8")
-INFO = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), CARD)
+INFO = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), CARD, schema=schema())
 
 
 def test_shard_hashes_come_from_the_build_and_match_the_files(built: BuildResult) -> None:
@@ -66,7 +66,9 @@ def test_a_folder_that_is_not_a_finished_build_is_refused(
 
 
 def test_a_generated_cff_that_breaks_the_schema_is_an_input_error(built: BuildResult) -> None:
-    bundle = load_bundle(built.out, ReleaseInfo("", datetime.date(2026, 1, 1), CARD))
+    bundle = load_bundle(
+        built.out, ReleaseInfo("", datetime.date(2026, 1, 1), CARD, schema=schema())
+    )
     with pytest.raises(InputError, match=r"breaks the Citation File Format schema:\n  version"):
         checked_cff(bundle.info)
 
@@ -74,7 +76,7 @@ def test_a_generated_cff_that_breaks_the_schema_is_an_input_error(built: BuildRe
 def test_a_card_block_nothing_generates_is_an_input_error_with_its_line(tmp_path: Path) -> None:
     card = CARD.replace("GENERATED: checks -->", "GENERATED: chekcs -->")
     with pytest.raises(InputError, match="'chekcs' is not one that") as error:
-        render(card, where=tmp_path / "DATACARD.md")
+        render(card, card_blocks(schema()), where=tmp_path / "DATACARD.md")
     assert error.value.line == CARD[: CARD.index("GENERATED: checks")].count("\n") + 1
 
 

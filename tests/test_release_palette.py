@@ -33,8 +33,8 @@ def test_every_pair_of_colours_differs_by_at_least_the_stated_delta_e() -> None:
 
 def test_every_technique_has_its_own_colour() -> None:
     names = schema().techniques.names
-    assert len({colour(name) for name in names}) == len(names)
-    assert colour("Whataboutism,Straw_Men,Red_Herring") == OTHER
+    assert len({colour(name, names) for name in names}) == len(names)
+    assert colour("Whataboutism,Straw_Men,Red_Herring", names) == OTHER
 
 
 def test_chip_labels_meet_wcag_aa_contrast() -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from dataset.builder.pipeline import BuildResult
 from dataset.release.bundle import load_bundle
 from dataset.release.info import ReleaseInfo
-from dataset.release.preview import CHIP_PX, Span, highlight, lanes, preview_html
+from dataset.release.preview import CHIP_PX, Span, highlight, lanes, painter, preview_html
+from dataset.schema import schema
 
 
 class Segments(HTMLParser):
@@ -60,7 +61,7 @@ def test_overlapping_spans_cover_exactly_their_characters() -> None:
         span(15, 38, "Slogans"),
         span(21, 26),
     ]
-    parsed = parse(highlight(text, spans))
+    parsed = parse(highlight(text, spans, painter(schema())))
     assert parsed.text == text
     for index in range(len(text)):
         expected = {n for n, s in enumerate(spans, start=1) if s.start <= index < s.end}
@@ -80,7 +81,7 @@ def test_overlapping_spans_never_share_an_underline_lane() -> None:
 
 def test_text_is_escaped_and_untouched_without_spans() -> None:
     text = "<b>\"bold\"</b> & 'it' \u00a0 \n\n"
-    markup = highlight(text, [])
+    markup = highlight(text, [], painter(schema()))
     assert parse(markup).text == text
     assert "<b>" not in markup and markup == html.escape(text).replace("&#x27;", "&#39;").replace(
         "&quot;", "&#34;"
@@ -88,7 +89,7 @@ def test_text_is_escaped_and_untouched_without_spans() -> None:
 
 
 def test_the_preview_of_a_build_is_self_contained(built: BuildResult) -> None:
-    info = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), "")
+    info = ReleaseInfo("0.0.0", datetime.date(2026, 1, 1), "", schema=schema())
     page = preview_html(load_bundle(built.out, info), b"\x89PNG")
     assert f"font-size: {CHIP_PX}px" in page and CHIP_PX >= 12
     assert page.startswith("<!DOCTYPE html>")

@@ -19,6 +19,7 @@ from dataset.release.layout import MANIFEST, SHA256SUMS, release_dir
 from dataset.release.make import ReleaseOutcome, make_release
 from dataset.release.pins import PINS_PATH, read_pins, reproducing_commit
 from dataset.release.verify import verify_release, verify_with_checked_out_code
+from dataset.schema import schema
 from dataset.versions import released_versions
 from tests.conftest import RAW, earlier_releases
 
@@ -62,7 +63,7 @@ def resum(folder: Path, name: str) -> None:
 
 
 def test_a_fresh_release_rebuilds_byte_for_byte_with_this_code(released: ReleaseOutcome) -> None:
-    assert verify_with_checked_out_code(VERSION, released.folder.parent) == []
+    assert verify_with_checked_out_code(VERSION, released.folder.parent, spec=schema()) == []
     assert (
         main(["verify", VERSION, "--releases", str(released.folder.parent), "--checked-out-code"])
         == 0
@@ -76,7 +77,7 @@ def test_a_change_that_sha256sums_agrees_with_fails_the_rebuild(copy: Path) -> N
     resum(copy, "preview.html")
     new = read_sums(copy)["preview.html"]
     assert check_folder(copy) == []
-    problems = verify_with_checked_out_code(VERSION, copy.parent)
+    problems = verify_with_checked_out_code(VERSION, copy.parent, spec=schema())
     assert problems == [f"rebuild: preview.html: sha256 {old} in the rebuild, {new} in SHA256SUMS"]
 
 
@@ -95,7 +96,7 @@ def test_a_flipped_byte_fails_integrity(copy: Path, capsys: pytest.CaptureFixtur
     assert "data/spans/spans-00000.parquet" in result.problems[0]
     assert main(["verify", "--all", "--releases", str(copy.parent)]) == 1
     assert "FAILS verification" in capsys.readouterr().err
-    assert verify_with_checked_out_code(VERSION, copy.parent)[0].startswith(
+    assert verify_with_checked_out_code(VERSION, copy.parent, spec=schema())[0].startswith(
         "release folder: data/spans/spans-00000.parquet"
     )
 

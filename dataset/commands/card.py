@@ -11,8 +11,9 @@ from pathlib import Path
 from dataset.errors import InputError
 from dataset.owned import write_file
 from dataset.project import DATACARD_PATH, RELEASES_DIR
-from dataset.release.datacard import render
+from dataset.release.datacard import card_blocks, render
 from dataset.release.readme import README_PATH, render_readme
+from dataset.schema import load_schema
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -51,7 +52,10 @@ def _refresh(path: Path, option: str, rewrite: Callable[[str], str], check: bool
 
 
 def run(args: argparse.Namespace) -> int:
-    card = _refresh(args.card, "--card", lambda t: render(t, where=args.card), args.check)
+    spec = load_schema()
+    card = _refresh(
+        args.card, "--card", lambda t: render(t, card_blocks(spec), where=args.card), args.check
+    )
     readme = _refresh(
         args.readme,
         "--readme",

@@ -16,6 +16,7 @@ from dataset.release.changelog import read_entries
 from dataset.release.citation import citation_bib
 from dataset.release.converted import CONVERSIONS, converted_problems
 from dataset.release.info import ReleaseInfo
+from dataset.schema import Schema, load_schema
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -43,21 +44,23 @@ def release_date(version: str) -> datetime.date:
     return entry.date if entry is not None else datetime.date.today()
 
 
-def write_citation(folder: Path) -> list[Path]:
+def write_citation(folder: Path, spec: Schema) -> list[Path]:
     """The two files, in a folder of their own: like every output folder, it is replaced
     only when the tools wrote it (a folder holding anything else is refused)."""
     version = dataset_version()
-    info = ReleaseInfo(version, release_date(version), DATACARD_PATH.read_text(encoding="utf-8"))
+    card = DATACARD_PATH.read_text(encoding="utf-8")
+    info = ReleaseInfo(version, release_date(version), card, schema=spec)
     files = {"CITATION.cff": checked_cff(info), "CITATION.bib": citation_bib(info)}
     return write_folder(folder, files, "--out", "citation")
 
 
 def run(args: argparse.Namespace) -> int:
+    spec = load_schema()
     if args.out is not None:
-        for path in write_citation(args.out):
+        for path in write_citation(args.out, spec):
             print(f"wrote {path}")
         return 0
-    problems = converted_problems(args.check_converted)
+    problems = converted_problems(args.check_converted, spec.dataset.licence)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:

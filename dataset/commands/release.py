@@ -12,6 +12,7 @@ from dataset.project import CHANGELOG_PATH, DATACARD_PATH, RAW_DIR, RELEASES_DIR
 from dataset.ptc.corpus import DEFAULT_LAYER
 from dataset.release.assemble import renderers
 from dataset.release.make import StageOptions, check_release, make_release
+from dataset.schema import load_schema
 
 #: What the command does, as ``--help`` tells its users.
 DESCRIPTION = """\
@@ -44,10 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     renderers()
+    spec = load_schema()
     if args.check:
         options = StageOptions(args.label_layer, args.default_layer, args.shard_rows)
         drift = check_release(
-            args.source, args.releases, changelog=args.changelog, card=args.card, options=options
+            args.source,
+            args.releases,
+            changelog=args.changelog,
+            card=args.card,
+            options=options,
+            spec=spec,
         )
         for line in drift:
             print(f"error: {line}", file=sys.stderr)
@@ -67,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         label_layer=args.label_layer,
         default_layer=args.default_layer,
         shard_rows=args.shard_rows,
+        spec=spec,
     )
     rows = ", ".join(f"{name} {n}" for name, n in outcome.counts.tables.items())
     verb = "released" if outcome.created else "unchanged"

@@ -20,6 +20,7 @@ from dataset.release.verify import (
     verify_release,
     verify_with_checked_out_code,
 )
+from dataset.schema import Schema, load_schema
 from dataset.versions import released_versions
 
 #: What the command does, as ``--help`` tells its users.
@@ -64,9 +65,9 @@ def _versions(args: argparse.Namespace) -> list[str]:
     return list(args.versions) or [dataset_version()]
 
 
-def _run_checked_out_code(version: str, releases: Path) -> bool:
+def _run_checked_out_code(version: str, releases: Path, spec: Schema) -> bool:
     renderers()
-    problems = verify_with_checked_out_code(version, releases, log=_stderr)
+    problems = verify_with_checked_out_code(version, releases, log=_stderr, spec=spec)
     folder = release_dir(version, releases)
     if problems:
         print(f"{folder} FAILS verification:", file=sys.stderr)
@@ -99,10 +100,10 @@ def _run_at_commit(version: str, args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    outcomes = [
-        _run_checked_out_code(version, args.releases)
-        if args.checked_out_code
-        else _run_at_commit(version, args)
-        for version in _versions(args)
-    ]
+    versions = _versions(args)
+    if args.checked_out_code:
+        spec = load_schema()
+        outcomes = [_run_checked_out_code(version, args.releases, spec) for version in versions]
+    else:
+        outcomes = [_run_at_commit(version, args) for version in versions]
     return 0 if all(outcomes) else 1

@@ -32,7 +32,7 @@ from dataset.release.layout import (
 )
 from dataset.release.licence import licence_file
 from dataset.release.preview import preview_html
-from dataset.schema import schema
+from dataset.schema import Schema
 
 
 def copy_data(bundle: Bundle, out: Path) -> None:
@@ -59,13 +59,13 @@ def checked_cff(info: ReleaseInfo) -> str:
     return cff
 
 
-def checks_file() -> str:
+def checks_file(spec: Schema) -> str:
     """checks.md: the catalogue of validation checks, as the datasheet shows it."""
     return (
         "# Validation checks\n\n"
         "Every check the validation suite runs on a release, by id. An `error` check blocks a "
         "release; a `warning` is reported. The report of this release's run is "
-        "`validation.json`.\n\n" + check_catalogue(schema())
+        "`validation.json`.\n\n" + check_catalogue(spec)
     )
 
 
@@ -94,11 +94,11 @@ def assemble(build: Path, out: Path, info: ReleaseInfo) -> Bundle:
     write_json(out / CROISSANT, croissant(bundle))
     write_json(out / DATAPACKAGE, datapackage(bundle))
     (out / PREVIEW).write_text(preview_html(bundle, chart), encoding="utf-8")
-    (out / LICENCE).write_text(licence_file(), encoding="utf-8")
+    (out / LICENCE).write_text(licence_file(bundle.schema.dataset.licence), encoding="utf-8")
     (out / GUIDELINES).write_bytes(bundle.guidelines)
     (out / SCHEMA).parent.mkdir(parents=True, exist_ok=True)
-    (out / SCHEMA).write_bytes(bundle.schema)
-    (out / CHECKS).write_text(checks_file(), encoding="utf-8")
+    (out / SCHEMA).write_bytes(bundle.schema.file_bytes)
+    (out / CHECKS).write_text(checks_file(bundle.schema), encoding="utf-8")
     if info.changelog is not None:
         shipped = changelog_up_to(info.changelog, info.version)
         (out / CHANGELOG).write_text(shipped, encoding="utf-8")

@@ -24,7 +24,7 @@ from dataset.project import GUIDELINES_PATH
 from dataset.release.counts import Counts, count, languages
 from dataset.release.info import ReleaseInfo
 from dataset.release.layout import DATA_DIR
-from dataset.schema import schema
+from dataset.schema import Schema
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,13 @@ class Bundle:
     counts: Counts
     #: Languages of the articles (BCP-47 primary subtags), sorted.
     languages: tuple[str, ...]
-    #: The annotation guidelines and the schema, as the release ships them.
+    #: The annotation guidelines, as the release ships them.
     guidelines: bytes
-    schema: bytes
+
+    @property
+    def schema(self) -> Schema:
+        """The schema the release follows (its file's bytes are what it ships)."""
+        return self.info.schema
 
     def files_of(self, table: str) -> list[DataFile]:
         return [file for file in self.files if file.table == table]
@@ -87,7 +91,7 @@ def read_build_manifest(build: Path) -> dict[str, Any]:
     return data
 
 
-def data_files(manifest: Mapping[str, Any]) -> tuple[DataFile, ...]:
+def data_files(manifest: Mapping[str, Any], spec: Schema) -> tuple[DataFile, ...]:
     """The shards the build wrote, as the release will hold them, tables in schema order."""
     return tuple(
         DataFile(
@@ -97,24 +101,25 @@ def data_files(manifest: Mapping[str, Any]) -> tuple[DataFile, ...]:
             bytes=entry["bytes"],
             rows=entry["rows"],
         )
-        for table in schema().table_names
+        for table in spec.table_names
         for entry in manifest["tables"][table]["files"]
     )
 
 
-def _read_table(build: Path, table: str, files: list[DataFile]) -> pa.Table:
+def _read_table(build: Path, table: str, files: list[DataFile], spec: Schema) -> pa.Table:
     shards = [pq.read_table(build / file.path.removeprefix(f"{DATA_DIR}/")) for file in files]
-    return pa.concat_tables(shards) if shards else schema().arrow_schema(table).empty_table()
+    return pa.concat_tables(shards) if shards else spec.arrow_schema(table).empty_table()
 
 
 def load_bundle(build: Path, info: ReleaseInfo) -> Bundle:
-    """Read a finished build once (its manifest and every table), and the guidelines and
-    schema a release ships beside it."""
+    """Read a finished build once (its manifest and every table), and the guidelines a
+    release ships beside it; the schema is ``info``'s."""
+    spec = info.schema
     manifest = read_build_manifest(build)
-    files = data_files(manifest)
+    files = data_files(manifest, spec)
     tables = {
-        table: _read_table(build, table, [f for f in files if f.table == table])
-        for table in schema().table_names
+        table: _read_table(build, table, [f for f in files if f.table == table], spec)
+        for table in spec.table_names
     }
     return Bundle(
         info=info,
@@ -122,8 +127,7 @@ def load_bundle(build: Path, info: ReleaseInfo) -> Bundle:
         manifest=manifest,
         tables=tables,
         files=files,
-        counts=count(tables),
+        counts=count(tables, spec),
         languages=languages(tables["articles"]),
         guidelines=GUIDELINES_PATH.read_bytes(),
-        schema=schema().file_bytes,
     )

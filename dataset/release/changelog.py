@@ -130,10 +130,6 @@ def _subsection(entry: Entry, heading: str) -> list[SyntaxTreeNode] | None:
     return None
 
 
-def _cell_text(cell: SyntaxTreeNode) -> str:
-    return cell.children[0].content.strip() if cell.children else ""
-
-
 def _int(cell: str) -> int:
     try:
         return int(cell.replace(",", ""))

@@ -29,7 +29,8 @@ def technique_chart(bundle: Bundle) -> bytes:
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         positions = list(range(len(labels)))
-        axes.barh(positions, values, color=[colour(label) for label in labels])
+        names = bundle.schema.techniques.names
+        axes.barh(positions, values, color=[colour(label, names) for label in labels])
         axes.set_yticks(positions, labels, fontsize=9)
         axes.invert_yaxis()
         for position, value in zip(positions, values, strict=True):

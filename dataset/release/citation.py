@@ -18,7 +18,8 @@ import jsonschema
 import yaml
 
 from dataset.release.info import ReleaseInfo, authors, description, keywords
-from dataset.release.licence import statement, terms
+from dataset.release.licence import statement
+from dataset.schema import Licence
 
 CFF_SCHEMA = Path(__file__).with_name("cff-schema-1.2.0.json")
 
@@ -114,7 +115,7 @@ def cff_data(info: ReleaseInfo) -> dict[str, Any]:
         "title": f"{info.pretty_name} ({info.name})",
         "version": info.version,
         "date-released": info.date.isoformat(),
-        "abstract": f"{description()} {statement()}",
+        "abstract": f"{description()} {statement(info.schema.dataset.licence)}",
         "authors": [cff_author(name) for name in authors()],
         "keywords": keywords(),
         "references": [_cff_reference(paper) for paper in PTC_PAPERS],
@@ -183,10 +184,9 @@ def _bib_paper(paper: dict[str, Any]) -> str:
     )
 
 
-def bib_licence() -> str:
+def bib_licence(licence: Licence) -> str:
     """The licence statement in one line for BibTeX's ``license`` field (biblatex-software's
     name for it; styles that do not know the field skip it)."""
-    licence = terms()
     return _bib_escape(
         f"{licence.covers[0].upper()}{licence.covers[1:]}: {licence.spdx}. The article text "
         f"is not under that licence: {licence.text}"
@@ -205,7 +205,7 @@ def citation_bib(info: ReleaseInfo) -> str:
             ("month", MONTHS[date.month - 1]),
             ("version", f"{{{info.version}}}"),
             ("note", f"{{Dataset, version {info.version}, released {date.isoformat()}}}"),
-            ("license", f"{{{bib_licence()}}}"),
+            ("license", f"{{{bib_licence(info.schema.dataset.licence)}}}"),
             *([("url", f"{{{info.home}}}")] if info.home is not None else []),
         ],
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from dataset.errors import InputError
 from dataset.release.info import authors
-from dataset.release.licence import terms
+from dataset.schema import Licence
 
 #: The files ``nox -s citation`` converts CITATION.cff to, by cffconvert's format name.
 CONVERSIONS = {"zenodo": "zenodo.json", "schema.org": "schemaorg.json", "apalike": "apalike.txt"}
@@ -31,14 +31,14 @@ def _read(folder: Path, name: str) -> str:
         ) from None
 
 
-def _record_problems(fmt: str, record: dict[str, Any], people: str) -> list[str]:
+def _record_problems(fmt: str, record: dict[str, Any], people: str, licence: Licence) -> list[str]:
     problems = []
     if "license" in record:
         problems.append(
             f"{fmt}: claims the licence {record['license']!r} for the whole dataset, "
             "article text included"
         )
-    if terms().text not in str(record.get("description", "")):
+    if licence.text not in str(record.get("description", "")):
         problems.append(f"{fmt}: the description lacks the article text's terms")
     persons = record.get(people, [])
     names = [str(person.get("name")) for person in persons]
@@ -50,13 +50,13 @@ def _record_problems(fmt: str, record: dict[str, Any], people: str) -> list[str]
     return problems
 
 
-def converted_problems(folder: Path) -> list[str]:
-    """Every way the converted files in ``folder`` misstate the release's rights or
-    authors (empty when they state them truthfully)."""
+def converted_problems(folder: Path, licence: Licence) -> list[str]:
+    """Every way the converted files in ``folder`` misstate the release's rights (as the
+    schema's ``licence`` states them) or authors (empty when they state them truthfully)."""
     zenodo = json.loads(_read(folder, CONVERSIONS["zenodo"]))
     schema_org = json.loads(_read(folder, CONVERSIONS["schema.org"]))
-    problems = _record_problems("zenodo", zenodo, "creators")
-    problems += _record_problems("schema.org", schema_org, "author")
+    problems = _record_problems("zenodo", zenodo, "creators", licence)
+    problems += _record_problems("schema.org", schema_org, "author", licence)
     apa = _read(folder, CONVERSIONS["apalike"])
     if "{" in apa or "}" in apa:
         problems.append(f"apalike: braces leak into the reference: {apa.strip()}")

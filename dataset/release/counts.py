@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from dataset.schema import schema
+from dataset.schema import Schema
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,13 @@ class Counts:
         return {"tables": self.tables, "techniques": self.techniques, "by_layer": self.by_layer}
 
 
-def label_order(labels: set[str]) -> list[str]:
+def label_order(labels: set[str], spec: Schema) -> list[str]:
     """PTC techniques in id order, then any other label (a SemEval class) by name."""
-    names = schema().techniques.names
+    names = spec.techniques.names
     return names + sorted(labels - set(names))
 
 
-def count(tables: Mapping[str, pa.Table]) -> Counts:
+def count(tables: Mapping[str, pa.Table], spec: Schema) -> Counts:
     """Rows per table, spans per label, and spans per layer and label."""
     spans = tables["spans"].select(["layer", "label"]).to_pydict()
     per_label: Counter[str] = Counter()
@@ -42,9 +42,9 @@ def count(tables: Mapping[str, pa.Table]) -> Counts:
     for layer, label in zip(spans["layer"], spans["label"], strict=True):
         per_label[label] += 1
         per_layer.setdefault(layer, Counter())[label] += 1
-    order = label_order(set(per_label))
+    order = label_order(set(per_label), spec)
     return Counts(
-        tables={name: tables[name].num_rows for name in schema().table_names},
+        tables={name: tables[name].num_rows for name in spec.table_names},
         techniques={label: per_label[label] for label in order},
         by_layer={
             layer: {label: per_layer[layer][label] for label in order if per_layer[layer][label]}

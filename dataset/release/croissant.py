@@ -20,10 +20,10 @@ from dataset.release.bundle import Bundle
 from dataset.release.citation import citation_bib
 from dataset.release.info import authors, keywords
 from dataset.release.layout import LICENCE, table_glob
-from dataset.release.licence import own_work, terms
+from dataset.release.licence import own_work
 from dataset.release.sections import paragraph, plain_text, section_markdown
 from dataset.release.summary import plain, summary_lines
-from dataset.schema import Field, schema
+from dataset.schema import Field, Licence, Schema, Table
 
 CROISSANT_1_0 = "http://mlcommons.org/croissant/1.0"
 RAI_1_0 = "http://mlcommons.org/croissant/RAI/1.0"
@@ -112,8 +112,8 @@ def _field(table: str, field: Field) -> dict[str, Any]:
     return node
 
 
-def _taxonomy_record_set(name: str) -> dict[str, Any]:
-    taxonomy = schema().taxonomies[name]
+def _taxonomy_record_set(name: str, spec: Schema) -> dict[str, Any]:
+    taxonomy = spec.taxonomies[name]
     record = taxonomy_set(name)
     return {
         "@type": "cr:RecordSet",
@@ -132,21 +132,20 @@ def _taxonomy_record_set(name: str) -> dict[str, Any]:
     }
 
 
-def _table_record_set(table: str) -> dict[str, Any]:
-    spec = schema().tables[table]
+def _table_record_set(table: Table) -> dict[str, Any]:
     return {
         "@type": "cr:RecordSet",
-        "@id": table,
-        "name": table,
-        "description": spec.description,
-        "key": [{"@id": f"{table}/{column}"} for column in spec.primary_key],
-        "field": [_field(table, field) for field in spec.fields],
+        "@id": table.name,
+        "name": table.name,
+        "description": table.description,
+        "key": [{"@id": f"{table.name}/{column}"} for column in table.primary_key],
+        "field": [_field(table.name, field) for field in table.fields],
     }
 
 
 def _distribution(bundle: Bundle) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
-    for table in schema().table_names:
+    for table in bundle.schema.table_names:
         for file in bundle.files_of(table):
             name = file.path
             nodes.append(
@@ -193,20 +192,19 @@ def responsible_ai(card: str) -> dict[str, str]:
     return fields
 
 
-def _taxonomies_of(table: str) -> list[str]:
-    names = [f.taxonomy for f in schema().tables[table].fields]
+def _taxonomies_of(table: Table) -> list[str]:
+    names = [f.taxonomy for f in table.fields]
     return [name for name in names if name]
 
 
-def licenses() -> list[dict[str, str]]:
+def licenses(licence: Licence) -> list[dict[str, str]]:
     """The project's licence for its own work, and the article text's terms."""
-    licence = terms()
     return [
         {
             "@type": "sc:CreativeWork",
             "name": licence.title,
             "url": licence.url,
-            "description": own_work(),
+            "description": own_work(licence),
         },
         {
             "@type": "sc:CreativeWork",
@@ -218,8 +216,8 @@ def licenses() -> list[dict[str, str]]:
 
 
 def croissant(bundle: Bundle) -> dict[str, Any]:
-    info = bundle.info
-    taxonomies = sorted({name for table in schema().table_names for name in _taxonomies_of(table)})
+    info, spec = bundle.info, bundle.schema
+    taxonomies = sorted({name for table in spec.tables.values() for name in _taxonomies_of(table)})
     home = {"url": info.home} if info.home is not None else {}
     return {
         "@context": CONTEXT,
@@ -228,18 +226,18 @@ def croissant(bundle: Bundle) -> dict[str, Any]:
         "name": info.name,
         "alternateName": info.pretty_name,
         **home,
-        "description": " ".join(summary_lines(bundle, plain)) + " " + schema().dataset.offsets,
+        "description": " ".join(summary_lines(bundle, plain)) + " " + spec.dataset.offsets,
         "version": info.version,
         "datePublished": info.date.isoformat(),
         "citeAs": citation_bib(info),
-        "license": licenses(),
+        "license": licenses(spec.dataset.licence),
         "keywords": keywords(),
         "inLanguage": list(bundle.languages),
         "creator": [{"@type": "sc:Organization", "name": name} for name in authors()],
         **responsible_ai(info.card),
         "distribution": _distribution(bundle),
         "recordSet": [
-            *(_taxonomy_record_set(name) for name in taxonomies),
-            *(_table_record_set(table) for table in schema().table_names),
+            *(_taxonomy_record_set(name, spec) for name in taxonomies),
+            *(_table_record_set(table) for table in spec.tables.values()),
         ],
     }

@@ -13,7 +13,9 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +24,7 @@ from dataset.errors import InputError
 from dataset.markdown import markdown_table
 from dataset.project import DATACARD_PATH, RAW_DIR, REPO_ROOT
 from dataset.release.summary import counted, label_layer
-from dataset.schema import Schema, schema
+from dataset.schema import Schema
 
 BLOCK = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)(?P<body>.*?)"
@@ -31,11 +33,9 @@ BLOCK = re.compile(
 )
 
 
-def field_tables() -> str:
-    spec = schema()
+def field_tables(spec: Schema) -> str:
     parts: list[str] = []
-    for name in schema().table_names:
-        table = spec.tables[name]
+    for name, table in spec.tables.items():
         parts.append(f"#### `{name}`\n\n{table.description}\n")
         parts.append(
             f"Primary key: `{', '.join(table.primary_key)}`. "
@@ -53,8 +53,7 @@ def field_tables() -> str:
     return "\n".join(parts)
 
 
-def taxonomy_table() -> str:
-    spec = schema()
+def taxonomy_table(spec: Schema) -> str:
     semeval = spec.semeval_classes
     return markdown_table(
         ["id", "technique", "SemEval-2020 class (id)", "definition"],
@@ -79,20 +78,21 @@ ADJUDICATION_DIR = REPO_ROOT / "dataset" / "adjudication"
 AGREEMENT_PATH = ADJUDICATION_DIR / "agreement.json"
 
 
-def current_tables(source: Path = RAW_DIR) -> Mapping[str, pa.Table]:
-    """The tables a build of ``source`` gives, built into a scratch folder and read once per
-    process: the card's counts are the data's, exactly as a release ships it."""
-    key = source.resolve()
+def current_tables(spec: Schema, source: Path = RAW_DIR) -> Mapping[str, pa.Table]:
+    """The tables a build of ``source`` under ``spec`` gives, built into a scratch folder
+    and read once per process and schema: the card's counts are the data's, exactly as a
+    release ships it."""
+    key = (source.resolve(), spec.sha256)
     if key not in _BUILT:
         from dataset.builder.pipeline import build
 
         with tempfile.TemporaryDirectory(prefix="card-") as work:
-            out = build(source, Path(work) / "out", progress=False, log=_quiet).out
-            _BUILT[key] = {table: pq.read_table(out / table) for table in schema().table_names}
+            out = build(source, Path(work) / "out", progress=False, log=_quiet, spec=spec).out
+            _BUILT[key] = {table: pq.read_table(out / table) for table in spec.table_names}
     return _BUILT[key]
 
 
-_BUILT: dict[Path, Mapping[str, pa.Table]] = {}
+_BUILT: dict[tuple[Path, str], Mapping[str, pa.Table]] = {}
 
 
 def _quiet(message: str) -> None:
@@ -212,19 +212,6 @@ def agreement_tables() -> str:
     )
     params = data["gamma"]["parameters"]
     kappas = data["kappa_has_propaganda"]
-    kappa = markdown_table(
-        ["lines", "n", "propaganda in both", "in neither", "Cohen's κ"],
-        (
-            (
-                name.replace("_", " "),
-                k["n"],
-                k["both_propaganda"],
-                k["neither"],
-                _figure(k["kappa"], False),
-            )
-            for name, k in kappas.items()
-        ),
-    )
     first, second = (_layer_name(data[side]) for side in ("gold", "pred"))
     return (
         f"`{first}` (first) against `{second}` (second), "
@@ -237,8 +224,25 @@ def agreement_tables() -> str:
         "figure.\n\n"
         + markdown_table(["technique", "spans (first)", "spans (second)", "γ", "span F1"], rows)
         + "\n"
-        + kappa
+        + _kappa_table(kappas)
         + _lines_alike(kappas["all_lines"])
+    )
+
+
+def _kappa_table(kappas: dict[str, dict[str, Any]]) -> str:
+    """Cohen's κ on ``has_propaganda``, per set of lines."""
+    return markdown_table(
+        ["lines", "n", "propaganda in both", "in neither", "Cohen's κ"],
+        (
+            (
+                name.replace("_", " "),
+                k["n"],
+                k["both_propaganda"],
+                k["neither"],
+                _figure(k["kappa"], False),
+            )
+            for name, k in kappas.items()
+        ),
     )
 
 
@@ -267,10 +271,10 @@ def check_catalogue(spec: Schema) -> str:
     )
 
 
-def licence_statement() -> str:
+def licence_statement(spec: Schema) -> str:
     from dataset.release.licence import markdown
 
-    return markdown()
+    return markdown(spec.dataset.licence)
 
 
 def palette_statement() -> str:
@@ -286,14 +290,17 @@ def palette_statement() -> str:
     )
 
 
-#: The blocks generated from the schema, the check registry and committed figures.
-GENERATORS: dict[str, Callable[[], str]] = {
-    "licence": licence_statement,
+#: The blocks generated from the palette and committed figures.
+FIXED_GENERATORS: dict[str, Callable[[], str]] = {
     "palette": palette_statement,
+    "agreement": agreement_tables,
+}
+#: The blocks generated from the schema and the check registry.
+SCHEMA_GENERATORS: dict[str, Callable[[Schema], str]] = {
+    "licence": licence_statement,
     "fields": field_tables,
     "taxonomy": taxonomy_table,
-    "agreement": agreement_tables,
-    "checks": lambda: check_catalogue(schema()),
+    "checks": check_catalogue,
 }
 #: The blocks generated from the data: a release refuses a card whose blocks are not its
 #: own data's.
@@ -304,27 +311,24 @@ DATA_GENERATORS: dict[str, Callable[[Mapping[str, pa.Table]], str]] = {
 }
 
 
-def all_generators(tables: Mapping[str, pa.Table]) -> dict[str, Callable[[], str]]:
-    """Every block's generator, the data's bound to ``tables``."""
-    bound = {name: _bound(make, tables) for name, make in DATA_GENERATORS.items()}
-    return {**GENERATORS, **bound}
+def all_generators(tables: Mapping[str, pa.Table], spec: Schema) -> dict[str, Callable[[], str]]:
+    """Every block's generator, the schema's bound to ``spec`` and the data's to ``tables``."""
+    blocks: dict[str, Callable[[], str]] = dict(FIXED_GENERATORS)
+    blocks.update({name: partial(make, spec) for name, make in SCHEMA_GENERATORS.items()})
+    blocks.update({name: partial(make, tables) for name, make in DATA_GENERATORS.items()})
+    return blocks
 
 
-def _bound(
-    make: Callable[[Mapping[str, pa.Table]], str], tables: Mapping[str, pa.Table]
-) -> Callable[[], str]:
-    return lambda: make(tables)
+def card_blocks(spec: Schema, source: Path = RAW_DIR) -> dict[str, Callable[[], str]]:
+    """Every block's generator for the card of ``source`` (a build of it under ``spec``)."""
+    return all_generators(current_tables(spec, source), spec)
 
 
-def render(
-    card: str,
-    blocks: dict[str, Callable[[], str]] | None = None,
-    where: Path = DATACARD_PATH,
-) -> str:
-    """The card with every generated block rewritten (by default from the schema and a
-    build of ``dataset/raw``); a block that nothing generates, or a generator with no
-    block, is an error naming the block (``where`` is the card's file)."""
-    generators = blocks if blocks is not None else all_generators(current_tables())
+def render(card: str, blocks: dict[str, Callable[[], str]], where: Path = DATACARD_PATH) -> str:
+    """The card with every generated block rewritten by ``blocks`` (see ``card_blocks``); a
+    block that nothing generates, or a generator with no block, is an error naming the
+    block (``where`` is the card's file)."""
+    generators = blocks
 
     def replace(match: re.Match[str]) -> str:
         name = match["name"]

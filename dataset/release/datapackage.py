@@ -24,8 +24,8 @@ from typing import Any
 from dataset.release.bundle import Bundle, DataFile
 from dataset.release.info import authors, keywords
 from dataset.release.layout import LICENCE
-from dataset.release.licence import statement, terms
-from dataset.schema import Field, Table, schema
+from dataset.release.licence import statement
+from dataset.schema import Field, Licence, Schema, Table
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
@@ -36,13 +36,11 @@ INTEGER_MISSING_VALUES = ["", "nan"]
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
 
-def _categories(taxonomy: str) -> list[dict[str, Any]]:
-    return [
-        {"value": label.id, "label": label.name} for label in schema().taxonomies[taxonomy].labels
-    ]
+def _categories(taxonomy: str, spec: Schema) -> list[dict[str, Any]]:
+    return [{"value": label.id, "label": label.name} for label in spec.taxonomies[taxonomy].labels]
 
 
-def _field(field: Field) -> dict[str, Any]:
+def _field(field: Field, spec: Schema) -> dict[str, Any]:
     node: dict[str, Any] = {"name": field.name, "description": field.description}
     constraints: dict[str, Any] = {}
     type_ = TYPES.get(field.type, "any")
@@ -50,8 +48,8 @@ def _field(field: Field) -> dict[str, Any]:
         item = field.item.labels or field.item.type
         node["description"] += f" A list of {item} ids."
     elif field.labels is not None:
-        node["categories"] = _categories(field.labels)
-        constraints["maximum"] = len(schema().taxonomies[field.labels].labels) - 1
+        node["categories"] = _categories(field.labels, spec)
+        constraints["maximum"] = len(spec.taxonomies[field.labels].labels) - 1
     node["type"] = type_
     if type_ == "integer" and field.nullable:
         node["missingValues"] = INTEGER_MISSING_VALUES
@@ -68,10 +66,9 @@ def _field(field: Field) -> dict[str, Any]:
     return node
 
 
-def references(table: Table) -> list[tuple[str, str, str]]:
+def references(table: Table, spec: Schema) -> list[tuple[str, str, str]]:
     """(field, table, field) of every foreign key of ``table``: the schema's declared
     references, and every class-label field whose taxonomy keys another table."""
-    spec = schema()
     keyed_by = {
         other.field(other.primary_key[0]).labels: other.name
         for other in spec.tables.values()
@@ -88,14 +85,14 @@ def references(table: Table) -> list[tuple[str, str, str]]:
     return found
 
 
-def _resource(table: Table, files: list[DataFile]) -> dict[str, Any]:
+def _resource(table: Table, files: list[DataFile], spec: Schema) -> dict[str, Any]:
     schema_node: dict[str, Any] = {
-        "fields": [_field(field) for field in table.fields],
+        "fields": [_field(field, spec) for field in table.fields],
         "primaryKey": list(table.primary_key),
     }
     foreign = [
         {"fields": [field], "reference": {"resource": target, "fields": [column]}}
-        for field, target, column in references(table)
+        for field, target, column in references(table, spec)
     ]
     if foreign:
         schema_node["foreignKeys"] = foreign
@@ -112,10 +109,9 @@ def _resource(table: Table, files: list[DataFile]) -> dict[str, Any]:
     }
 
 
-def licenses() -> list[dict[str, str]]:
+def licenses(licence: Licence) -> list[dict[str, str]]:
     """The project's licence, and the terms of the article text (the release's
     LICENSE.md, since no open licence covers it)."""
-    licence = terms()
     return [
         {"name": licence.spdx, "path": licence.url, "title": f"{licence.title}: {licence.covers}"},
         {"path": LICENCE, "title": f"Article text: {licence.text}"},
@@ -123,19 +119,19 @@ def licenses() -> list[dict[str, str]]:
 
 
 def datapackage(bundle: Bundle) -> dict[str, Any]:
-    spec, info = schema(), bundle.info
+    spec, info = bundle.schema, bundle.info
     package: dict[str, Any] = {
         "$schema": PROFILE,
         "name": info.name,
         "title": info.pretty_name,
-        "description": f"{spec.dataset.offsets} {statement()}",
+        "description": f"{spec.dataset.offsets} {statement(spec.dataset.licence)}",
         "version": info.version,
         "created": f"{info.date.isoformat()}T00:00:00Z",
         "keywords": keywords(),
-        "licenses": licenses(),
+        "licenses": licenses(spec.dataset.licence),
         "contributors": [{"title": name, "roles": ["creator"]} for name in authors()],
         "resources": [
-            _resource(spec.tables[table], bundle.files_of(table)) for table in schema().table_names
+            _resource(table, bundle.files_of(table.name), spec) for table in spec.tables.values()
         ],
     }
     if info.home is not None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dataset.release.layout import VALIDATION
 
 if TYPE_CHECKING:
+    from dataset.schema import Schema
     from validation.report import Report
 
 
@@ -38,13 +39,14 @@ def _failures(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def validate(folder: Path, previous: Path | None, manifest: Path) -> GateResult:
-    """Validate the release folder's data, its shards against the build's ``manifest``
-    (the folder has no SHA256SUMS yet), and put validation.json into it."""
+def validate(folder: Path, previous: Path | None, manifest: Path, spec: Schema) -> GateResult:
+    """Validate the release folder's data under the release's schema, its shards against
+    the build's ``manifest`` (the folder has no SHA256SUMS yet), and put validation.json
+    into it."""
     from validation.report import write_reports
     from validation.run import validate_dataset
 
-    report = validate_dataset(folder, previous=previous, manifest=manifest)
+    report = validate_dataset(folder, previous=previous, manifest=manifest, schema=spec)
     with tempfile.TemporaryDirectory() as reports:
         write_reports(report, Path(reports))
         shutil.copyfile(Path(reports) / VALIDATION, folder / VALIDATION)

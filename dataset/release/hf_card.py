@@ -3,7 +3,7 @@
 The YAML front matter is produced by ``datasets`` and ``huggingface_hub`` themselves
 (``MetadataConfigs`` and ``DatasetInfosDict`` write ``configs`` and ``dataset_info`` into a
 ``DatasetCardData``), with the features generated from ``schemas/`` by
-``schema().features(table)``, so ``load_dataset`` reads back exactly the ClassLabel
+``Schema.features(table)``, so ``load_dataset`` reads back exactly the ClassLabel
 names the Parquet files carry. The body (``templates/README.md``) starts with the data:
 a three-line summary and an example row of each table, generated from the tables shipped
 (``summary``), then how to load them (one table at a time, the gold layer for training),
@@ -31,11 +31,9 @@ from dataset.markdown import markdown_table
 from dataset.release import layout
 from dataset.release.bundle import Bundle
 from dataset.release.info import keywords
-from dataset.release.licence import terms
 from dataset.release.render import render
 from dataset.release.sections import demoted
 from dataset.release.summary import example_rows, summary_lines
-from dataset.schema import schema
 
 SPLIT = "train"
 #: Hub size categories by number of rows of the default config.
@@ -86,7 +84,7 @@ def gold_layer(bundle: Bundle) -> str | None:
 def config_tables(bundle: Bundle) -> dict[str, tuple[str, pa.Table, list[list[str]] | None]]:
     """Each config: the table it reads, the rows it gives, and its row filter if any."""
     configs: dict[str, tuple[str, pa.Table, list[list[str]] | None]] = {
-        table: (table, bundle.tables[table], None) for table in schema().table_names
+        table: (table, bundle.tables[table], None) for table in bundle.schema.table_names
     }
     gold = gold_layer(bundle)
     if gold is not None:
@@ -109,7 +107,7 @@ def _dataset_info(bundle: Bundle, table: str, rows: pa.Table) -> DatasetInfo:
     splits = SplitDict()
     splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=rows.num_rows))
     return DatasetInfo(
-        features=schema().features(table),
+        features=bundle.schema.features(table),
         splits=splits,
         download_size=sum(file.bytes for file in bundle.files_of(table)),
         dataset_size=num_bytes,
@@ -124,7 +122,7 @@ def card_data(bundle: Bundle) -> DatasetCardData:
         pretty_name=info.pretty_name,
         language=langs,
         license="other",
-        license_name=terms().hub_name,
+        license_name=bundle.schema.dataset.licence.hub_name,
         license_link=layout.LICENCE,
         # Not "expert-generated": the annotators followed written guidelines but are not
         # PTC's trained professionals, as the datasheet says.
@@ -153,8 +151,8 @@ def card_data(bundle: Bundle) -> DatasetCardData:
     return data
 
 
-def _holds(name: str, table: str, filters: list[list[str]] | None) -> str:
-    description = schema().tables[table].description
+def _holds(name: str, description: str, filters: list[list[str]] | None) -> str:
+    """What a config holds: its table's ``description``, and which layers."""
     if filters is not None:
         return f"{description} Gold layer (`{filters[0][2]}`) only: for training and evaluation."
     if name == ALL_LAYERS_CONFIG:
@@ -169,7 +167,7 @@ def tables(bundle: Bundle) -> str:
             (
                 f"`{name}`" + (" (default)" if name == layout.DEFAULT_CONFIG else ""),
                 rows.num_rows,
-                _holds(name, table, filters),
+                _holds(name, bundle.schema.tables[table].description, filters),
             )
             for name, (table, rows, filters) in config_tables(bundle).items()
         ),
@@ -193,7 +191,7 @@ def render_readme(bundle: Bundle) -> str:
         layers=_layer_list(bundle),
         all_layers=ALL_LAYERS_CONFIG,
         files=FILES,
-        table_names=schema().table_names,
+        table_names=bundle.schema.table_names,
         default_config=layout.DEFAULT_CONFIG,
         split=SPLIT,
         datasheet=demoted(bundle.info.card),

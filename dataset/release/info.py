@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataset.project import pyproject
-from dataset.schema import schema
+from dataset.schema import Schema
 
 #: ``[project.urls]`` labels that name the dataset's home page, compared after PEP 753
 #: normalisation (lower case, no punctuation or spaces).
@@ -37,16 +37,17 @@ class ReleaseInfo:
     #: CHANGELOG.md as it was when the release was made; None for releases made before
     #: releases shipped it.
     changelog: str | None = None
+    #: The schema the release follows, loaded once by the command that makes it: its
+    #: tables, taxonomies, licence and names are every release file's.
+    schema: Schema = field(kw_only=True)
 
     @property
     def name(self) -> str:
-        name: str = schema().dataset.name
-        return name
+        return self.schema.dataset.name
 
     @property
     def pretty_name(self) -> str:
-        pretty: str = schema().dataset.pretty_name
-        return pretty
+        return self.schema.dataset.pretty_name
 
 
 def project() -> dict[str, Any]:

@@ -14,11 +14,7 @@ from __future__ import annotations
 
 from dataset.errors import InputError
 from dataset.project import PYPROJECT_PATH, pyproject
-from dataset.schema import Licence, schema
-
-
-def terms() -> Licence:
-    return schema().dataset.licence
+from dataset.schema import Licence
 
 
 def code_licence() -> str:
@@ -34,9 +30,9 @@ def code_licence() -> str:
     return value
 
 
-def own_work() -> str:
-    """One sentence on the project's own work and on its code."""
-    licence = terms()
+def own_work(licence: Licence) -> str:
+    """One sentence on the project's own work and on its code (``licence``: the schema's
+    ``dataset.licence``, as every function here takes it)."""
     return (
         f"{licence.covers[0].upper()}{licence.covers[1:]} are the project's own work, licensed "
         f"{licence.title} ({licence.spdx}, {licence.url}); the project's code, which builds "
@@ -44,26 +40,26 @@ def own_work() -> str:
     )
 
 
-def statement() -> str:
+def statement(licence: Licence) -> str:
     """The whole statement, as running text."""
-    return f"{own_work()} {terms().text}"
+    return f"{own_work(licence)} {licence.text}"
 
 
-def markdown() -> str:
+def markdown(licence: Licence) -> str:
     """The statement as Markdown bullets (the datasheet and the release's LICENSE.md)."""
-    url = terms().url
+    url = licence.url
     return (
-        f"- **The project's own work.** {own_work().replace(url, f'<{url}>')}\n"
-        f"- **Article text.** {terms().text}\n"
+        f"- **The project's own work.** {own_work(licence).replace(url, f'<{url}>')}\n"
+        f"- **Article text.** {licence.text}\n"
     )
 
 
-def licence_file() -> str:
+def licence_file(licence: Licence) -> str:
     """LICENSE.md of a release."""
     return (
         "# Licence\n\n"
         "This release combines the project's own work with text that is not the "
         "project's:\n\n"
-        f"{markdown()}\n"
-        f"The full text of {terms().title} is at <{terms().url}>.\n"
+        f"{markdown(licence)}\n"
+        f"The full text of {licence.title} is at <{licence.url}>.\n"
     )

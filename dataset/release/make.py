@@ -36,6 +36,7 @@ from dataset.release import datacard as card_module
 from dataset.release.assemble import assemble
 from dataset.release.bundle import Bundle
 from dataset.release.changelog import (
+    Entry,
     check_counts,
     check_migration,
     entry_for,
@@ -57,7 +58,7 @@ from dataset.release.layout import (
 from dataset.release.links import outside_links, pointers_outside
 from dataset.release.manifest import read_manifest, release_manifest
 from dataset.release.sections import card_problems
-from dataset.schema import schema
+from dataset.schema import Schema, load_schema
 from dataset.versions import previous_release
 
 
@@ -76,7 +77,7 @@ def _fresh_card(card: Path, text: str, bundle: Bundle) -> None:
     """Refuse a datasheet whose generated blocks are not those of the schema and of the
     data being released, or with a section missing, empty or a placeholder: the card is
     part of the release."""
-    blocks = card_module.all_generators(bundle.tables)
+    blocks = card_module.all_generators(bundle.tables, bundle.schema)
     if card_module.render(text, blocks, where=card) != text:
         raise InputError(
             card,
@@ -157,8 +158,8 @@ def stage(
     options: StageOptions,
     step: Callable[[str], None] = lambda _: None,
 ) -> Staged:
-    """Build ``source`` and assemble the release's files into ``work/v<version>``; ``step``
-    marks the boundaries a killed release is tested at."""
+    """Build ``source`` under the release's schema and assemble the release's files into
+    ``work/v<version>``; ``step`` marks the boundaries a killed release is tested at."""
     built = build(
         source,
         work / "build",
@@ -167,6 +168,7 @@ def stage(
         shard_rows=options.shard_rows,
         progress=False,
         log=options.log,
+        spec=info.schema,
     )
     step("built")
     folder = work / f"v{info.version}"
@@ -182,21 +184,18 @@ def check_release(
     changelog: Path = CHANGELOG_PATH,
     card: Path = DATACARD_PATH,
     options: StageOptions = StageOptions(),
+    spec: Schema | None = None,
 ) -> list[str]:
     """Whether this version can be released as the inputs stand, writing nothing: a
     version not released yet is fine (the next one), a released version must rebuild to
-    its released bytes. Returns how a released version drifted (empty when it did not)."""
+    its released bytes. Returns how a released version drifted (empty when it did not).
+    ``spec``: the schema (None: loaded now, from PROPAGANDA_SPANS_SCHEMA or the default)."""
     version = dataset_version()
     target = release_dir(version, releases)
     if not target.exists():
         options.log(f"version {version} is not released yet: the next release")
         return []
-    info = ReleaseInfo(
-        version=version,
-        date=entry_for(changelog, version).date,
-        card=card.read_text(encoding="utf-8"),
-        changelog=changelog.read_text(encoding="utf-8"),
-    )
+    info = _read_inputs(version, changelog, card, load_schema() if spec is None else spec).info
     with tempfile.TemporaryDirectory(prefix="release-check-") as work:
         staged = stage(source, Path(work), info, options)
         shipped = {file.path: file.sha256 for file in staged.bundle.files}
@@ -204,6 +203,32 @@ def check_release(
     if not drift:
         options.log(f"version {version} is released and its inputs still give exactly it")
     return drift
+
+
+@dataclass(frozen=True)
+class ReleaseInputs:
+    """The datasheet and changelog a release is made from, read once, with the release
+    information made from them and the schema."""
+
+    card: Path
+    card_bytes: bytes
+    changelog: Path
+    changelog_bytes: bytes
+    entry: Entry
+    info: ReleaseInfo
+
+
+def _read_inputs(version: str, changelog: Path, card: Path, spec: Schema) -> ReleaseInputs:
+    entry = entry_for(changelog, version)
+    card_bytes, changelog_bytes = card.read_bytes(), changelog.read_bytes()
+    info = ReleaseInfo(
+        version=version,
+        date=entry.date,
+        card=card_bytes.decode("utf-8"),
+        changelog=changelog_bytes.decode("utf-8"),
+        schema=spec,
+    )
+    return ReleaseInputs(card, card_bytes, changelog, changelog_bytes, entry, info)
 
 
 def make_release(
@@ -218,73 +243,100 @@ def make_release(
     shard_rows: int = DEFAULT_SHARD_ROWS,
     repo: Path | None = REPO_ROOT,
     log: Callable[[str], None] = _stderr,
+    spec: Schema | None = None,
 ) -> ReleaseOutcome:
     """``repo``: the git repository whose clean HEAD the release must come from and
-    records (see ``clean``); None skips that check and records HEAD as it is."""
-    commit = (
-        None if repo is None else clean_commit(repo, [source, card, changelog, schema().source])
-    )
-    version = version or dataset_version()
-    entry = entry_for(changelog, version)
-    card_bytes, changelog_bytes = card.read_bytes(), changelog.read_bytes()
-    info = ReleaseInfo(
-        version=version,
-        date=entry.date,
-        card=card_bytes.decode("utf-8"),
-        changelog=changelog_bytes.decode("utf-8"),
-    )
-    target = release_dir(version, releases)
+    records (see ``clean``); None skips that check and records HEAD as it is. ``spec``:
+    the schema (None: loaded now, from PROPAGANDA_SPANS_SCHEMA or the default)."""
+    spec = load_schema() if spec is None else spec
+    commit = None if repo is None else clean_commit(repo, [source, card, changelog, spec.source])
+    inputs = _read_inputs(version or dataset_version(), changelog, card, spec)
+    info = inputs.info
+    target = release_dir(info.version, releases)
     releases.mkdir(parents=True, exist_ok=True)
     with replacing(target, "the release folder", "release", check=False) as replacement:
         options = StageOptions(label_layer, default_layer, shard_rows, log)
-        staging = stage(source, replacement.scratch(), info, options, replacement.step)
-        built, bundle, staged = staging.built, staging.bundle, staging.folder
-        counts = bundle.counts
-        if info.home is None:
-            log(
-                f"note: {PYPROJECT_PATH.name} names no home page ([project.urls] Homepage), "
-                "so no release file carries a URL for the dataset"
-            )
-        previous = previous_release(version, releases)
-        gate = validate(staged, previous, built.out / MANIFEST_NAME)
-        if not gate.ok:
-            raise InputError(
-                source,
-                "the data fails validation, so it cannot be released:\n  "
-                + "\n  ".join(gate.failures),
-                "fix the inputs (python -m validation on a build gives the full report)",
-            )
-        _fresh_card(card, info.card, bundle)
-        shipped = {file.path: file.sha256 for file in bundle.files}
+        staged = stage(source, replacement.scratch(), info, options, replacement.step)
+        previous = previous_release(info.version, releases)
+        _passes_gate(staged, inputs, source, previous, log)
+        shipped = {file.path: file.sha256 for file in staged.bundle.files}
         if target.exists():
-            found = differences(target, hashes(staged, shipped))
-            if found:
-                raise InputError(
-                    target,
-                    f"version {version} is already released with different content "
-                    "(releases are immutable):\n  " + "\n  ".join(found),
-                    "bump the version in pyproject.toml and add its CHANGELOG.md entry",
-                )
+            _same_as_released(target, hashes(staged.folder, shipped), info.version)
             log(f"{target} already holds exactly this release; nothing to do")
-            return ReleaseOutcome(folder=target, created=False, counts=counts)
-        before = Counts(**read_manifest(previous)["counts"]).techniques if previous else None
-        check_counts(changelog, entry, counts.techniques, before)
-        if previous is not None:
-            now = {table: bundle.tables[table].schema for table in bundle.tables}
-            changes = layout_changes(release_layout(previous), now)
-            check_migration(changelog, entry, previous.name.removeprefix("v"), changes)
-        manifest = release_manifest(
-            bundle,
-            source=source,
-            card=card,
-            card_bytes=card_bytes,
-            changelog=changelog,
-            changelog_bytes=changelog_bytes,
-            files=files_of(staged),
-            commit=commit,
+            return ReleaseOutcome(folder=target, created=False, counts=staged.bundle.counts)
+        _changelog_agrees(inputs, staged.bundle, previous)
+        _seal(staged, inputs, source, shipped, commit)
+        replacement.place(staged.folder)
+    return ReleaseOutcome(folder=target, created=True, counts=staged.bundle.counts)
+
+
+def _passes_gate(
+    staged: Staged,
+    inputs: ReleaseInputs,
+    source: Path,
+    previous: Path | None,
+    log: Callable[[str], None],
+) -> None:
+    """Refuse data that fails validation, or a datasheet that is not this data's."""
+    if inputs.info.home is None:
+        log(
+            f"note: {PYPROJECT_PATH.name} names no home page ([project.urls] Homepage), "
+            "so no release file carries a URL for the dataset"
         )
-        write_json(staged / MANIFEST, manifest)
-        write_sums(staged, hashes(staged, shipped))
-        _check_standalone(staged, card)
-        replacement.place(staged)
-    return ReleaseOutcome(folder=target, created=True, counts=counts)
+    manifest = staged.built.out / MANIFEST_NAME
+    gate = validate(staged.folder, previous, manifest, inputs.info.schema)
+    if not gate.ok:
+        raise InputError(
+            source,
+            "the data fails validation, so it cannot be released:\n  " + "\n  ".join(gate.failures),
+            "fix the inputs (python -m validation on a build gives the full report)",
+        )
+    _fresh_card(inputs.card, inputs.info.card, staged.bundle)
+
+
+def _same_as_released(target: Path, staged: dict[str, str], version: str) -> None:
+    """Refuse a version already released with other reproducible bytes."""
+    found = differences(target, staged)
+    if found:
+        raise InputError(
+            target,
+            f"version {version} is already released with different content "
+            "(releases are immutable):\n  " + "\n  ".join(found),
+            "bump the version in pyproject.toml and add its CHANGELOG.md entry",
+        )
+
+
+def _changelog_agrees(inputs: ReleaseInputs, bundle: Bundle, previous: Path | None) -> None:
+    """Refuse a changelog entry whose counts are not the data's, or that changes the
+    tables without a migration note."""
+    counts = bundle.counts
+    before = Counts(**read_manifest(previous)["counts"]).techniques if previous else None
+    check_counts(inputs.changelog, inputs.entry, counts.techniques, before)
+    if previous is not None:
+        now = {table: bundle.tables[table].schema for table in bundle.tables}
+        changes = layout_changes(release_layout(previous), now)
+        version = previous.name.removeprefix("v")
+        check_migration(inputs.changelog, inputs.entry, version, changes)
+
+
+def _seal(
+    staged: Staged,
+    inputs: ReleaseInputs,
+    source: Path,
+    shipped: dict[str, str],
+    commit: str | None,
+) -> None:
+    """Write the release manifest and SHA256SUMS; refuse a README that leaves the release."""
+    manifest = release_manifest(
+        staged.bundle,
+        source=source,
+        card=inputs.card,
+        card_bytes=inputs.card_bytes,
+        changelog=inputs.changelog,
+        changelog_bytes=inputs.changelog_bytes,
+        files=files_of(staged.folder),
+        commit=commit,
+    )
+    write_json(staged.folder / MANIFEST, manifest)
+    write_sums(staged.folder, hashes(staged.folder, shipped))
+    _check_standalone(staged.folder, inputs.card)

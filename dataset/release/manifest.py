@@ -19,7 +19,6 @@ from dataset.project import GUIDELINES_PATH
 from dataset.release.bundle import Bundle
 from dataset.release.inputs import git_commit, record, repo_relative
 from dataset.release.layout import MANIFEST, RECORD_ONLY
-from dataset.schema import schema
 
 #: Libraries whose versions shape the release's bytes or decide what it was checked with.
 LIBRARIES = (
@@ -63,7 +62,7 @@ def release_manifest(
         "inputs": built["inputs"],
         "card": record(repo_relative(card), card_bytes),
         "changelog": record(repo_relative(changelog), changelog_bytes),
-        "schema": record(repo_relative(schema().source), bundle.schema),
+        "schema": record(repo_relative(bundle.schema.source), bundle.schema.file_bytes),
         "guidelines": record(repo_relative(GUIDELINES_PATH), bundle.guidelines),
         "libraries": {
             "python": platform.python_version(),

@@ -12,7 +12,7 @@ properties with an independent implementation (coloraide).
 
 from __future__ import annotations
 
-from dataset.schema import schema
+from collections.abc import Sequence
 
 COLOURS = (
     "#4b6dfb",
@@ -40,9 +40,12 @@ OTHER = "#22eb2f"
 MIN_DELTA_E_2000 = 23.2
 
 
-def colour(label: str) -> str:
-    names = schema().techniques.names
-    return COLOURS[names.index(label) % len(COLOURS)] if label in names else OTHER
+def colour(label: str, techniques: Sequence[str]) -> str:
+    """The colour of ``label``: by its place among the schema's ``techniques`` (in id
+    order), ``OTHER`` for any other label."""
+    if label not in techniques:
+        return OTHER
+    return COLOURS[list(techniques).index(label) % len(COLOURS)]
 
 
 def _luminance(colour_hex: str) -> float:

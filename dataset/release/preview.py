@@ -15,8 +15,9 @@ from __future__ import annotations
 import base64
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from dataset.release.bundle import Bundle
 from dataset.release.palette import MIN_DELTA_E_2000, colour, ink
 from dataset.release.render import render
+from dataset.schema import Schema
 
 #: A preview of a large corpus shows its first articles only.
 MAX_ARTICLES = 200
@@ -33,6 +35,8 @@ LANE_PX = 3
 CHIP_PX = 13
 #: Alpha (hex) of the tint behind a covered stretch.
 TINT = "40"
+#: A label's colour (``palette.colour`` under one schema's techniques).
+Paint = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,16 @@ def lanes(spans: Sequence[Span]) -> list[int]:
     return lane_of
 
 
-def _style(spans: Sequence[Span], lane_of: list[int], covering: list[int]) -> str:
+def _style(spans: Sequence[Span], lane_of: list[int], covering: list[int], paint: Paint) -> str:
     inner = min(covering, key=lambda n: (spans[n - 1].end - spans[n - 1].start, n))
     underlines = ", ".join(
-        f"0 {LANE_PX * (lane_of[n - 1] + 1)}px 0 0 {colour(spans[n - 1].label)}"
+        f"0 {LANE_PX * (lane_of[n - 1] + 1)}px 0 0 {paint(spans[n - 1].label)}"
         for n in sorted(covering, key=lambda n: lane_of[n - 1])
     )
-    return f"--bg: {colour(spans[inner - 1].label)}{TINT}; --lanes: {underlines}"
+    return f"--bg: {paint(spans[inner - 1].label)}{TINT}; --lanes: {underlines}"
 
 
-def segments(text: str, spans: Sequence[Span]) -> list[Segment]:
+def segments(text: str, spans: Sequence[Span], paint: Paint) -> list[Segment]:
     """The text cut at every span boundary, with the spans starting at and covering each
     piece; span ``n`` is ``spans[n - 1]``."""
     lane_of = lanes(spans)
@@ -103,17 +107,22 @@ def segments(text: str, spans: Sequence[Span]) -> list[Segment]:
                 text=text[left:right],
                 starts=sorted(starts.get(left, []), key=lambda n: lane_of[n - 1]),
                 covering=covering,
-                style=_style(spans, lane_of, covering) if covering else "",
+                style=_style(spans, lane_of, covering, paint) if covering else "",
             )
         )
     return pieces
 
 
-def highlight(text: str, spans: Sequence[Span]) -> str:
-    """The text as HTML with every span marked; overlapping spans split into segments."""
-    return render(
-        "marked.html", segments=segments(text, spans), spans=spans, colour=colour, ink=ink
-    )
+def highlight(text: str, spans: Sequence[Span], paint: Paint) -> str:
+    """The text as HTML with every span marked in the colour ``paint`` gives its label;
+    overlapping spans split into segments."""
+    pieces = segments(text, spans, paint)
+    return render("marked.html", segments=pieces, spans=spans, colour=paint, ink=ink)
+
+
+def painter(spec: Schema) -> Paint:
+    """Each label's colour under the schema's techniques."""
+    return partial(colour, techniques=spec.techniques.names)
 
 
 def _span(row: dict[str, Any]) -> Span:
@@ -129,7 +138,7 @@ def _span(row: dict[str, Any]) -> Span:
 
 
 def preview_html(bundle: Bundle, chart_png: bytes) -> str:
-    info, counts = bundle.info, bundle.counts
+    info, counts, paint = bundle.info, bundle.counts, painter(bundle.schema)
     articles = bundle.rows("articles", ["article_id", "title", "text"])
     columns = ["article_id", "layer", "label", "technique", "semeval_class", "start", "end"]
     by_article: dict[str, dict[str, list[Span]]] = defaultdict(dict)
@@ -147,7 +156,7 @@ def preview_html(bundle: Bundle, chart_png: bytes) -> str:
                 "chars": len(text),
                 "layers": [
                     # highlight's output is HTML that Jinja2 escaped as it rendered it
-                    {"name": name, "spans": spans, "marked": Markup(highlight(text, spans))}
+                    {"name": name, "spans": spans, "marked": Markup(highlight(text, spans, paint))}
                     for name, spans in sorted(layers.items())
                 ],
             }
@@ -161,7 +170,7 @@ def preview_html(bundle: Bundle, chart_png: bytes) -> str:
         min_delta_e=f"{MIN_DELTA_E_2000:.1f}",
         chip_px=CHIP_PX,
         legend=list(counts.techniques.items()),
-        colour=colour,
+        colour=paint,
         chart=base64.b64encode(chart_png).decode("ascii"),
         more=len(articles) > MAX_ARTICLES,
         shown=MAX_ARTICLES,

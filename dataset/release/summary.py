@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from dataset.markdown import markdown_table
 from dataset.release.bundle import Bundle
 from dataset.release.info import description
-from dataset.schema import Field, schema
+from dataset.schema import Field, Schema
 
 #: Names of the languages the data may hold, by BCP-47 primary subtag; others are shown as
 #: their tag.
@@ -75,9 +75,10 @@ def summary_lines(bundle: Bundle, mark: Callable[[str], str] = code) -> list[str
         f"({counted(chars, 'character')}, {counted(counts['lines'], 'line')}) with "
         f"{counted(counts['spans'], 'span')} of {counted(techniques, 'technique')} in "
         f"{_layers(bundle, mark)}.",
-        f"{len(schema().table_names)} tables, each loaded on its own: "
+        f"{len(bundle.schema.table_names)} tables, each loaded on its own: "
         + ", ".join(
-            f"{mark(table)} ({counted(counts[table], 'row')})" for table in schema().table_names
+            f"{mark(table)} ({counted(counts[table], 'row')})"
+            for table in bundle.schema.table_names
         )
         + ".",
     ]
@@ -97,17 +98,17 @@ def example_row(bundle: Bundle, table: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def shown(value: object, field: Field) -> str:
+def shown(value: object, field: Field, spec: Schema) -> str:
     """A value as a Markdown table cell: strings quoted (cut when long), class labels with
     their names, nulls as null."""
     if value is None:
         return "null"
     if isinstance(value, list):
-        return "[" + ", ".join(shown(item, field) for item in value) + "]"
+        return "[" + ", ".join(shown(item, field, spec) for item in value) + "]"
     if isinstance(value, bool):
         return code("true" if value else "false")
     if isinstance(value, int) and field.taxonomy is not None:
-        return f"{code(str(value))} ({schema().taxonomies[field.taxonomy].names[value]})"
+        return f"{code(str(value))} ({spec.taxonomies[field.taxonomy].names[value]})"
     if isinstance(value, str):
         cut = value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS]
         text = code(json.dumps(cut, ensure_ascii=False))
@@ -118,16 +119,17 @@ def shown(value: object, field: Field) -> str:
 def example_rows(bundle: Bundle) -> str:
     """One row of each table, field by field, as Markdown."""
     parts: list[str] = []
-    for table in schema().table_names:
+    spec = bundle.schema
+    for table in spec.table_names:
         row = example_row(bundle, table)
         if row is None:
             parts.append(f"`{table}` is empty in this version.\n")
             continue
-        fields = schema().tables[table].fields
+        fields = spec.tables[table].fields
         parts.append(f"`{table}`:\n")
         parts.append(
             markdown_table(
-                ["field", "value"], ((f"`{f.name}`", shown(row[f.name], f)) for f in fields)
+                ["field", "value"], ((f"`{f.name}`", shown(row[f.name], f, spec)) for f in fields)
             )
         )
     return "\n".join(parts)

@@ -50,7 +50,7 @@ from dataset.release.layout import (
 )
 from dataset.release.manifest import read_manifest
 from dataset.release.pins import PINS_PATH, Pin, reproducing_commit
-from dataset.schema import schema
+from dataset.schema import Schema
 from dataset.versions import previous_release
 
 #: The flag that runs only the rebuild-and-compare step with the checked-out code.
@@ -90,8 +90,11 @@ def _recorded_text(entry: dict[str, Any] | None, repo: Path) -> str | None:
     return fetch(entry, _located(entry["path"], repo), repo).decode("utf-8")
 
 
-def rebuild(manifest: dict[str, Any], version: str, out: Path, work: Path, repo: Path) -> None:
-    """Write the release's reproducible files afresh into ``out`` from its inputs."""
+def rebuild(
+    manifest: dict[str, Any], version: str, out: Path, work: Path, repo: Path, *, spec: Schema
+) -> None:
+    """Write the release's reproducible files afresh into ``out`` from its inputs, under
+    ``spec`` (the schema of this checkout, which the manifest's digest was checked against)."""
     source = work / "source"
     materialise(manifest["inputs"], _located(manifest["source"], repo), source, repo)
     card_entry = manifest["card"]
@@ -106,9 +109,10 @@ def rebuild(manifest: dict[str, Any], version: str, out: Path, work: Path, repo:
         shard_rows=options["shard_rows"],
         progress=False,
         log=_quiet,
+        spec=spec,
     )
     date = datetime.date.fromisoformat(manifest["date"])
-    info = ReleaseInfo(version, date, card, changelog=changelog)
+    info = ReleaseInfo(version, date, card, changelog=changelog, schema=spec)
     assemble(built.out, out, info)
 
 
@@ -117,8 +121,11 @@ def verify_with_checked_out_code(
     releases: Path = RELEASES_DIR,
     repo: Path = REPO_ROOT,
     log: Callable[[str], None] = _quiet,
+    *,
+    spec: Schema,
 ) -> list[str]:
-    """Integrity, then a rebuild with the code checked out here compared byte for byte:
+    """Integrity, then a rebuild with the code and schema checked out here (``spec``)
+    compared byte for byte:
     every difference, empty when the release verifies. Only meaningful at the commit that
     reproduces the release, which is where ``verify_release`` runs it."""
     folder = release_dir(version, releases)
@@ -131,7 +138,7 @@ def verify_with_checked_out_code(
     manifest = read_manifest(folder)
     if manifest.get("version") != version:
         problems.append(f"{MANIFEST} names version {manifest.get('version')}, not {version}")
-    if schema().sha256 != manifest["schema"]["sha256"]:
+    if spec.sha256 != manifest["schema"]["sha256"]:
         return [
             *problems,
             f"schemas/ changed since {version} was released, so this checkout cannot rebuild it; "
@@ -140,9 +147,9 @@ def verify_with_checked_out_code(
     log(f"rebuilding {version} from {len(manifest['inputs'])} recorded input file(s)")
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         rebuilt = Path(tmp) / folder.name
-        rebuild(manifest, version, rebuilt, Path(tmp), repo)
+        rebuild(manifest, version, rebuilt, Path(tmp), repo, spec=spec)
         built = Path(tmp) / "build" / MANIFEST_NAME
-        gate = validate(rebuilt, previous_release(version, releases), built)
+        gate = validate(rebuilt, previous_release(version, releases), built, spec)
         problems += [f"rebuild fails validation: {line}" for line in gate.failures]
         expected = {name: digest for name, digest in sums.items() if is_reproducible(name)}
         found = {name: digest for name, digest in hashes(rebuilt).items() if is_reproducible(name)}
