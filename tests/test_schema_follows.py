@@ -172,3 +172,14 @@ def test_validation_follows_a_technique_the_schema_adds(tmp_path: Path) -> None:
     assert _failing(validate_dataset(plain, schema=added)) == {"schema-types"}
     boundary = load_schema(_schema(tmp_path, ('punctuation: ".,:;"', 'punctuation: ".,:;!"')))
     assert _failing(validate_dataset(plain, schema=boundary)) == {"spans-boundaries"}
+
+
+def test_validation_orders_articles_as_the_schema_it_is_given(tmp_path: Path) -> None:
+    """Without ``sort_as: integer`` article "10" comes before "9": a build under that
+    schema is in order by it, and out of order by the default, in the same process."""
+    source = _corpus(tmp_path / "corpus")
+    as_text = load_schema(_schema(tmp_path, ("        sort_as: integer\n", "")))
+    built = build(source, tmp_path / "out", progress=False, spec=as_text).out
+    assert pq.read_table(built / "articles").column("article_id").to_pylist() == ["10", "9"]
+    assert "schema-order" not in _failing(validate_dataset(built, schema=as_text))
+    assert "schema-order" in _failing(validate_dataset(built, schema=load_schema()))

@@ -44,13 +44,13 @@ TAIL_ROWS = 1_000_000
 ArticleKey = tuple[int, str]
 
 
-def article_key(article_id: Any) -> ArticleKey | None:
-    """Where an article sorts in the schema's article order; None for a null or non-digit
+def article_key(article_id: Any, spec: Schema) -> ArticleKey | None:
+    """Where an article sorts in ``spec``'s article order; None for a null or non-digit
     id, which level 1 reports under schema-not-null or schema-values and which takes no
     part in the order."""
     if not isinstance(article_id, str) or not is_digits(article_id):
         return None
-    key = article_order(article_id)
+    key = article_order(article_id, spec)
     return key if isinstance(key, tuple) else (0, key)
 
 
@@ -106,8 +106,9 @@ class _Runs:
     (consecutive rows of one article): the start row of each run, its key, the running
     maximum key after it and whether it comes before that maximum (out of order)."""
 
-    def __init__(self, empty: pa.Table) -> None:
+    def __init__(self, empty: pa.Table, spec: Schema) -> None:
         self.table = empty
+        self.spec = spec
         self.starts: list[int] = []
         self.keys: list[ArticleKey | None] = []
         self.maxima: list[ArticleKey | None] = []
@@ -125,7 +126,7 @@ class _Runs:
             return running
         changed = pc.fill_null(pc.not_equal(ids[1:], ids[:-1]), True)
         heads = [0, *(np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1).tolist()]
-        keys = [article_key(ids[i].as_py()) for i in heads]
+        keys = [article_key(ids[i].as_py(), self.spec) for i in heads]
         offset = self.rows
         for head, key, late in zip(heads, keys, order_breaks(keys, running), strict=True):
             if key is not None and (running is None or key > running):
@@ -167,12 +168,15 @@ class TableStream:
         shards: list[Shard],
         read_rows: int,
         columns: tuple[str, ...] | None = None,
+        *,
+        spec: Schema,
     ) -> None:
         """``columns``: the columns read (default all); ``article_id`` alone tells the
-        batches' rows apart, for workers that read the rest themselves (``read_rows``)."""
+        batches' rows apart, for workers that read the rest themselves (``read_rows``).
+        ``spec``: the schema whose article order the rows are in."""
         names = arrow.names if columns is None else list(columns)
         self._batches = self._read(shards, read_rows, names)
-        self._runs = _Runs(pa.schema([arrow.field(name) for name in names]).empty_table())
+        self._runs = _Runs(pa.schema([arrow.field(name) for name in names]).empty_table(), spec)
         self._running: ArticleKey | None = None
         self._exhausted = False
 
@@ -262,6 +266,7 @@ def article_batches(
             files.shards[name],
             batch_articles if name == "articles" else READ_ROWS,
             columns,
+            spec=schema,
         )
         for name in ARTICLE_TABLES
         if name in tables

@@ -373,7 +373,7 @@ class SparkRules:
             .select(*ROW_ID, "article_id")
             .collect()
         )
-        keys = [article_key(row["article_id"]) for row in heads]
+        keys = [article_key(row["article_id"], self.run.schema) for row in heads]
         late = order_breaks(keys, None)
         ranges: list[tuple[int, int, int, str, str]] = []
         running: Any = None
