@@ -502,6 +502,8 @@ def _loaded(path: Path) -> Schema:
 
 
 def schema() -> Schema:
-    """The schema of :func:`schema_path`, each file read once per process: for code that no
-    command hands a schema (the validation suites, the release files)."""
+    """The schema of :func:`schema_path`, each file read once per process: only the default
+    of library functions called without a schema (``spec=None``) and of tests. No command
+    uses it: each loads its schema once with :func:`load_schema` (``--schema``,
+    ``PROPAGANDA_SPANS_SCHEMA`` or the default) and passes that value down."""
     return _loaded(schema_path())

@@ -13,7 +13,9 @@ import pytest
 
 from dataset.builder.pipeline import build
 from dataset.cli import main
-from dataset.schema import load_schema, schema_path
+from dataset.errors import InputError
+from dataset.evaluation.score import score
+from dataset.schema import Schema, load_schema, schema_path
 from validation.cli import main as validate_main
 from validation.report import Report
 from validation.run import validate_dataset
@@ -141,13 +143,9 @@ def _failing(report: Report) -> set[str]:
     return {result.check.id for result in report.checks if result.status == "failed"}
 
 
-def test_validation_follows_a_technique_the_schema_adds(tmp_path: Path) -> None:
-    """One more technique, loaded with load_schema and passed down: the build under it
-    lists 19 techniques and passes; judged by the default schema, its class labels fail, as
-    do the default build's under the changed schema; and another boundary rule, in the same
-    process, fails the spans that end with a character it adds."""
-    source = _corpus(tmp_path / "corpus")
-    added = load_schema(
+def _with_zeal(tmp_path: Path) -> Schema:
+    """The schema with a 19th technique, Zeal."""
+    return load_schema(
         _schema(
             tmp_path,
             (
@@ -159,6 +157,15 @@ def test_validation_follows_a_technique_the_schema_adds(tmp_path: Path) -> None:
             ),
         )
     )
+
+
+def test_validation_follows_a_technique_the_schema_adds(tmp_path: Path) -> None:
+    """One more technique, loaded with load_schema and passed down: the build under it
+    lists 19 techniques and passes; judged by the default schema, its class labels fail, as
+    do the default build's under the changed schema; and another boundary rule, in the same
+    process, fails the spans that end with a character it adds."""
+    source = _corpus(tmp_path / "corpus")
+    added = _with_zeal(tmp_path)
     default = load_schema()
     assert added.techniques.names[-1] == "Zeal"
     changed = build(source, tmp_path / "changed", progress=False, spec=added).out
@@ -183,3 +190,17 @@ def test_validation_orders_articles_as_the_schema_it_is_given(tmp_path: Path) ->
     assert pq.read_table(built / "articles").column("article_id").to_pylist() == ["10", "9"]
     assert "schema-order" not in _failing(validate_dataset(built, schema=as_text))
     assert "schema-order" in _failing(validate_dataset(built, schema=load_schema()))
+
+
+def test_scoring_knows_the_techniques_of_the_schema_it_is_given(tmp_path: Path) -> None:
+    """A prediction naming a technique only the changed schema has is scored under it, and
+    refused under the default, in the same process."""
+    source = _corpus(tmp_path / "corpus")
+    added = _with_zeal(tmp_path)
+    built = build(source, tmp_path / "out", progress=False, spec=added).out
+    pred = tmp_path / "tc.txt"
+    pred.write_text("10\tZeal\t16\t25\n9\tLoaded_Language\t16\t25\n", encoding="utf-8")
+    report = score(built, pred, "tc", classes="ptc", spec=added)
+    assert report.to_json()["overall"]["f1"] == 0.5
+    with pytest.raises(InputError, match="Zeal"):
+        score(built, pred, "tc", classes="ptc", spec=load_schema())

@@ -155,7 +155,7 @@ def score_tc(
     gold = load_spans(folder, layer, classes, spec=spec)
     names = class_names(classes, spec)
     fix = _wrong_label(classes, spec)
-    predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, fix)
+    predicted = read_labelled_spans(pred, gold.num_chars, str(folder), names, fix, spec=spec)
     _check_one_to_one(gold, predicted, pred, classes)
     spans = [item.span for item in predicted]
     notes = list(_left_out_note(len(gold.left_out), classes))

@@ -175,15 +175,18 @@ def read_labelled_spans(
     dataset: str,
     labels: Sequence[str],
     wrong_label: Callable[[str], str],
+    *,
+    spec: Schema,
 ) -> list[PredictedSpan]:
-    """A ``tc`` prediction file: the label-file checks of :func:`read_label_file`, then
+    """A ``tc`` prediction file: the label-file checks of :func:`read_label_file` (the
+    label names ``spec`` knows), then
     every article known, every span inside it and every label one of ``labels``
     (``wrong_label`` says how to fix one that is not)."""
     if not path.is_file():
         raise InputError(path, "no such file", "pass the prediction file with --pred")
     allowed = frozenset(labels)
     spans: list[PredictedSpan] = []
-    for line in read_label_file(path):
+    for line in read_label_file(path, spec=spec):
         _check_article(path, line.line, line.article_id, num_chars, dataset)
         span = Span(line.article_id, line.label, line.start, line.end)
         _check_inside(path, line.line, span, num_chars[line.article_id])

@@ -141,11 +141,15 @@ def instances(tables: Mapping[str, pa.Table]) -> str:
     )
 
 
-def adjudication(tables: Mapping[str, pa.Table], folder: Path = ADJUDICATION_DIR) -> str:
-    """What the decisions files settled, counted from them and from the spans table."""
+def adjudication(
+    tables: Mapping[str, pa.Table], spec: Schema, folder: Path = ADJUDICATION_DIR
+) -> str:
+    """What the decisions files settled (read under ``spec``), counted from them and from
+    the spans table."""
     from dataset.annotation.adjudicate import read_decisions
 
-    files = [read_decisions(path).content for path in sorted(folder.glob("article*.yaml"))]
+    paths = sorted(folder.glob("article*.yaml"))
+    files = [read_decisions(path, spec).content for path in paths]
     if not files:
         return "No layer is adjudicated.\n"
     first, second = files[0].layers[:2]
@@ -302,12 +306,11 @@ SCHEMA_GENERATORS: dict[str, Callable[[Schema], str]] = {
     "taxonomy": taxonomy_table,
     "checks": check_catalogue,
 }
-#: The blocks generated from the data: a release refuses a card whose blocks are not its
-#: own data's.
+#: The blocks generated from the data (and ``adjudication``, from the data and the decisions
+#: read under the schema): a release refuses a card whose blocks are not its own data's.
 DATA_GENERATORS: dict[str, Callable[[Mapping[str, pa.Table]], str]] = {
     "instances": instances,
     "span-counts": span_counts,
-    "adjudication": adjudication,
 }
 
 
@@ -316,6 +319,7 @@ def all_generators(tables: Mapping[str, pa.Table], spec: Schema) -> dict[str, Ca
     blocks: dict[str, Callable[[], str]] = dict(FIXED_GENERATORS)
     blocks.update({name: partial(make, spec) for name, make in SCHEMA_GENERATORS.items()})
     blocks.update({name: partial(make, tables) for name, make in DATA_GENERATORS.items()})
+    blocks["adjudication"] = partial(adjudication, tables, spec)
     return blocks
 
 
