@@ -10,6 +10,7 @@ validation and loading scale, not how they compare.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -203,6 +204,39 @@ def synthesize(corpus: Path, size: int, seed: int, env: dict[str, str]) -> dict[
     return {**figures, "seed": seed}
 
 
+def _validation_run(
+    built: Path, env: dict[str, str], reports: Path, engine: str, jobs: int | None
+) -> dict[str, Any] | str:
+    """One ``python -m validation`` process: its figures, or why it failed. Memory is the
+    whole process tree's (``--jobs`` workers; on Spark the JVM and Python workers too)."""
+    shutil.rmtree(reports, ignore_errors=True)
+    command = [sys.executable, "-m", "validation", str(built), "--reports", str(reports)]
+    command += ["--engine", "spark"] if engine == "spark" else []
+    command += [] if jobs is None else ["--jobs", str(jobs)]
+    # psutil comes with the spark extra, which the bench session installs; without it
+    # (the tests' environment) the largest process's peak stands in for the tree's.
+    process = spawn(command, env, tree=importlib.util.find_spec("psutil") is not None)
+    log(
+        f"  validation ({engine}, jobs {jobs or 'default'}): {process.wall_seconds:.2f} s, "
+        f"exit {process.returncode}, load average {load_average()}"
+    )
+    if process.returncode != 0:
+        return (process.stderr or process.stdout)[-2000:]
+    report = json.loads((reports / "validation.json").read_text(encoding="utf-8"))
+    clock = report["seconds"]
+    return {
+        "seconds": process.wall_seconds,
+        "work_seconds": clock["total"] - clock["start-up"],
+        "start_up_seconds": clock["start-up"],
+        "phases": clock,
+        "cpu_seconds": report["cpu_seconds"],
+        "peak_rss_bytes": process.peak_tree_rss_bytes or process.peak_rss_bytes,
+        "largest_process_peak_rss_bytes": process.peak_rss_bytes,
+        "batches": report["batches"],
+        "returncode": process.returncode,
+    }
+
+
 def measure_validation(
     built: Path,
     articles: int,
@@ -211,72 +245,95 @@ def measure_validation(
     folder: Path,
     *,
     engine: str = ENGINES[0],
+    jobs: int | None = None,
 ) -> dict[str, Any]:
     """Wall time of the whole command (start-up and imports included: what a user waits,
     reports written as by default) and the validator's own clock from its JSON report:
     ``work_seconds`` is everything after start-up (importing Great Expectations, making its
-    context and DuckDB's connection; on Spark, starting the JVM and the session too). Then,
-    for the default engine, as its yardstick, the plain pyarrow read of the same tables, and
-    ``--list-checks``. On Spark (local mode, the engine's default master) ``peak_rss_bytes``
-    is the whole process tree's (Python driver, JVM, Python workers; ``TreeMemory``),
-    ``largest_process_peak_rss_bytes`` what ``os.wait4`` gives, and ``cpu_seconds`` the
-    report's."""
+    context and DuckDB's connection; on Spark, starting the JVM and the session too).
+    ``peak_rss_bytes`` is the whole process tree's (``TreeMemory``: the ``--jobs``
+    workers; on Spark the JVM and Python workers), ``largest_process_peak_rss_bytes``
+    what ``os.wait4`` gives; ``cpu_seconds`` the report's, per phase (workers included)."""
     runs: list[dict[str, Any]] = []
     reports = folder / "validation-reports"
-    spark = engine == "spark"
-    for repeat in range(repeats):
-        shutil.rmtree(reports, ignore_errors=True)
-        command = [sys.executable, "-m", "validation", str(built), "--reports", str(reports)]
-        if spark:
-            command += ["--engine", "spark"]
-        process = spawn(command, env, tree=spark)
-        log(
-            f"  validation ({engine}) #{repeat + 1}: {process.wall_seconds:.2f} s, "
-            f"exit {process.returncode}"
-        )
-        if process.returncode != 0:
-            return {
-                "status": f"failed (exit {process.returncode})",
-                "reason": (process.stderr or process.stdout)[-2000:],
-                "runs": runs,
-            }
-        report = json.loads((reports / "validation.json").read_text(encoding="utf-8"))
-        clock = report["seconds"]
-        run = {
-            "seconds": process.wall_seconds,
-            "work_seconds": clock["total"] - clock["start-up"],
-            "start_up_seconds": clock["start-up"],
-            "phases": clock,
-            "peak_rss_bytes": process.peak_rss_bytes,
-            "returncode": process.returncode,
-        }
-        if spark:
-            run["peak_rss_bytes"] = process.peak_tree_rss_bytes
-            run["largest_process_peak_rss_bytes"] = process.peak_rss_bytes
-            run["cpu_seconds"] = report["cpu_seconds"]
+    for _ in range(repeats):
+        run = _validation_run(built, env, reports, engine, jobs)
+        if isinstance(run, str):
+            return {"status": "failed", "reason": run, "runs": runs}
         runs.append(run)
     shutil.rmtree(reports, ignore_errors=True)
-    timed = {
+    phases = {phase for run in runs for phase in run["cpu_seconds"]}
+    return {
         "status": "ok",
+        "engine": engine,
+        "jobs": jobs,
         **summary(runs, articles),
         "work_seconds": median_of(runs, "work_seconds"),
         "start_up_seconds": median_of(runs, "start_up_seconds"),
+        "cpu_seconds": {
+            phase: float(statistics.median(run["cpu_seconds"].get(phase, 0.0) for run in runs))
+            for phase in sorted(phases)
+        },
     }
-    if spark:
-        return {**timed, "engine": engine}
+
+
+def validation_yardsticks(built: Path, repeats: int, env: dict[str, str]) -> dict[str, Any]:
+    """The default engine's yardsticks: the plain pyarrow read of the same tables and
+    ``--list-checks``."""
     reads = [run_task("read", built, built, env) for _ in range(repeats)]
     listings = [
         spawn([sys.executable, "-m", "validation", "--list-checks"], env).wall_seconds
         for _ in range(repeats)
     ]
     return {
-        **timed,
         "read": {
             "seconds": median_of(reads, "seconds"),
             "peak_rss_bytes": int(median_of(reads, "peak_rss_bytes")),
             "runs": reads,
         },
         "list_checks_seconds": float(statistics.median(listings)),
+    }
+
+
+def engine_shares(
+    built: Path, articles: int, repeats: int, env: dict[str, str], folder: Path
+) -> dict[str, Any]:
+    """Issue 23's target 2: the validation with ``--jobs 1`` (its Great Expectations and
+    SQL shares, in processor seconds) beside Great Expectations and DuckDB running the same
+    rules once over the whole tables (``benchmarks.yardsticks``)."""
+    single = measure_validation(built, articles, repeats, env, folder, jobs=1)
+    yardsticks = {}
+    for name in ("expectations", "sql"):
+        runs = [run_task(f"yardstick-{name}", built, built, env) for _ in range(repeats)]
+        yardsticks[name] = {"cpu_seconds": median_of(runs, "cpu_seconds"), "runs": runs}
+        log(f"  yardstick {name}: {yardsticks[name]['cpu_seconds']:.2f} s of processor time")
+    return {"validation_jobs_1": single, "yardsticks": yardsticks}
+
+
+def measure_small(work: Path, repeats: int, env: dict[str, str]) -> dict[str, Any]:
+    """Issue 23's target 3: validating a one-article dataset, whole command, beside the
+    import of Great Expectations alone in a fresh process (a file, ``benchmarks.import_gx``:
+    with PySpark installed, ``python -c "import great_expectations"`` exits in the middle
+    of the import, see ``validation.gx``)."""
+    folder = work / "one-article"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    synthesize(folder / "corpus", 1, 1, env)
+    run_task("build", folder / "corpus", folder / "build", env, "--cache", str(folder / "cache"))
+    validation = measure_validation(folder / "build", 1, repeats, env, folder)
+    imports = []
+    for _ in range(repeats):
+        process = spawn([sys.executable, "-m", "benchmarks.import_gx"], env)
+        if process.returncode != 0:
+            raise RuntimeError(f"importing Great Expectations failed:\n{process.stderr[-3000:]}")
+        imports.append(process.wall_seconds)
+    log(f"  import great_expectations: {statistics.median(imports):.2f} s")
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "validation": validation,
+        "import_gx_seconds": float(statistics.median(imports)),
+        "import_gx_runs": imports,
+        "load_average": load_average(),
     }
 
 
@@ -373,6 +430,47 @@ def measure_loads(
     }
 
 
+def _validations(
+    built: Path,
+    size: int,
+    repeats: int,
+    env: dict[str, str],
+    folder: Path,
+    *,
+    spark: bool,
+    shares: bool,
+) -> dict[str, Any]:
+    """The validation's figures at one size: the default engine (default ``--jobs``) with
+    its yardsticks; ``spark`` adds the Spark engine, ``shares`` the engine shares."""
+    result: dict[str, Any] = {
+        "validation": {
+            **measure_validation(built, size, repeats, env, folder),
+            **validation_yardsticks(built, repeats, env),
+        }
+    }
+    if spark:
+        result["validation_spark"] = measure_validation(
+            built, size, repeats, env, folder, engine="spark"
+        )
+    if shares:
+        result["shares"] = engine_shares(built, size, repeats, env, folder)
+    return result
+
+
+def _ratios(builds: dict[str, Any], floor_matches: str | None) -> dict[str, Any]:
+    full, core = builds["build"]["seconds"], builds["build-no-lines"]["seconds"]
+    baseline, floor = builds["baseline"]["seconds"], builds["floor"]["seconds"]
+    return {
+        "lines_extra": {"seconds": full - core, "share_of_build": (full - core) / full},
+        "floor_output_equal": floor_matches,
+        "ratios": {
+            "baseline_speedup": baseline / core,
+            "ours_over_floor": core / floor,
+            "full_build_over_floor": full / floor,
+        },
+    }
+
+
 def measure_size(
     size: int,
     repeats: int,
@@ -383,11 +481,13 @@ def measure_size(
     compare: bool,
     sweep: tuple[int, ...] = (),
     spark: bool = False,
+    shares: bool = False,
 ) -> dict[str, Any]:
     """All figures of one corpus size; ``compare`` adds the articles + spans build, the
     baseline and the floor (end-to-end sizes leave them out), ``sweep`` a row-group sweep
     over these batch sizes, ``spark`` the validation on the Spark engine
-    (``validation_spark``) beside the default engine's."""
+    (``validation_spark``) beside the default engine's, ``shares`` the engine shares
+    (``engine_shares``)."""
     folder = work / str(size)
     corpus = folder / "corpus"
     shutil.rmtree(folder, ignore_errors=True)
@@ -403,29 +503,12 @@ def measure_size(
     result: dict[str, Any] = {
         "corpus": {**synth, "spans_per_article": synth["spans"] / synth["articles"]},
         **builds,
-        "validation": measure_validation(built, size, repeats, env, folder),
-        **(
-            {
-                "validation_spark": measure_validation(
-                    built, size, repeats, env, folder, engine="spark"
-                )
-            }
-            if spark
-            else {}
-        ),
+        **_validations(built, size, repeats, env, folder, spark=spark, shares=shares),
         "load": measure_loads(built, folder, repeats, env, shards=not compare),
         "load_average": load_average(),
     }
     if compare:
-        full, core = builds["build"]["seconds"], builds["build-no-lines"]["seconds"]
-        baseline, floor = builds["baseline"]["seconds"], builds["floor"]["seconds"]
-        result["lines_extra"] = {"seconds": full - core, "share_of_build": (full - core) / full}
-        result["floor_output_equal"] = floor_matches
-        result["ratios"] = {
-            "baseline_speedup": baseline / core,
-            "ours_over_floor": core / floor,
-            "full_build_over_floor": full / floor,
-        }
+        result.update(_ratios(builds, floor_matches))
     if sweep:
         result["row_group_sweep"] = row_group_sweep(corpus, folder, env, sweep)
     shutil.rmtree(folder, ignore_errors=True)

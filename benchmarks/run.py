@@ -12,7 +12,11 @@ measures in a fresh process per run (``benchmarks.measure``):
   clock, the pyarrow read of the same tables and ``--list-checks``; with ``--engine spark``
   also ``python -m validation <build> --engine spark`` (local mode) at the comparison sizes,
   with the memory of its whole process tree (driver, JVM, Python workers);
-- loading the built spans with ``datasets.load_dataset`` (cold and warm cache) and pandas.
+- loading the built spans with ``datasets.load_dataset`` (cold and warm cache) and pandas;
+- at the largest comparison size, the validation with ``--jobs 1`` beside Great
+  Expectations and DuckDB running the same rules once over the whole tables
+  (``benchmarks.yardsticks``); and, first, a one-article dataset's validation beside the
+  import of Great Expectations alone.
 
 ``--with-1m`` adds a million articles end to end (synthesize, build, validate, load: each
 step's time and peak memory, one run each); ``--row-group-sweep`` rebuilds the largest
@@ -45,6 +49,7 @@ from benchmarks.measure import (
     log,
     machine,
     measure_size,
+    measure_small,
 )
 from benchmarks.report import markdown, per_article_lines, targets
 
@@ -149,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.engine == "spark":
         results["machine"]["java"] = java_version()
     try:
+        results["one_article"] = measure_small(work, args.repeats, env)
         for size in [*compared, *end_to_end]:
             results["sizes"][str(size)] = measure_size(
                 size,
@@ -159,15 +165,22 @@ def main(argv: list[str] | None = None) -> int:
                 compare=size in compared,
                 sweep=SWEEP_BATCHES if args.row_group_sweep and size == max(compared) else (),
                 spark=args.engine == "spark" and size in compared,
+                shares=size == max(compared),
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    finish(results, args)
+    return 0
+
+
+def finish(results: dict[str, Any], args: argparse.Namespace) -> None:
+    """Judge the targets, write the JSON and the Markdown report, print the verdicts."""
     results["load_average"]["end"] = load_average()
     results["code_changed_during_run"] = code_fingerprint() != results["code"]["fingerprint"]
     if results["code_changed_during_run"]:
         log("warning: the measured code changed during the run; rerun for consistent figures")
     sizes = {int(size): figures for size, figures in results["sizes"].items()}
-    results["targets"] = targets(sizes)
+    results["targets"] = targets(sizes, results.get("one_article"))
     args.out_json.parent.mkdir(parents=True, exist_ok=True)
     args.out_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     args.out_md.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +190,6 @@ def main(argv: list[str] | None = None) -> int:
     for row in results["targets"]:
         log(f"{row['status']:>12}  {row['target']}: {row['measured']}")
     log(f"wrote {args.out_json} and {args.out_md}")
-    return 0
 
 
 if __name__ == "__main__":

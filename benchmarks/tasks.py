@@ -27,6 +27,9 @@ Tasks:
 - ``scan``: read the built articles and spans one row group at a time (OUT is the build).
 - ``read``: read every built table one row group at a time (OUT is the build), what the
   validation reads.
+- ``yardstick-expectations`` / ``yardstick-sql``: Great Expectations / DuckDB running the
+  validation's rules once over the whole build OUT (``benchmarks.yardsticks``), in
+  processor seconds.
 """
 
 from __future__ import annotations
@@ -208,7 +211,22 @@ def _read(args: argparse.Namespace) -> dict[str, Any]:
     return {"rows": _row_groups_read(args.out, schema().table_names)}
 
 
+def _yardstick(name: str) -> Callable[[argparse.Namespace], dict[str, Any]]:
+    """``benchmarks.yardsticks``' ``name`` on the build OUT: its processor seconds."""
+
+    def task(args: argparse.Namespace) -> dict[str, Any]:
+        from benchmarks import yardsticks
+        from dataset.schema import load_schema
+
+        measured = getattr(yardsticks, name)
+        return {"cpu_seconds": measured(args.out, load_schema())}
+
+    return task
+
+
 TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "yardstick-expectations": _yardstick("expectations"),
+    "yardstick-sql": _yardstick("sql"),
     "synth": _synth,
     "build": _build,
     "build-no-lines": _build_no_lines,
@@ -232,6 +250,8 @@ PRELOAD = {
     "load-pandas-shards": ("pandas", "pyarrow.parquet"),
     "scan": ("pyarrow.parquet",),
     "read": ("pyarrow.parquet",),
+    "yardstick-expectations": ("benchmarks.yardsticks", "validation.gx"),
+    "yardstick-sql": ("benchmarks.yardsticks", "duckdb"),
 }
 
 

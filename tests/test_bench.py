@@ -33,7 +33,7 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     read_rows = validation["read"]["runs"][0]["rows"]
     assert read_rows > figures["corpus"]["articles"] + figures["corpus"]["spans"], "all tables"
     judged = {target["target"]: target["status"] for target in results["targets"]}
-    for wanted in ("validation peak resident memory", "spans (with their articles", "--list-"):
+    for wanted in ("whole process tree", "one-article dataset", "`--jobs 1`", "--list-"):
         assert any(wanted in target for target in judged), wanted
     assert set(figures["load"]) == {"hf_cold", "hf_warm", "pandas"}
     assert work.is_dir() and not any(work.iterdir()), "created, and left empty"

@@ -64,7 +64,7 @@ def _engine_arguments(parser: argparse.ArgumentParser, batch_articles: int) -> N
         "--batch-articles",
         type=int,
         help="default engine: articles validated at a time, with their spans and lines; "
-        f"bounds memory (default {batch_articles:,})",
+        f"bounds memory (default {batch_articles:,}, shared out among the --jobs)",
     )
     parser.add_argument(
         "--jobs",
@@ -225,9 +225,8 @@ def engine_of(args: argparse.Namespace) -> Engine:
     """The engine ``--engine`` names, with its options; Spark's libraries are optional."""
     if args.engine != "spark":
         from validation.run import DefaultEngine
-        from validation.stream import DEFAULT_BATCH_ARTICLES
 
-        return DefaultEngine(args.batch_articles or DEFAULT_BATCH_ARTICLES, args.jobs)
+        return DefaultEngine(args.batch_articles, args.jobs)
     try:
         from validation.spark.engine import SparkEngine
         from validation.spark.session import LOCAL_MASTER, parse_conf

@@ -225,10 +225,8 @@ class DefaultEngine:
     (``validation.parallel``; default the smaller of the cores and the article batches) or,
     with one job, in this process."""
 
-    def __init__(
-        self, batch_articles: int = DEFAULT_BATCH_ARTICLES, jobs: int | None = None
-    ) -> None:
-        self.batch_articles, self.jobs = batch_articles, jobs
+    def __init__(self, batch_articles: int | None = None, jobs: int | None = None) -> None:
+        self.chosen_batch, self.jobs = batch_articles, jobs
         self._techniques: pa.Table | None = None
         self._tools: Tools | None = None
 
@@ -245,7 +243,14 @@ class DefaultEngine:
             return self.jobs
         from validation.parallel import cores
 
-        return max(1, min(cores(), -(-files.rows("articles") // self.batch_articles)))
+        batch = self.chosen_batch or DEFAULT_BATCH_ARTICLES
+        return max(1, min(cores(), -(-files.rows("articles") // batch)))
+
+    def batch_articles(self, jobs: int) -> int:
+        """The articles of a batch: as chosen, else DEFAULT_BATCH_ARTICLES shared out among
+        the jobs, so the batches in memory at once hold as many articles whatever their
+        number (each worker holds one, with its own Great Expectations and DuckDB)."""
+        return self.chosen_batch or max(1, DEFAULT_BATCH_ARTICLES // jobs)
 
     def judge(self, run: Run, tables: tuple[str, ...]) -> int:
         """Every batch judged (``core.JudgingEngine``); the number of batches."""
@@ -254,12 +259,14 @@ class DefaultEngine:
             return judge_batches(self, run, tables)
         from validation.parallel import judge_in_workers
 
-        return judge_in_workers(run, self._read(run, tables, ("article_id",)), jobs)
+        return judge_in_workers(
+            run, self._read(run, tables, self.batch_articles(jobs), ("article_id",)), jobs
+        )
 
     def batches(self, run: Run, tables: tuple[str, ...]) -> Iterator[ArrowBatch]:
         with run.clock("start-up"):
             tools = self._tools = Tools(expectations_runner(), SqlRunner())
-        for read in self._read(run, tables):
+        for read in self._read(run, tables, self.batch_articles(1)):
             batch = ArrowBatch(run, tools, read.tables, read.breaks)
             del read
             yield batch
@@ -267,13 +274,13 @@ class DefaultEngine:
             del batch
 
     def _read(
-        self, run: Run, tables: tuple[str, ...], columns: tuple[str, ...] | None = None
+        self, run: Run, tables: tuple[str, ...], size: int, columns: tuple[str, ...] | None = None
     ) -> Iterator[Read]:
-        """Each batch's tables (``columns`` of the article tables, default all), rows out
-        of order and first rows; the techniques table last, whole."""
+        """Each batch of ``size`` articles: its tables (``columns`` of the article tables,
+        default all), rows out of order and first rows; the techniques table last, whole."""
         articles = tuple(name for name in ARTICLE_TABLES if name in tables)
         if articles:
-            stream = article_batches(run.files, articles, self.batch_articles, run.schema, columns)
+            stream = article_batches(run.files, articles, size, run.schema, columns)
             while True:
                 with run.clock("read"):
                     batch = next(stream, None)
@@ -384,7 +391,7 @@ def validate_dataset(
     *,
     allowlist: Sequence[AllowlistEntry] = (),
     previous: Path | None = None,
-    batch_articles: int = DEFAULT_BATCH_ARTICLES,
+    batch_articles: int | None = None,
     jobs: int | None = None,
     manifest: Path | None = None,
     level: Level = Level.RELEASE,
