@@ -3,11 +3,12 @@
 Each check below returns, for one table, a query over the tables ``articles``, ``spans`` and
 ``lines`` (by those names) whose rows are the failing rows of that table, with the columns
 ``row_key, article_id, start, end, found, expected``. DuckDB runs them on each batch of
-articles (``validation.duck``); the same text is meant for Spark SQL (issue: validation on
-Spark). So the queries keep to what both engines share: standard joins, ``EXISTS``,
-window functions, ``CASE``, ``||`` and ``substring`` (which counts code points in both), plus
-list functions with the same name in both (``array_sort``, ``array_distinct``,
-``array_agg ... FILTER``). What is spelled differently is kept in ``DIALECT``.
+articles (``validation.duck``); the Spark engine runs the same text, translated by
+sqlglot (``validation.spark.dialect``). So the queries keep to what both engines share:
+standard joins, ``EXISTS``, window functions, ``CASE``, ``||`` and ``substring`` (which
+counts code points in both), plus list functions with the same name in both
+(``array_sort``, ``array_distinct``, ``array_agg ... FILTER``). What sqlglot does not
+translate is spelled in ``DIALECT``.
 
 Some rules share a relation derived from the articles: ``article_lines``, each article's
 own lines (``DERIVED``), computed once per batch. Slicing a text by code points walks it
@@ -26,28 +27,27 @@ from dataset.schema import Table
 from validation.checks import Level, SqlCheck, check
 from validation.expectations import template_parts
 
-#: What DuckDB and Spark SQL spell differently: the hex SHA-256 of a string's UTF-8 bytes,
-#: and an article's text split at its newlines into (article_id, n, piece), n from 1.
+#: What DuckDB and Spark SQL spell differently, beyond what sqlglot translates: an
+#: article's text split at its newlines into (article_id, n, piece), n from 1.
 DIALECT = {
     "duckdb": {
-        "sha256": "sha256({})",
         "pieces": "SELECT article_id, unnest(string_split(text, chr(10))) AS piece, "
         "generate_subscripts(string_split(text, chr(10)), 1) AS n FROM articles",
     },
     "spark": {
-        "sha256": "sha2({}, 256)",
         "pieces": "SELECT article_id, p.col AS piece, p.pos + 1 AS n FROM articles "
         "LATERAL VIEW posexplode(split(text, '\\n', -1)) p",
     },
 }
-ENGINE = "duckdb"
 
 
 def sha256(expression: str) -> str:
-    return DIALECT[ENGINE]["sha256"].format(expression)
+    """The hex SHA-256 of a string's UTF-8 bytes (sqlglot spells it ``sha2(x, 256)`` for
+    Spark)."""
+    return f"sha256({expression})"
 
 
-def article_lines(engine: str = ENGINE) -> str:
+def article_lines(engine: str = "duckdb") -> str:
     """Every article's lines as the schema defines them (a line runs to and includes its
     newline; the empty string after a final newline is no line), with their code-point
     offsets and text."""
