@@ -113,8 +113,9 @@ def validate_spark(session: nox.Session) -> None:
 #: The slowest tests, listed after every run (what to look at when the suite gets slow).
 DURATIONS = "--durations=15"
 #: pytest-xdist: one worker per processor; a test goes to whichever worker is free, in the
-#: groups tests/conftest.py makes (a file's tests that share a fixture made once per
-#: module, the files it lists in ONE_WORKER). ``-- -n 0`` runs in one process (a debugger).
+#: groups tests/scheduling.py makes (a file's tests that share a fixture made once per
+#: module, the files it lists in ONE_WORKER), the longest first by the last run's durations
+#: (kept in .pytest_cache). ``-- -n 0`` runs in one process (a debugger).
 PARALLEL = ("--numprocesses=auto", "--dist=loadgroup")
 
 

@@ -19,6 +19,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 from dataset.builder.pipeline import BuildResult, build
 from dataset.schema import schema
+from tests import scheduling
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "dataset" / "raw"
@@ -121,36 +122,23 @@ def earlier_releases(root: Path) -> Path:
     return root
 
 
-#: Fixture scopes made once for the tests of one file (or class) that share them.
-FILE_SCOPES = frozenset({"module", "class"})
-#: Test files whose tests run on one worker for a cost paid once per process, with why.
-ONE_WORKER = {
-    # pygamma-agreement compiles its numba functions when imported (10 to 20 s of processor).
-    "tests/test_agreement.py": "pygamma",
-}
-
-
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's ``--dist=loadgroup`` (``nox -s tests``). A test runs on
-    whichever worker is free, except: the tests of a file that share a fixture made once
-    per module or class run on one worker together (group ``file:PATH``), so it is made
-    once; the files of ONE_WORKER run on one worker each; a test marked
-    ``xdist_group(NAME)`` keeps that group. Without xdist the marks do nothing. Runs before
-    xdist reads the marks (tryfirst)."""
-    for item in items:
-        if not isinstance(item, pytest.Function) or item.get_closest_marker("xdist_group"):
-            continue
-        path = item.nodeid.split("::")[0]
-        scopes = {
-            definition.scope
-            for definitions in item._fixtureinfo.name2fixturedefs.values()
-            for definition in definitions
-        }
-        if path in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(ONE_WORKER[path]))
-        elif scopes & FILE_SCOPES:
-            item.add_marker(pytest.mark.xdist_group(f"file:{path}"))
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """pytest-xdist's groups and the order of the work (tests/scheduling.py); before xdist
+    reads the marks (tryfirst)."""
+    scheduling.arrange(config, items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    scheduling.no_reordering(config)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    scheduling.record(report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    scheduling.keep_durations(session.config)
 
 
 @pytest.fixture

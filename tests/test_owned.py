@@ -8,8 +8,6 @@ import fcntl
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from dataset.cli import EXIT_INPUT_ERROR, main
 from dataset.errors import InputError
 from dataset.owned import GENERATOR, MANIFEST_NAME, MARKER_NAME, check_replaceable
-from tests.conftest import REPO
+from validation.cli import main as validate
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -134,18 +132,15 @@ def test_report_folders_are_owned_too(
     out = tmp_path / "out"
     assert build_into(corpus, out) == 0
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "validation", str(out), "--previous", "none"]
-    assert subprocess.run([*command, "--reports", str(reports)], check=False).returncode == 0
+    arguments = [str(out), "--previous", "none", "--reports", str(reports)]
+    assert validate(arguments) == 0
     assert sorted(p.name for p in reports.iterdir()) == sorted(
         [MARKER_NAME, "validation.html", "validation.json"]
     )
     (reports / "todo.txt").write_text("mine")
-    again = subprocess.run(
-        [*command, "--reports", str(reports)], capture_output=True, text=True, check=False
-    )
-    assert again.returncode == EXIT_INPUT_ERROR
-    assert "1 file(s) this tool did not write (todo.txt)" in again.stderr
-    assert "Traceback" not in again.stderr
+    capsys.readouterr()
+    assert validate(arguments) == EXIT_INPUT_ERROR
+    refused(capsys, reports, "1 file(s) this tool did not write (todo.txt)")
     assert (reports / "todo.txt").read_text() == "mine"
 
 
@@ -161,14 +156,11 @@ def test_a_report_folder_from_before_the_marker_counts(tmp_path: Path) -> None:
 @pytest.mark.parametrize("umask", [0o022, 0o077])
 def test_modes_follow_the_umask(umask: int, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = ["build", "--source", str(corpus), "--out", str(out), "--validate"]
-    subprocess.run(
-        [sys.executable, "-m", "dataset", *command],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        preexec_fn=lambda: os.umask(umask),
-    )
+    before = os.umask(umask)
+    try:
+        assert main(["build", "--source", str(corpus), "--out", str(out), "--validate"]) == 0
+    finally:
+        os.umask(before)
     for folder in (out, tmp_path / "out-validation"):
         for path in [folder, *folder.rglob("*")]:
             mode = stat.S_IMODE(path.stat().st_mode)
