@@ -132,3 +132,30 @@ def test_every_job_count_writes_the_same_report(damaged: Path) -> None:
     assert two.result("text-matches-offsets").failing > EXAMPLES_KEPT
     assert two.result("spans-rationale-present").failing > EXAMPLES_KEPT
     assert two.result("schema-order").failing > 0
+
+
+def test_a_worker_meeting_an_unreadable_shard_exits_2(
+    synthetic: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The parent reads only the article ids; a broken text column is met by a worker, and
+    the user gets the same message as from one process, never a traceback."""
+    copy = tmp_path / "out"
+    shutil.copytree(synthetic, copy)
+    (shard,) = (copy / "articles").glob("*.parquet")
+    chunk = pq.ParquetFile(shard).metadata.row_group(0)
+    text = next(
+        chunk.column(i)
+        for i in range(chunk.num_columns)
+        if chunk.column(i).path_in_schema == "text"
+    )
+    data = bytearray(shard.read_bytes())
+    start = text.dictionary_page_offset if text.has_dictionary_page else text.data_page_offset
+    middle = start + text.total_compressed_size // 2
+    data[middle : middle + 64] = b"\xff" * 64
+    shard.write_bytes(bytes(data))
+    errors = []
+    for jobs in ("1", "2"):
+        assert main([str(copy), "--no-reports", "--previous", "none", "--jobs", jobs]) == 2
+        errors.append(capsys.readouterr().err)
+    assert errors[0] == errors[1]
+    assert "not a readable Parquet file" in errors[1] and "Traceback" not in errors[1]

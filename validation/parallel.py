@@ -22,10 +22,12 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from dataset.errors import InputError
 from validation.checks import Check, Level, catalogue, up_to
 from validation.core import Clock, Run, judge_levels
 from validation.tally import Part, Tally
@@ -134,13 +136,33 @@ def _start(setting: Setting) -> None:
     _WORKER["worker"] = _Worker(setting)
 
 
-def _judge(work: Work) -> Judged:
-    judged = _WORKER["worker"].judge(work)
+@dataclass(frozen=True)
+class Refused:
+    """An ``InputError`` a worker met (a shard unreadable past its footer), handed back as
+    its parts: the exception itself does not survive pickling, and the parent raises it
+    again so the user gets the message and exit 2, not a broken pool's traceback."""
+
+    where: Path | str
+    problem: str
+    fix: str
+    line: int | None
+
+    def error(self) -> InputError:
+        return InputError(self.where, self.problem, self.fix, self.line)
+
+
+def _judge(work: Work) -> Judged | Refused:
+    try:
+        judged = _WORKER["worker"].judge(work)
+    except InputError as error:
+        return Refused(error.where, error.problem, error.fix, error.line)
     pa.default_memory_pool().release_unused()
     return judged
 
 
-def _merge(run: Run, judged: Judged) -> None:
+def _merge(run: Run, judged: Judged | Refused) -> None:
+    if isinstance(judged, Refused):
+        raise judged.error()
     run.tally.merge(judged.part)
     for phase, seconds in judged.seconds.items():
         run.clock.seconds[phase] = run.clock.seconds.get(phase, 0.0) + seconds
@@ -161,7 +183,7 @@ def judge_in_workers(
         run.schema, run.files, run.tally.allowlist, run.level, max(1, cores() // jobs)
     )
     context = multiprocessing.get_context("forkserver")
-    pending: deque[Future[Judged]] = deque()
+    pending: deque[Future[Judged | Refused]] = deque()
     count = 0
     with ProcessPoolExecutor(jobs, context, initializer=_start, initargs=(setting,)) as pool:
         for read in batches:
