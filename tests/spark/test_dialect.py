@@ -19,7 +19,6 @@ from tests.conftest import ARTICLE
 from tests.test_validation_sql import TEXTS as LINE_TEXTS
 from validation.spark.dialect import (
     PYTHON_SPACE,
-    batch_query,
     derived_sql,
     java_regex,
     spark_sql,
@@ -214,30 +213,6 @@ def test_offsets_count_code_points_on_both_engines(
     }
     for rows in (connection.sql(query).fetchall(), spark.sql(spark_sql(query)).collect()):
         assert {row[0]: (row[1], row[2]) for row in rows} == python
-
-
-def test_the_judged_table_becomes_great_expectations_batch() -> None:
-    query = batch_query(
-        "SELECT r.span_id FROM spans AS r WHERE NOT EXISTS "
-        "(SELECT 1 FROM spans AS s JOIN articles AS a ON a.article_id = s.article_id "
-        "WHERE s.span_id = r.span_id AND a.title = '{x}')",
-        "spans",
-    )
-    assert query == (
-        "SELECT r.span_id FROM {batch} AS r WHERE NOT EXISTS"
-        "(SELECT 1 FROM {batch} AS s JOIN articles AS a ON a.article_id = s.article_id "
-        "WHERE s.span_id = r.span_id AND a.title = '{{x}}')"
-    )
-    assert query.format(batch="tmp_view").count("tmp_view") == 2
-    assert "'{x}'" in query.format(batch="tmp_view")
-
-
-def test_batch_queries_run_on_spark(spark: SparkSession, cuts: dict[str, pa.Table]) -> None:
-    for name, table in cuts.items():
-        spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
-    spark.table("cuts").where("id < 3").createOrReplaceTempView("tmp_view")
-    query = batch_query('SELECT id FROM cuts WHERE "end" > start', "cuts")
-    assert sorted(r[0] for r in spark.sql(query.format(batch="tmp_view")).collect()) == [0, 1, 2]
 
 
 @pytest.mark.parametrize("text", [*LINE_TEXTS, ARTICLE.read_text(encoding="utf-8")])

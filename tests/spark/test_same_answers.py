@@ -14,8 +14,8 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dataset.builder.pipeline import BuildResult, build
-from tests.conftest import RAW
-from tests.test_validation import CASES, failing
+from tests.conftest import ARTICLE_ID, RAW
+from tests.test_validation import CASES, failing, read, write
 from validation.allowlist import AllowlistEntry
 from validation.cli import main
 from validation.report import Report
@@ -63,6 +63,29 @@ def test_every_failing_fixture_fails_alike(
     CASES[check_id].corrupt(copy)
     default = validate_dataset(copy)
     assert check_id in failing(default)
+    assert answers(validate_on_spark(str(copy))) == answers(default)
+
+
+def test_runs_an_article_returns_to_are_judged_alike(
+    spark: SparkSession, clean: BuildResult, tmp_path: Path
+) -> None:
+    """schema-order when an article's rows in a shard are not one run: Spark finds such
+    runs one by one (an article with contiguous rows, by aggregation). Rows of articles 2,
+    1 and 2 again between the shipped article's rows: all three come after a larger id."""
+    copy = tmp_path / "dataset"
+    shutil.copytree(clean.out, copy)
+    rows = read(copy, "spans")
+
+    def moved(article: str, row: dict[str, Any]) -> dict[str, Any]:
+        return dict(row, article_id=article, span_id=row["span_id"].replace(ARTICLE_ID, article))
+
+    write(
+        copy,
+        "spans",
+        [*rows[:3], moved("2", rows[3]), moved("1", rows[4]), moved("2", rows[5]), *rows[6:]],
+    )
+    default = validate_dataset(copy)
+    assert default.result("schema-order").failing == 3
     assert answers(validate_on_spark(str(copy))) == answers(default)
 
 

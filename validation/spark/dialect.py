@@ -105,23 +105,3 @@ def java_regex(pattern: str) -> str:
         out.append(char)
         i += 1
     return "".join(out)
-
-
-#: Great Expectations' name for the batch an UnexpectedRowsExpectation judges.
-BATCH = "{batch}"
-_BATCH_MARK = "__gx_batch__"
-
-
-def batch_query(query: str, table: str) -> str:
-    """:func:`spark_sql` for Great Expectations' ``UnexpectedRowsExpectation``: the rows of
-    ``table`` are its batch, so every reference to ``table`` becomes ``{batch}``, and any
-    other brace is doubled (the query goes through ``str.format``)."""
-
-    def mark(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Table) and not node.db and node.name == table:
-            return exp.Table(this=exp.to_identifier(_BATCH_MARK), alias=node.args.get("alias"))
-        return node
-
-    tree = sqlglot.parse_one(query, read="duckdb", error_level=ErrorLevel.RAISE)
-    text = spark_sql(tree.transform(mark).sql(dialect="duckdb"))
-    return text.replace("{", "{{").replace("}", "}}").replace(_BATCH_MARK, BATCH)

@@ -7,8 +7,9 @@ engine, since Spark does not show a file's Arrow types or its metadata). The run
 ``validation.core``'s; each level runs on the rows still judged: the column rules are the
 same Great Expectations expectations, run through Great Expectations' Spark datasource;
 the SQL rules are the same queries, translated once to Spark SQL
-(``validation.spark.dialect``) and run by Great Expectations' ``UnexpectedRowsExpectation``;
-the Python rules are the same functions, run on Arrow batches inside Spark's executors.
+(``validation.spark.dialect``) and each run once by Spark (as DuckDB runs them on the
+default engine), its failing rows kept; the Python rules are the same functions, run on
+Arrow batches inside Spark's executors.
 What comes back to the driver is counts, the ids of failing rows (so the levels above leave
 them out) and the first rows in detail, never the tables.
 
@@ -35,7 +36,6 @@ import psutil
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
-from pyspark.sql.window import Window
 
 from dataset.schema import Schema, Table, load_schema
 from validation import failures as made
@@ -47,7 +47,7 @@ from validation.failures import Failures, Violation, shorten
 from validation.files import DatasetFiles, open_dataset
 from validation.gx import context
 from validation.report import Report
-from validation.spark.dialect import batch_query, derived_sql, java_regex, spark_sql
+from validation.spark.dialect import derived_sql, java_regex, spark_sql
 from validation.spark.executors import check_executors
 from validation.spark.session import LOCAL_MASTER, spark_session
 from validation.sql import DERIVED
@@ -220,12 +220,7 @@ class SparkRules:
         self, owners: list[tuple[ColumnCheck, Expect]], table: str, frame: DataFrame
     ) -> Iterator[DataFrame | None]:
         frame = with_spec_columns(frame, [spec for _, spec in owners])
-        expectations = []
-        for number, (_, spec) in enumerate(owners):
-            kwargs = dict(spec.kwargs)
-            if "regex" in kwargs:
-                kwargs["regex"] = java_regex(kwargs["regex"])
-            expectations.append(getattr(self._classes, spec.type)(**kwargs, meta={"spec": number}))
+        expectations = self._expectation_objects(owners)
         # Valid data is the common case: one pass says which expectations fail, and only
         # those run again to name every failing row.
         failing = [
@@ -233,63 +228,70 @@ class SparkRules:
             for item in self._validate(frame, expectations)
             if not item.success
         ]
-        failed = [expectations[number] for number in failing]
-        if not failed:
-            for check, _ in owners:
-                self.tally.ran(check)
-            return
         for check, _ in owners:
             self.tally.ran(check)
+        if not failing:
+            return
         # The rows are named by their ids and by the columns the report shows for them.
         index = [*ROW_ID, KEY, *_located(frame)]
         index += sorted(
-            {
-                column
-                for number in failing
-                for column in owners[number][1].columns
-                if column not in index
-            }
+            {c for number in failing for c in owners[number][1].columns if c not in index}
         )
+        failed = [expectations[number] for number in failing]
         for item in self._validate(frame, failed, index):
             config = item.expectation_config
             assert config is not None, "every result comes from one of our expectations"
-            check, spec = owners[int(config.meta["spec"])]
-            details = item.result or {}
-            if item.exception_info and item.exception_info.get("raised_exception"):
-                message = item.exception_info.get("exception_message")
-                self.tally.error(check, f"{table}: {spec.type}: {message}")
-                continue
-            if not spec.per_row:
-                found = (
-                    []
-                    if item.success
-                    else [
-                        Violation(table, table, f"{details.get('observed_value')!r}", spec.expected)
-                    ]
-                )
-                self.tally.add(check, made.listed(table, found))
-                continue
-            unexpected: list[dict[str, Any]] = list(details.get("unexpected_index_list") or [])
-            count = int(details.get("unexpected_count") or 0)
-            if count != len(unexpected):
-                raise RuntimeError(
-                    f"{spec.type} on {spec.columns}: Great Expectations counted {count} "
-                    f"unexpected rows but listed {len(unexpected)}"
-                )
-            examples = [
-                _violation(
-                    table,
-                    row,
-                    ", ".join(f"{name}={row[name]!r}" for name in spec.columns),
-                    spec.expected,
-                )
-                for row in unexpected[:EXAMPLES_KEPT]
-            ]
-            ids = self.spark.createDataFrame(
-                [(row[KEY], row["_file"], row["_row"]) for row in unexpected],
-                f"{KEY} string, _file int, _row long",
+            found = self._unexpected(item, *owners[int(config.meta["spec"])], table)
+            if found is not None:
+                yield found
+
+    def _expectation_objects(self, owners: list[tuple[ColumnCheck, Expect]]) -> list[Any]:
+        """Great Expectations' expectations for the specs, each naming its place in
+        ``owners``; regular expressions in Java's dialect, which Spark's RLIKE speaks."""
+        expectations = []
+        for number, (_, spec) in enumerate(owners):
+            kwargs = dict(spec.kwargs)
+            if "regex" in kwargs:
+                kwargs["regex"] = java_regex(kwargs["regex"])
+            expectations.append(getattr(self._classes, spec.type)(**kwargs, meta={"spec": number}))
+        return expectations
+
+    def _unexpected(
+        self, item: Any, check: ColumnCheck, spec: Expect, table: str
+    ) -> DataFrame | None:
+        """Count one expectation's result under ``check``: an error, a verdict on the
+        table, or every unexpected row; the ids of the failing rows to leave out, if any."""
+        details = item.result or {}
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            message = item.exception_info.get("exception_message")
+            self.tally.error(check, f"{table}: {spec.type}: {message}")
+            return None
+        if not spec.per_row:
+            observed = f"{details.get('observed_value')!r}"
+            found = [] if item.success else [Violation(table, table, observed, spec.expected)]
+            self.tally.add(check, made.listed(table, found))
+            return None
+        unexpected: list[dict[str, Any]] = list(details.get("unexpected_index_list") or [])
+        count = int(details.get("unexpected_count") or 0)
+        if count != len(unexpected):
+            raise RuntimeError(
+                f"{spec.type} on {spec.columns}: Great Expectations counted {count} "
+                f"unexpected rows but listed {len(unexpected)}"
             )
-            yield self._accept(check, table, Found(ids, count, examples))
+        examples = [
+            _violation(
+                table,
+                row,
+                ", ".join(f"{name}={row[name]!r}" for name in spec.columns),
+                spec.expected,
+            )
+            for row in unexpected[:EXAMPLES_KEPT]
+        ]
+        ids = self.spark.createDataFrame(
+            [(row[KEY], row["_file"], row["_row"]) for row in unexpected],
+            f"{KEY} string, _file int, _row long",
+        )
+        return self._accept(check, table, Found(ids, count, examples))
 
     def sql(
         self, rules: list[SqlRule], judged: dict[str, DataFrame], unjudged: dict[str, DataFrame]
@@ -297,13 +299,15 @@ class SparkRules:
         """The SQL rules on the rows still judged (``unjudged``: per table with rows left
         out, the articles of those rows). As on the default engine, a row whose article has
         rows left out in a table the query reads is not judged by it, and the derived
-        relations are computed once from the rows still judged."""
+        relations are computed once from the rows still judged (and kept: Spark would
+        otherwise compute them again in every query that reads them)."""
         for name, frame in judged.items():
             frame.createOrReplaceTempView(name)
         derived: list[DataFrame] = []
+        read = {table for rule in rules for table in rule.query.reads}
         for name, (_, sources) in DERIVED.items():
-            if all(t in judged for t in sources):
-                relation = self.spark.sql(derived_sql(name)).cache()
+            if name in read and all(t in judged for t in sources):
+                relation = self.spark.sql(derived_sql(name)).localCheckpoint()
                 relation.createOrReplaceTempView(name)
                 derived.append(relation)
         try:
@@ -323,28 +327,20 @@ class SparkRules:
                 relation.unpersist()
 
     def _query(self, check: Check, name: str, sql: str, usable: DataFrame) -> DataFrame | None:
-        """One rule's query on ``name``'s usable rows through Great Expectations'
-        UnexpectedRowsExpectation: the ids of the failing rows no allowlist accepts."""
-        expectation = self._classes.UnexpectedRowsExpectation(
-            unexpected_rows_query=batch_query(sql, name), description=check.id
-        )
-        item = self._validate(usable, [expectation])[0]
-        if item.exception_info and item.exception_info.get("raised_exception"):
-            message = item.exception_info.get("exception_message")
-            self.tally.error(check, f"{name}: {message}")
-            return None
-        count = int((item.result or {}).get("observed_value") or 0)
+        """One rule's query on ``name``'s usable rows, run once by Spark SQL and its
+        failing rows kept: the ids of those no allowlist accepts."""
+        rows = self.spark.sql(spark_sql(sql)).localCheckpoint()
+        count = rows.count()
         if not count:
             self.tally.ran(check)
             return None
-        rows = self.spark.sql(spark_sql(sql))
         examples = [
             _violation(name, {**row, KEY: row["row_key"]}, row["found"], row["expected"])
             for row in (r.asDict() for r in rows.limit(EXAMPLES_KEPT).collect())
         ]
         failing = usable.join(
             rows.select(sf.col("row_key").alias(KEY)).distinct(), KEY, "left_semi"
-        ).cache()
+        ).localCheckpoint()
         return self._accept(check, name, Found(failing, count, examples))
 
     def python(self, check: RowCheck, table: str, frame: DataFrame) -> DataFrame | None:
@@ -360,34 +356,10 @@ class SparkRules:
     def order(self, check: Check, table: str, frame: DataFrame) -> DataFrame | None:
         """schema-order: runs of rows of one article per shard, judged on the driver by the
         default engine's ``order_breaks`` in shard and row order."""
-        before = sf.lag("article_id").over(Window.partitionBy("_file").orderBy("_row"))
-        heads = (
-            frame.select(*ROW_ID, "article_id")
-            .withColumn("_before", before)
-            .filter(
-                sf.col("_before").isNull()
-                | sf.col("article_id").isNull()
-                | (sf.col("_before") != sf.col("article_id"))
-            )
-            .orderBy(*ROW_ID)
-            .select(*ROW_ID, "article_id")
-            .collect()
-        )
-        keys = [article_key(row["article_id"], self.run.schema) for row in heads]
-        late = order_breaks(keys, None)
-        ranges: list[tuple[int, int, int, str, str]] = []
-        running: Any = None
-        for index, (row, key, is_late) in enumerate(zip(heads, keys, late, strict=True)):
-            if is_late:
-                following = heads[index + 1] if index + 1 < len(heads) else None
-                stop = (
-                    following["_row"]
-                    if following is not None and following["_file"] == row["_file"]
-                    else -1
-                )
-                ranges.append((row["_file"], row["_row"], stop, _describe(key), _describe(running)))
-            if key is not None and (running is None or key > running):
-                running = key
+        ranges = _late_runs(_run_heads(frame), self.run.schema)
+        if not ranges:
+            self.tally.ran(check)
+            return None
         spans = self.spark.createDataFrame(
             ranges, "file int, first long, stop long, article string, after string"
         )
@@ -397,7 +369,6 @@ class SparkRules:
             & ((sf.col("stop") < 0) | (sf.col("_row") < sf.col("stop")))
         )
         rows = frame.join(sf.broadcast(spans), hit).drop("file", "first", "stop").cache()
-        count = rows.count() if ranges else 0
         examples = [
             _violation(
                 table,
@@ -405,9 +376,61 @@ class SparkRules:
                 f"a row of article {row['article']} after article {row['after']}",
                 "rows in article order",
             )
-            for row in (rows.orderBy(*ROW_ID).limit(EXAMPLES_KEPT).collect() if count else [])
+            for row in rows.orderBy(*ROW_ID).limit(EXAMPLES_KEPT).collect()
         ]
-        return self._accept(check, table, Found(rows, count, examples))
+        return self._accept(check, table, Found(rows, rows.count(), examples))
+
+
+def _run_heads(frame: DataFrame) -> list[dict[str, Any]]:
+    """The first row of each run of rows of one article, per shard, in shard and row
+    order (a row without an article is a run of its own). An article whose rows in a shard
+    are contiguous is one run, found by an aggregation with no sort of the table; only the
+    rows of other articles, if any, are looked at one by one: a row starts a run unless
+    the row before it is one of the same article's."""
+    rows = frame.select(*ROW_ID, "article_id")
+    groups = (
+        rows.groupBy("_file", "article_id")
+        .agg(
+            sf.min("_row").alias("_first"), sf.max("_row").alias("_last"), sf.count("*").alias("_n")
+        )
+        .localCheckpoint()
+    )
+    one_run = (sf.col("_last") - sf.col("_first") + 1 == sf.col("_n")) & (
+        sf.col("article_id").isNotNull() | (sf.col("_n") == 1)
+    )
+    heads = groups.where(one_run).select("_file", sf.col("_first").alias("_row"), "article_id")
+    others = groups.where(~one_run).select(
+        sf.col("_file").alias("_f"), sf.col("article_id").alias("_a")
+    )
+    if not others.isEmpty():
+        same = (sf.col("_file") == sf.col("_f")) & sf.col("article_id").eqNullSafe(sf.col("_a"))
+        scattered = rows.join(others, same, "left_semi")
+        after = scattered.select("_file", "article_id", (sf.col("_row") + 1).alias("_row"))
+        heads = heads.unionByName(scattered.join(after, [*ROW_ID, "article_id"], "left_anti"))
+    found = heads.toArrow().sort_by([("_file", "ascending"), ("_row", "ascending")])
+    ordered: list[dict[str, Any]] = found.to_pylist()
+    return ordered
+
+
+def _late_runs(heads: list[dict[str, Any]], schema: Schema) -> list[tuple[int, int, int, str, str]]:
+    """The runs that come before an article seen earlier: shard, first row, the row where
+    the run stops (-1: at the shard's end), the run's article and the largest before it."""
+    keys = [article_key(row["article_id"], schema) for row in heads]
+    late = order_breaks(keys, None)
+    ranges: list[tuple[int, int, int, str, str]] = []
+    running: Any = None
+    for index, (row, key, is_late) in enumerate(zip(heads, keys, late, strict=True)):
+        if is_late:
+            following = heads[index + 1] if index + 1 < len(heads) else None
+            stop = (
+                following["_row"]
+                if following is not None and following["_file"] == row["_file"]
+                else -1
+            )
+            ranges.append((row["_file"], row["_row"], stop, _describe(key), _describe(running)))
+        if key is not None and (running is None or key > running):
+            running = key
+    return ranges
 
 
 def _usable(
