@@ -449,9 +449,9 @@ def _validations(
         }
     }
     if spark:
-        result["validation_spark"] = measure_validation(
-            built, size, repeats, env, folder, engine="spark"
-        )
+        from benchmarks.spark import spark_figures  # it imports this module
+
+        result.update(spark_figures(built, size, repeats, env, folder))
     if shares:
         result["shares"] = engine_shares(built, size, repeats, env, folder)
     return result

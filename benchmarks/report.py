@@ -379,6 +379,14 @@ def _spark_rows(add: Add) -> None:
         "Spark / default engine, whole command",
         lambda f: f"{f[spark]['seconds'] / f['validation']['seconds']:.1f}x",
     )
+    add(
+        "validation on a standalone Spark cluster (2 workers x 1 core, this machine)",
+        lambda f: _validation_cell(f, "validation_spark_cluster"),
+    )
+    add(
+        "- peak resident memory, driver's tree + the cluster processes' trees",
+        lambda f: _mib(f["validation_spark_cluster"]["peak_rss_bytes"]),
+    )
 
 
 def _load_rows(add: Add) -> None:

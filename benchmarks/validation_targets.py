@@ -7,6 +7,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from benchmarks.spark import spark_targets
+
 #: Target 1: a million articles, whole command, default ``--jobs``; the process tree's peak.
 MILLION = 1_000_000
 MILLION_SECONDS = 200.0
@@ -128,4 +130,5 @@ def validation_targets(
         _share(sizes, "expectations", "expectations", EXPECTATIONS_OVER_GX),
         _share(sizes, "sql", "sql", SQL_OVER_DUCKDB),
         _small(one_article),
+        *spark_targets(sizes),
     ]

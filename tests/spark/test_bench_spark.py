@@ -18,6 +18,7 @@ import psutil
 
 from benchmarks.measure import spawn
 from benchmarks.run import main
+from benchmarks.spark import TARGET_SIZE, spark_targets
 
 
 def test_bench_measures_spark_beside_the_default_engine(tmp_path: Path) -> None:
@@ -62,3 +63,17 @@ def test_tree_memory_counts_descendants_and_waits_for_them() -> None:
     assert process.peak_tree_rss_bytes > 256 << 20 > process.peak_rss_bytes
     orphan = int(process.stdout.split()[-1])
     assert not psutil.pid_exists(orphan) or psutil.Process(orphan).status() == "zombie"
+
+
+def test_spark_targets_are_judged_against_one_job_at_100k() -> None:
+    """Met, missed and not measured, on unrounded figures."""
+    one_job = {"status": "ok", "seconds": 40.0}
+    figures = {
+        "validation_spark": {"status": "ok", "seconds": 160.1, "peak_rss_bytes": 4 << 30},
+        "shares": {"validation_jobs_1": one_job},
+    }
+    speed, memory = spark_targets({TARGET_SIZE: figures})
+    assert (speed["status"], memory["status"]) == ("missed", "missed")
+    figures["validation_spark"] = {"status": "ok", "seconds": 160.0, "peak_rss_bytes": 3 << 30}
+    assert [row["status"] for row in spark_targets({TARGET_SIZE: figures})] == ["met", "met"]
+    assert [row["status"] for row in spark_targets({10_000: figures})] == ["not measured"] * 2
