@@ -532,7 +532,8 @@ HOW_MEASURED = [
 #: How the Spark engine's figures are measured, when the run has them.
 HOW_SPARK_IS_MEASURED = [
     "- Validation on Spark (`--engine spark`) runs Spark in local mode, the engine's default",
-    "  master, on this machine only: no cluster was measured. Its time is the whole",
+    "  master, at every comparison size; at 10,000 articles it also runs on a standalone",
+    "  cluster started on this machine (`benchmarks/spark.py`). Its time is the whole",
     "  command's, and its start-up (the JVM and the Spark session included) comes from the",
     "  report's clock, as for the default engine. Its memory is the peak of the summed",
     "  resident sets of the command's whole process tree (the Python driver, the JVM that",
