@@ -392,6 +392,7 @@ class Schema(InputModel):
         return resolved
 
     def features(self, table: str) -> datasets.Features:
+        """The table's Hugging Face features (a release's card declares them)."""
         import datasets
 
         return datasets.Features(
@@ -399,8 +400,7 @@ class Schema(InputModel):
         )
 
     def arrow_schema(self, table: str) -> pa.Schema:
-        """The table's Arrow schema (see :meth:`_arrow_schema`), made once per table: it
-        carries the Hugging Face features, which take ``datasets`` to make."""
+        """The table's Arrow schema (see :meth:`_arrow_schema`), made once per table."""
         made = self._arrow_schemas
         if table not in made:
             made[table] = self._arrow_schema(table)
@@ -420,25 +420,44 @@ class Schema(InputModel):
         so ``load_dataset("parquet", ...)`` on a bare build reads a non-null class label
         (today ``techniques.technique``) as plain integers; a release's card declares the
         features of every table, so loading a release restores every name.
+
+        The types and the features are written out here rather than asked of ``datasets``
+        (:meth:`features`; the tests hold the two equal): importing ``datasets`` costs more
+        than validating a small dataset, and the bytes written stay those of the schema
+        whichever ``datasets`` is installed.
         """
         spec = self.tables[table]
-        features = self.features(table)
-        hf_types = features.type
         fields = [
             pa.field(
                 f.name,
-                hf_types.field(f.name).type,
+                self._arrow_type(f.type, f.item),
                 nullable=f.nullable,
                 metadata={"description": f.description},
             )
             for f in spec.fields
         ]
-        portable = portable_features(features.to_dict())
-        hf_metadata = json.dumps({"info": {"features": portable}})
+        features = {f.name: self._feature_dict(f.type, f.labels, f.item) for f in spec.fields}
+        hf_metadata = json.dumps({"info": {"features": features}})
         return pa.schema(
             fields,
             metadata={"huggingface": hf_metadata, "description": spec.description},
         )
+
+    def _arrow_type(self, type_: str, item: Item | None) -> pa.DataType:
+        """The Arrow type ``datasets`` gives the field's feature: a class label is int64."""
+        if type_ == "list" and item is not None:
+            return pa.list_(self._arrow_type(item.type, None))
+        return ARROW_TYPES[type_]
+
+    def _feature_dict(self, type_: str, labels: str | None, item: Item | None) -> dict[str, Any]:
+        """The field's feature as ``datasets`` serialises it, in the form every ``datasets``
+        from 3 on reads (:func:`portable_features`: a list of a scalar is a ``Sequence``)."""
+        if type_ == "class_label" and labels is not None:
+            return {"names": self.taxonomies[labels].names, "_type": "ClassLabel"}
+        if type_ == "list" and item is not None:
+            feature = self._feature_dict(item.type, item.labels, None)
+            return {"feature": feature, "_type": "Sequence"}
+        return {"dtype": type_, "_type": "Value"}
 
     def _feature(
         self, type_: str, labels: str | None, item: Item | None
@@ -450,6 +469,15 @@ class Schema(InputModel):
         if type_ == "list" and item is not None:
             return datasets.List(self._feature(item.type, item.labels, None))
         return datasets.Value(type_)
+
+
+#: The Arrow type of each scalar field type, as ``datasets`` maps its features.
+ARROW_TYPES: Mapping[str, pa.DataType] = {
+    "string": pa.string(),
+    "int32": pa.int32(),
+    "bool": pa.bool_(),
+    "class_label": pa.int64(),
+}
 
 
 def portable_features(node: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from datasets.features.features import generate_from_arrow_type
 from dataset.errors import InputError
 from dataset.project import DATACARD_PATH
 from dataset.release.datacard import SCHEMA_GENERATORS, card_blocks, render
-from dataset.schema import load_schema, schema
+from dataset.schema import load_schema, portable_features, schema
 
 #: PTC's 18 technique names, transcribed independently from the PTC reference.
 PTC_TECHNIQUES = [
@@ -91,6 +92,16 @@ def test_arrow_schema_and_features_follow_the_yaml(name: str) -> None:
             assert isinstance(feature, datasets.List)
         else:
             assert feature == datasets.Value(field.type)
+        assert arrow.field(field.name).type == features.type.field(field.name).type
+
+
+@pytest.mark.parametrize("name", schema().table_names)
+def test_stored_features_are_those_datasets_writes(name: str) -> None:
+    """The schema writes the features out itself (importing datasets would cost more than
+    validating a small dataset): byte for byte what datasets serialises, made portable."""
+    features = schema().features(name).to_dict()
+    written = json.dumps({"info": {"features": portable_features(features)}})
+    assert schema().arrow_schema(name).metadata[b"huggingface"] == written.encode()
 
 
 def test_primary_keys_and_order_name_real_columns() -> None:
