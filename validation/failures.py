@@ -128,11 +128,15 @@ def from_rows(table: str, rows: pa.Table, batch_keys: pa.Array | None) -> Failur
     expected (as the SQL rules return them); positions are found by key in the batch."""
     keys = pc.fill_null(pc.cast(rows.column("row_key"), pa.string()), "null").combine_chunks()
     positions = None
-    if batch_keys is not None:
+    if batch_keys is not None and not len(keys):
+        positions = np.zeros(0, dtype=np.int64)
+    elif batch_keys is not None:
         hit = pc.is_in(batch_keys, value_set=keys).to_numpy(zero_copy_only=False)
         positions = np.flatnonzero(hit)
-        # In the order of the files, whatever order the engine returned them in.
-        order = pc.sort_indices(pc.index_in(keys, value_set=batch_keys))
+        # In the order of the files, whatever order the engine returned them in: a key's
+        # rank among the hit keys (a hash of those few, not of the whole batch's keys).
+        hit_keys = batch_keys.take(pa.array(positions, type=pa.int64()))
+        order = pc.sort_indices(pc.index_in(keys, value_set=hit_keys))
         rows, keys = rows.take(order), keys.take(order)
 
     def details(limit: int) -> list[Violation]:
