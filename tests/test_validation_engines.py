@@ -3,11 +3,18 @@ and takes no Spark settings, and says so instead of failing later."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from dataset.builder.pipeline import BuildResult
+from dataset.schema import schema
+from tests.conftest import REPO
 from validation.cli import default_reports, main
+from validation.core import Clock
+from validation.run import DefaultEngine
 
 
 @pytest.mark.parametrize(
@@ -52,3 +59,34 @@ def test_the_spark_engine_refuses_jobs(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["build", "--engine", "spark", "--jobs", "2"]) == 2
     error = capsys.readouterr().err
     assert "--jobs" in error and "Spark engine" in error
+
+
+def test_one_batch_of_articles_is_judged_without_workers(built: BuildResult) -> None:
+    """Starting a worker (Great Expectations imported again) costs more than judging one
+    batch: a small dataset is judged in the command's own process."""
+    engine = DefaultEngine()
+    assert engine.workers(engine.open(built.out, schema(), Clock())) == 1
+
+
+def validate_command(folder: Path, reports: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "validation", str(folder), "--reports", str(reports)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_command_leaves_with_its_status_and_all_its_output(
+    built: BuildResult, tmp_path: Path
+) -> None:
+    """``python -m validation`` exits without tearing the interpreter down (validation's
+    __main__.leave): the exit status and every line it wrote still arrive."""
+    reports = tmp_path / "reports"
+    passed = validate_command(built.out, reports)
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stdout.endswith(f"wrote {reports / 'validation.html'}\n")
+    refused = validate_command(tmp_path / "missing", reports)
+    assert refused.returncode == 2
+    assert "no such dataset folder" in refused.stderr and "Traceback" not in refused.stderr
