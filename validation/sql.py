@@ -214,38 +214,39 @@ def text_matches_offsets(table: Table) -> Query | None:
     if "line" in table.column_names:
         # A line at its article line's offsets is that line's text; elsewhere, slice.
         join = "t.article_id = r.article_id AND t.line = r.line"
-
-        def within(p: str) -> str:
-            return (
-                f'{p}line_text IS NOT NULL AND {p}start = {p}line_start AND {p}"end" = {p}line_end'
-            )
-
+        within = 'line_text IS NOT NULL AND start = line_start AND "end" = line_end'
+        sliced = "line_text"
     else:
         join = 't.article_id = r.article_id AND t.start <= r.start AND r.start < t."end"'
-
-        def within(p: str) -> str:
-            return f'{p}line_text IS NOT NULL AND {p}"end" <= {p}line_end'
-
-    # The article's text is joined last, and only for rows not within one line, so no
-    # join copies a whole text per row.
+        within = 'line_text IS NOT NULL AND "end" <= line_end'
+        sliced = 'substring(line_text, start - line_start + 1, "end" - start)'
+    # One pass keeps the rows within one line that differ from its slice and the rows not
+    # within one line; only those meet the text of their articles, and only those articles'
+    # texts are joined (a join copies what it builds on), and only failing rows get the
+    # report's columns.
     return Query(
         f"""
         WITH placed AS (
-            SELECT {located(table)}, r.text AS found, t.text AS line_text,
-                t.start AS line_start, t."end" AS line_end
+            SELECT r.*, t.text AS line_text, t.start AS line_start, t."end" AS line_end
             FROM {table.name} AS r LEFT JOIN article_lines AS t ON {join}
         ),
+        suspect AS (
+            SELECT p.*, CASE WHEN {within} THEN {sliced} END AS line_expected
+            FROM placed AS p
+            WHERE NOT ({within}) OR text <> {sliced}
+        ),
+        texts AS (
+            SELECT article_id, text FROM articles
+            WHERE article_id IN (SELECT article_id FROM suspect)
+        ),
         compared AS (
-            SELECT row_key, article_id, start, "end", found,
-                substring(line_text, start - line_start + 1, "end" - start) AS expected
-            FROM placed WHERE {within("")}
-            UNION ALL
-            SELECT p.row_key, p.article_id, p.start, p."end", p.found,
-                substring(a.text, p.start + 1, p."end" - p.start) AS expected
-            FROM placed AS p JOIN articles AS a ON a.article_id = p.article_id
-            WHERE NOT ({within("p.")})
+            SELECT s.*, coalesce(
+                s.line_expected, substring(a.text, s.start + 1, s."end" - s.start)
+            ) AS expected
+            FROM suspect AS s JOIN texts AS a ON a.article_id = s.article_id
         )
-        SELECT * FROM compared WHERE found <> expected
+        SELECT {located(table)}, r.text AS found, r.expected
+        FROM compared AS r WHERE r.text <> r.expected
         """,
         reads=("articles", "article_lines"),
     )
