@@ -17,6 +17,7 @@ import pytest
 
 from dataset.errors import InputError
 from dataset.project import dataset_version
+from dataset.release.checkout import ENVS_DIR
 from dataset.release.layout import MANIFEST
 from dataset.release.verify import verify_release
 from dataset.versions import released_versions
@@ -164,7 +165,10 @@ def test_verify_rebuilds_with_the_recorded_commit_after_the_code_changed(project
     assert here.returncode == 1
     assert "croissant.json" in here.stderr and "datapackage.json" in here.stderr
 
-    done = dataset(project, "verify", VERSION)
+    # The locked environment is kept where this checkout's verify keeps it (by the lock's
+    # sha256, synced exactly on every use), as the publish tests' is: made on a fresh clone's
+    # first run, then only re-synced, not made again in every project copy.
+    done = dataset(project, "verify", VERSION, "--envs", str(ENVS_DIR))
     assert done.returncode == 0, done.stderr
     lock = hashlib.sha256((project / "uv.lock").read_bytes()).hexdigest()
     assert f"commit {released_at}, from {MANIFEST}" in done.stderr
