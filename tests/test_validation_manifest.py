@@ -4,6 +4,7 @@ list and the disk can disagree, and the folder that carries neither."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pytest
 from dataset.builder.pipeline import BuildResult, build
 from dataset.project import RELEASES_DIR
 from tests.conftest import RAW
+from validation import manifest
 from validation.cli import main
 from validation.report import Report
 from validation.run import validate_dataset
@@ -144,3 +146,23 @@ def test_a_given_manifest_judges_a_folder_that_has_none(clean: BuildResult, tmp_
     pq.write_table(pq.read_table(shard), shard, compression="none")
     found = failing(validate_dataset(data.parent, manifest=clean.out / "MANIFEST.json"))
     assert [row for row, _ in found["manifest-matches"]] == ["techniques/techniques-00000.parquet"]
+
+
+def test_the_manifest_read_in_pieces_is_the_manifest(
+    clean: BuildResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest's tables are read without keeping its inputs (validation.manifest), in
+    pieces that cut through its keys, strings and numbers: the same tables as json.loads."""
+    text = (clean.out / "MANIFEST.json").read_bytes()
+    monkeypatch.setattr(manifest, "CHUNK", 7)
+    assert manifest.manifest_tables(io.BytesIO(text)) == json.loads(text)["tables"]
+
+
+def test_a_broken_input_record_makes_the_manifest_unreadable(dataset: Path) -> None:
+    path = dataset / "MANIFEST.json"
+    before, inputs = path.read_text("utf-8").split('"inputs": [', 1)
+    assert '"sha256": "' in inputs, "the inputs list records"
+    broken = inputs.replace('"sha256": "', '"sha256": ', 1)
+    path.write_text(before + '"inputs": [' + broken, "utf-8")
+    [(row, found)] = failing(validate_dataset(dataset))["manifest-matches"]
+    assert (row, found.split(" (")[0]) == ("MANIFEST.json", "not a build manifest")

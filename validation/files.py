@@ -29,6 +29,7 @@ from dataset.schema import Schema, portable_features
 from dataset.shards import Location, all_shards, locate
 from validation.checks import FolderCheck, Level, ShardCheck, check
 from validation.failures import Violation
+from validation.manifest import manifest_tables
 
 REBUILD = "rebuild the dataset with python -m dataset build (or restore the file)"
 #: The shard lists a folder may carry: the build's manifest (dataset.builder.output writes
@@ -58,6 +59,8 @@ class DatasetFiles:
     #: The build manifest to judge the shards by, when it is not in the folder (the
     #: release gate's: a release folder holds the build's shards without its manifest).
     manifest: Path | None = None
+    #: The shard lists the folder carries, once read (``listings``: two checks ask).
+    listed: list[Listing] | None = field(default=None, repr=False)
 
     def rows(self, table: str) -> int:
         return sum(shard.rows for shard in self.shards.get(table, []))
@@ -198,9 +201,11 @@ def _fs_path(files: DatasetFiles, path: Path) -> str:
     return str(path.absolute()) if local else path.as_posix()
 
 
-def _manifest_shards(text: str) -> dict[str, tuple[str, int | None]]:
-    """The shards a build manifest lists; ValueError when it is not one."""
-    tables = json.loads(text).get("tables")
+def _manifest_shards(files: DatasetFiles, manifest: Path) -> dict[str, tuple[str, int | None]]:
+    """The shards a build manifest lists (``validation.manifest``: read without keeping its
+    list of inputs); ValueError when it is not one."""
+    with files.filesystem.open_input_stream(_fs_path(files, manifest)) as stream:
+        tables = manifest_tables(stream)
     if not isinstance(tables, dict):
         raise ValueError("it has no 'tables' mapping")
     shards: dict[str, tuple[str, int | None]] = {}
@@ -217,12 +222,14 @@ def listings(files: DatasetFiles) -> list[Listing]:
     """The shard lists the folder carries (or the one it was given), none when it has
     neither a manifest nor SHA256SUMS; shards of tables the schema does not know are left
     to whoever wrote them."""
+    if files.listed is not None:
+        return files.listed
     found: list[Listing] = []
     manifest = files.manifest or files.folder / MANIFEST_NAME
-    text = _read_text(files, manifest)
-    if text is not None:
+    if files.filesystem.get_file_info(_fs_path(files, manifest)).type == fs.FileType.File:
         try:
-            found.append(Listing(manifest.name, _of_tables(files, _manifest_shards(text))))
+            shards = _of_tables(files, _manifest_shards(files, manifest))
+            found.append(Listing(manifest.name, shards))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             problem = f"not a build manifest ({type(error).__name__}: {error})"
             found.append(Listing(manifest.name, {}, problem))
@@ -233,6 +240,7 @@ def listings(files: DatasetFiles) -> list[Listing]:
             m.group(2): (m.group(1), None) for m in sums if m is not None
         }
         found.append(Listing(SHA256SUMS, _of_tables(files, listed)))
+    files.listed = found
     return found
 
 
