@@ -3,7 +3,10 @@
 newest release in releases/ and loads it.
 
 The blocks run in order, in a copy of the checkout committed as one clean commit, offline:
-Python blocks as scripts, shell blocks with bash (``-euo pipefail``). ``python`` and
+Python blocks as scripts run in this process from the copy's root (each in a namespace of
+its own, so it must import all it uses; it needs nothing else of a fresh interpreter, whose
+start-up and imports would be all a subprocess added), with a datasets cache of their own;
+shell blocks with bash (``-euo pipefail``). ``python`` and
 ``python3`` are this test environment's interpreter (which holds nox and uv, as
 ``pip install "nox[uv]"`` leaves them), and ``nox`` runs its sessions in it
 (``--no-venv``) instead of building each session's environment: ``.ci/run`` builds those.
@@ -16,11 +19,14 @@ pygamma-agreement compiles for 10 to 20 s).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,18 +198,38 @@ def run_block(block: Block, cwd: Path, env: dict[str, str], scratch: Path) -> st
     """Run one block; its output when it fails, None when it passes."""
     script = scratch / f"block-{block.line}{RUNNABLE[block.language]}"
     script.write_text(block.code, encoding="utf-8")
-    command = (
-        ["python", str(script)]
-        if block.language == "python"
-        else ["bash", "-euo", "pipefail", str(script)]
-    )
+    if block.language == "python":
+        return run_here(script, block.line, cwd, Path(env["HF_HOME"]) / "datasets")
     done = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=1800, check=False
+        ["bash", "-euo", "pipefail", str(script)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     if done.returncode == 0:
         return None
     output = f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return f"README.md line {block.line} exited {done.returncode}:\n{output}"
+
+
+def run_here(script: Path, line: int, cwd: Path, cache: Path) -> str | None:
+    """Run a Python block's script in this process as ``__main__``, from ``cwd``, with
+    ``cache`` as the datasets cache; the traceback when it raises, None when it passes."""
+    import datasets
+
+    kept = datasets.config.HF_DATASETS_CACHE
+    datasets.config.HF_DATASETS_CACHE = cache
+    try:
+        with contextlib.chdir(cwd):
+            runpy.run_path(str(script), run_name="__main__")
+    except Exception:  # the block's failure, reported with the others
+        return f"README.md line {line} raised:\n{traceback.format_exc()[-3000:]}"
+    finally:
+        datasets.config.HF_DATASETS_CACHE = kept
+    return None
 
 
 @pytest.fixture
