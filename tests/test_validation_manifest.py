@@ -166,3 +166,16 @@ def test_a_broken_input_record_makes_the_manifest_unreadable(dataset: Path) -> N
     path.write_text(before + '"inputs": [' + broken, "utf-8")
     [(row, found)] = failing(validate_dataset(dataset))["manifest-matches"]
     assert (row, found.split(" (")[0]) == ("MANIFEST.json", "not a build manifest")
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 22])
+def test_records_with_braces_in_their_strings_are_read_as_json_reads_them(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs records are parsed many at a time up to a '},' (validation.manifest): one
+    inside a string or a nested object must not cut a record in two."""
+    records = [{"path": "a},b"}, {"path": "}, {"}, {"nested": {"x": "},"}}, 3, [{"y": 1}]]
+    tables = {"spans": {"files": [{"path": "spans/x},.parquet", "sha256": "0", "rows": 12}]}}
+    text = json.dumps({"inputs": records, "tables": tables, "after": 123456}, indent=2)
+    monkeypatch.setattr(manifest, "CHUNK", chunk)
+    assert manifest.manifest_tables(io.BytesIO(text.encode())) == tables
