@@ -31,9 +31,12 @@ COMMON_CONF: dict[str, str] = {
 }
 
 #: Local mode only: a heap that fits beside other work, few shuffle partitions for two
-#: cores, and no network beyond the loopback interface.
+#: cores, and no network beyond the loopback interface. The JVM's resident set is about
+#: its heap plus 0.8 GiB, and the cached tables spill to disk beyond it: a 1 GiB heap keeps
+#: the process tree of a 10k-article run at 2.45 GiB rather than 3.40 for the same
+#: processor time.
 LOCAL_CONF: dict[str, str] = {
-    "spark.driver.memory": "2g",
+    "spark.driver.memory": "1g",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
