@@ -27,32 +27,20 @@ from dataset.schema import Table
 from validation.checks import Level, SqlCheck, check
 from validation.expectations import template_parts
 
-#: What DuckDB and Spark SQL spell differently, beyond what sqlglot translates: an
-#: article's text split at its newlines into (article_id, n, piece), n from 1.
+#: Every article's lines as the schema defines them (a line runs to and includes its
+#: newline; the empty string after a final newline is no line), with their code-point
+#: offsets and text, in each engine's own spelling. DuckDB places the pieces of a split
+#: text with a running sum over each article's pieces; Spark would shuffle and sort every
+#: text by article for that window, so it sums the pieces' lengths within the article's
+#: own row (``aggregate``) and explodes the row once.
 DIALECT = {
     "duckdb": {
-        "pieces": "SELECT article_id, unnest(string_split(text, chr(10))) AS piece, "
-        "generate_subscripts(string_split(text, chr(10)), 1) AS n FROM articles",
-    },
-    "spark": {
-        "pieces": "SELECT article_id, p.col AS piece, p.pos + 1 AS n FROM articles "
-        "LATERAL VIEW posexplode(split(text, '\\n', -1)) p",
-    },
-}
-
-
-def sha256(expression: str) -> str:
-    """The hex SHA-256 of a string's UTF-8 bytes (sqlglot spells it ``sha2(x, 256)`` for
-    Spark)."""
-    return f"sha256({expression})"
-
-
-def article_lines(engine: str = "duckdb") -> str:
-    """Every article's lines as the schema defines them (a line runs to and includes its
-    newline; the empty string after a final newline is no line), with their code-point
-    offsets and text."""
-    return f"""
-        WITH pieces AS ({DIALECT[engine]["pieces"]}),
+        "article_lines": """
+        WITH pieces AS (
+            SELECT article_id, unnest(string_split(text, chr(10))) AS piece,
+                generate_subscripts(string_split(text, chr(10)), 1) AS n
+            FROM articles
+        ),
         placed AS (
             SELECT article_id, n, piece,
                 CAST(sum(length(piece) + 1) OVER (
@@ -66,7 +54,43 @@ def article_lines(engine: str = "duckdb") -> str:
             piece || CASE WHEN n < pieces THEN chr(10) ELSE '' END AS text
         FROM placed
         WHERE n < pieces OR piece <> ''
-        """
+        """,
+    },
+    "spark": {
+        "article_lines": """
+        WITH split_texts AS (
+            SELECT article_id, split(text, chr(10), -1) AS pieces FROM articles
+        ),
+        bounded AS (
+            SELECT article_id, pieces, size(pieces) AS n_pieces,
+                aggregate(pieces, array(CAST(0 AS BIGINT)),
+                    (starts, piece) -> concat(
+                        starts, array(element_at(starts, -1) + length(piece) + 1)
+                    )
+                ) AS starts
+            FROM split_texts
+        )
+        SELECT article_id, p.pos + 1 AS line, starts[p.pos] AS start,
+            starts[p.pos] + length(p.piece) + CASE WHEN p.pos + 1 < n_pieces THEN 1 ELSE 0 END
+                AS `end`,
+            p.piece || CASE WHEN p.pos + 1 < n_pieces THEN chr(10) ELSE '' END AS text
+        FROM bounded LATERAL VIEW posexplode(pieces) p AS pos, piece
+        WHERE p.pos + 1 < n_pieces OR p.piece <> ''
+        """,
+    },
+}
+
+
+def sha256(expression: str) -> str:
+    """The hex SHA-256 of a string's UTF-8 bytes (sqlglot spells it ``sha2(x, 256)`` for
+    Spark)."""
+    return f"sha256({expression})"
+
+
+def article_lines(engine: str = "duckdb") -> str:
+    """Every article's lines, with their code-point offsets and text, as ``engine`` spells
+    the query (``DIALECT``)."""
+    return DIALECT[engine]["article_lines"]
 
 
 #: Relations the rules share, each computed once per batch from the tables it reads.

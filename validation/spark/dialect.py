@@ -33,12 +33,11 @@ def spark_sql(query: str, read: str = "duckdb") -> str:
 
 def derived_sql(name: str) -> str:
     """A relation of ``validation.sql.DERIVED`` as Spark SQL: ``article_lines`` from its
-    Spark spelling (``validation.sql.DIALECT``), read by sqlglot as Spark SQL but for the
-    double-quoted ``"end"``, which the shared text quotes as an identifier."""
+    Spark spelling (``validation.sql.DIALECT``), checked by sqlglot as Spark SQL."""
     from validation.sql import DERIVED, article_lines
 
     if name == "article_lines":
-        return spark_sql(article_lines("spark").replace('"end"', "`end`"), read="spark")
+        return spark_sql(article_lines("spark"), read="spark")
     return spark_sql(DERIVED[name][0])
 
 
