@@ -14,6 +14,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dataset.builder.pipeline import BuildResult, build
+from dataset.ptc.synth import synthesize
 from tests.conftest import ARTICLE_ID, RAW
 from tests.test_validation import CASES, failing, read, write
 from validation.allowlist import AllowlistEntry
@@ -21,6 +22,7 @@ from validation.cli import main
 from validation.report import Report
 from validation.run import validate_dataset
 from validation.spark.engine import validate_on_spark
+from validation.tally import EXAMPLES_KEPT
 
 
 def answers(report: Report) -> dict[str, tuple[Any, ...]]:
@@ -127,3 +129,32 @@ def test_the_command_line_runs_the_spark_engine(
         (c["id"], c["status"]) for c in default["checks"]
     ]
     assert (reports / "validation.html").is_file()
+
+
+def test_more_failures_than_examples_count_alike(
+    spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The last level lists only the first rows of a failing expectation on Spark (its
+    count comes from the aggregation, its allowlisted rows from a pass over those rows):
+    a synthetic corpus, whose spans carry no rationale, fails spans-rationale-present on
+    every span, more than the rows kept as examples, and one of them is allowlisted."""
+    raw = tmp_path_factory.mktemp("synthetic") / "raw"
+    synthesize(raw, articles=80, seed=3)
+    out = build(raw, raw.parent / "dataset", progress=False).out
+    check = "spans-rationale-present"
+    row = validate_dataset(out).result(check).examples[0].row
+    allowlist = [AllowlistEntry(check, row, "rationale pending")]
+    default = validate_dataset(out, allowlist=allowlist)
+    on_spark = validate_on_spark(str(out), allowlist=allowlist)
+    result = default.result(check)
+    assert result.failing + result.allowed > EXAMPLES_KEPT
+    assert result.allowed == 1
+    assert without_examples(answers(on_spark)) == without_examples(answers(default))
+    examples = on_spark.result(check).examples
+    assert len(examples) == len(result.examples) == EXAMPLES_KEPT
+    assert {v.row for v in examples if v.allowed_because} <= {row}
+
+
+def without_examples(found: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """``answers`` but the example rows, which each engine picks first in its own order."""
+    return {check: value[:-1] for check, value in found.items()}

@@ -41,7 +41,7 @@ from dataset.schema import Schema, Table, load_schema
 from validation import failures as made
 from validation.allowlist import AllowlistEntry
 from validation.checks import Check, ColumnCheck, Level, OrderCheck, RowCheck
-from validation.core import Clock, Run, SqlRule, validate
+from validation.core import ROW_LEVELS, Clock, Run, SqlRule, validate
 from validation.expectations import NULL, PAIR_SEPARATOR, Expect, edge_name, pair_name
 from validation.failures import Failures, Violation, shorten
 from validation.files import DatasetFiles, open_dataset
@@ -176,6 +176,8 @@ class SparkRules:
         self._gx = gx
         self._classes: Any = gxe
         self._batches = spark_batches()
+        #: The last level whose failing rows nothing reads: no level above it leaves them out.
+        self._last_level = max(level for level in ROW_LEVELS if level <= run.level)
         self._accepted: dict[str, list[str]] = {}
         for entry in run.tally.allowlist:
             self._accepted.setdefault(entry.check, []).append(entry.row)
@@ -183,17 +185,28 @@ class SparkRules:
     # -- running Great Expectations -------------------------------------------------------
 
     def _validate(
-        self, frame: DataFrame, expectations: list[Any], index: list[str] | None = None
+        self,
+        frame: DataFrame,
+        expectations: list[Any],
+        index: list[str] | None = None,
+        first: int | None = None,
     ) -> list[Any]:
         """Great Expectations' results for ``expectations`` on ``frame``. With ``index``:
-        every unexpected row, named by those columns. Without: the verdicts only, which
-        Great Expectations computes for all map expectations in one aggregation (BASIC
-        would also collect each one's first unexpected values, a Spark job apiece)."""
+        every unexpected row, named by those columns, or with ``first`` the count and only
+        that many rows. Without: the verdicts only, which Great Expectations computes for
+        all map expectations in one aggregation (BASIC would also collect each one's first
+        unexpected values, a Spark job apiece)."""
         from great_expectations.validator.v1_validator import Validator
 
         result_format: dict[str, Any] = {"result_format": "BOOLEAN_ONLY"}
         if index is not None:
             result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": index}
+        if index is not None and first is not None:
+            result_format = {
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": first,
+                "unexpected_index_column_names": index,
+            }
         validator = Validator(
             batch_definition=self._batches,
             batch_parameters={"dataframe": frame},
@@ -202,9 +215,12 @@ class SparkRules:
         suite = self._gx.ExpectationSuite(name="rows", expectations=expectations)
         return list(validator.validate_expectation_suite(suite).results)
 
-    def _accept(self, check: Check, table: str, found: Found) -> DataFrame | None:
+    def _accept(
+        self, check: Check, table: str, found: Found, keep: bool = True
+    ) -> DataFrame | None:
         """Count ``found`` under ``check``; the ids of the failing rows no allowlist entry
-        accepts (the levels above leave them out), or None when there are none."""
+        accepts (the levels above leave them out), or None when there are none or, without
+        ``keep``, when no level above reads them."""
         accepted = self._accepted.get(check.id, [])
         rows = found.rows
         if found.total and accepted:
@@ -213,7 +229,7 @@ class SparkRules:
             ]
             rows = rows.filter(~sf.col(KEY).isin(accepted))
         self.tally.add(check, found.failures(table))
-        if found.total == len(found.allowed_keys):
+        if not keep or found.total == len(found.allowed_keys):
             return None
         return rows.select(*ROW_ID)
 
@@ -239,12 +255,43 @@ class SparkRules:
             {c for number in failing for c in owners[number][1].columns if c not in index}
         )
         failed = [expectations[number] for number in failing]
+        if owners[0][0].level == self._last_level:
+            # No level above leaves these rows out: the count, the first rows and the
+            # allowlisted ones are all the report needs, not every failing row.
+            self._counted(frame, expectations, owners, failing, index=index, table=table)
+            return
         for item in self._validate(frame, failed, index):
             config = item.expectation_config
             assert config is not None, "every result comes from one of our expectations"
             found = self._unexpected(item, *owners[int(config.meta["spec"])], table)
             if found is not None:
                 yield found
+
+    def _counted(
+        self,
+        frame: DataFrame,
+        expectations: list[Any],
+        owners: list[tuple[ColumnCheck, Expect]],
+        failing: list[int],
+        *,
+        index: list[str],
+        table: str,
+    ) -> None:
+        """Count the last level's failed expectations (``failing``, places in ``owners``):
+        each one's count and first rows from one pass, and the allowlisted rows it fails
+        from a pass over those rows alone."""
+        failed = [expectations[number] for number in failing]
+        for item in self._validate(frame, failed, index, first=EXAMPLES_KEPT):
+            config = item.expectation_config
+            assert config is not None, "every result comes from one of our expectations"
+            number = int(config.meta["spec"])
+            check, spec = owners[number]
+            accepted = self._accepted.get(check.id)
+            allowlisted = None
+            if accepted and spec.per_row and not _raised(item):
+                rows = frame.where(sf.col(KEY).isin(accepted))
+                (allowlisted,) = self._validate(rows, [expectations[number]], index)
+            self._unexpected(item, check, spec, table, complete=False, allowlisted=allowlisted)
 
     def _expectation_objects(self, owners: list[tuple[ColumnCheck, Expect]]) -> list[Any]:
         """Great Expectations' expectations for the specs, each naming its place in
@@ -258,12 +305,22 @@ class SparkRules:
         return expectations
 
     def _unexpected(
-        self, item: Any, check: ColumnCheck, spec: Expect, table: str
+        self,
+        item: Any,
+        check: ColumnCheck,
+        spec: Expect,
+        table: str,
+        *,
+        complete: bool = True,
+        allowlisted: Any = None,
     ) -> DataFrame | None:
         """Count one expectation's result under ``check``: an error, a verdict on the
-        table, or every unexpected row; the ids of the failing rows to leave out, if any."""
+        table, or every unexpected row; the ids of the failing rows to leave out, if any.
+        A result that is not ``complete`` lists the first rows only (the last level's) and
+        comes with ``allowlisted``: the same expectation's result on the allowlisted rows,
+        when the check has any."""
         details = item.result or {}
-        if item.exception_info and item.exception_info.get("raised_exception"):
+        if _raised(item):
             message = item.exception_info.get("exception_message")
             self.tally.error(check, f"{table}: {spec.type}: {message}")
             return None
@@ -272,9 +329,13 @@ class SparkRules:
             found = [] if item.success else [Violation(table, table, observed, spec.expected)]
             self.tally.add(check, made.listed(table, found))
             return None
-        unexpected: list[dict[str, Any]] = list(details.get("unexpected_index_list") or [])
         count = int(details.get("unexpected_count") or 0)
-        if count != len(unexpected):
+        unexpected: list[dict[str, Any]] = list(
+            details.get("unexpected_index_list" if complete else "partial_unexpected_index_list")
+            or []
+        )
+        listed = count if complete else min(count, EXAMPLES_KEPT)
+        if listed != len(unexpected):
             raise RuntimeError(
                 f"{spec.type} on {spec.columns}: Great Expectations counted {count} "
                 f"unexpected rows but listed {len(unexpected)}"
@@ -288,11 +349,14 @@ class SparkRules:
             )
             for row in unexpected[:EXAMPLES_KEPT]
         ]
+        if not complete:
+            allowed = (allowlisted.result or {}) if allowlisted is not None else {}
+            unexpected = list(allowed.get("unexpected_index_list") or [])
         ids = self.spark.createDataFrame(
             [(row[KEY], row["_file"], row["_row"]) for row in unexpected],
             f"{KEY} string, _file int, _row long",
         )
-        return self._accept(check, table, Found(ids, count, examples))
+        return self._accept(check, table, Found(ids, count, examples), keep=complete)
 
     def sql(
         self, rules: list[SqlRule], judged: dict[str, DataFrame], unjudged: dict[str, DataFrame]
@@ -380,6 +444,11 @@ class SparkRules:
             for row in rows.orderBy(*ROW_ID).limit(EXAMPLES_KEPT).collect()
         ]
         return self._accept(check, table, Found(rows, rows.count(), examples))
+
+
+def _raised(item: Any) -> bool:
+    """Whether Great Expectations' result is an error rather than a verdict."""
+    return bool(item.exception_info and item.exception_info.get("raised_exception"))
 
 
 def _run_heads(frame: DataFrame) -> list[dict[str, Any]]:
