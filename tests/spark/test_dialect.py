@@ -19,10 +19,13 @@ from tests.conftest import ARTICLE
 from tests.test_validation_sql import TEXTS as LINE_TEXTS
 from validation.spark.dialect import (
     PYTHON_SPACE,
+    SHARED_VIEW,
     derived_sql,
     java_regex,
     spark_sql,
+    staged,
 )
+from validation.spark.engine import staged_rows
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
@@ -69,6 +72,47 @@ def test_sql_sqlglot_cannot_read_is_refused() -> None:
 def test_functions_sqlglot_cannot_translate_are_refused(function: str) -> None:
     with pytest.raises(UnsupportedError, match="no Spark translation"):
         spark_sql(f"SELECT {function} FROM t")
+
+
+#: Two expressions read twice (the second reading the first), one read once, one not read.
+SHARED = """WITH a AS (SELECT article_id, start FROM cuts WHERE start > {floor}),
+    b AS (SELECT x.article_id, x.start FROM a AS x JOIN a AS y ON x.start = y.start),
+    c AS (SELECT article_id FROM articles),
+    unread AS (SELECT 1 AS one)
+SELECT b.start, c.article_id FROM b JOIN c ON c.article_id = b.article_id
+    WHERE b.start IN (SELECT start FROM b)"""
+
+
+def test_expressions_read_twice_are_split_off_in_order() -> None:
+    plan = staged(SHARED.format(floor=0))
+    assert [view for view, _ in plan.shared] == [SHARED_VIEW + "a", SHARED_VIEW + "b"]
+    making_b = plan.shared[1][1]
+    assert f"FROM {SHARED_VIEW}a AS x" in making_b
+    assert f"JOIN {SHARED_VIEW}a AS y" in making_b
+    assert "WITH c AS" in plan.main
+    assert "unread" not in plan.main
+    assert plan.main.count(f"{SHARED_VIEW}b AS b") == 2
+
+
+def test_a_query_reading_each_expression_once_is_unchanged() -> None:
+    query = spark_sql("WITH a AS (SELECT 1 AS x) SELECT x FROM a")
+    assert staged(query).shared == ()
+    assert staged(query).main == query
+
+
+@pytest.mark.parametrize("floor", [0, 10**9])
+def test_staged_rows_are_the_querys_rows(
+    spark: SparkSession, cuts: dict[str, pa.Table], floor: int
+) -> None:
+    """Run whole or staged, a query gives the same rows, its shared expressions holding
+    rows or none (floor 10**9: none, read as an empty relation); no view is left behind."""
+    for name, table in cuts.items():
+        spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+    query = spark_sql(SHARED.format(floor=floor))
+    expected = sorted(tuple(row) for row in spark.sql(query).collect())
+    assert bool(expected) == (floor == 0)
+    assert sorted(tuple(row) for row in staged_rows(spark, query).collect()) == expected
+    assert not [t for t in spark.catalog.listTables() if t.name.startswith(SHARED_VIEW)]
 
 
 def test_python_space_is_exactly_str_isspace() -> None:

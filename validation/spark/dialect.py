@@ -14,6 +14,7 @@ differs there.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -39,6 +40,71 @@ def derived_sql(name: str) -> str:
     if name == "article_lines":
         return spark_sql(article_lines("spark"), read="spark")
     return spark_sql(DERIVED[name][0])
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A Spark SQL query whose common table expressions read more than once are run first:
+    ``shared`` holds, in order, each one's view name and the query making it (which may read
+    the views made before it); ``main`` is the rest, reading those views."""
+
+    shared: tuple[tuple[str, str], ...]
+    main: str
+
+
+#: Prefix of the views a staged query's shared expressions become (no table starts so).
+SHARED_VIEW = "_shared_"
+
+
+def staged(query: str) -> Staged:
+    """``query`` (Spark SQL) with each common table expression it reads more than once split
+    off. DuckDB computes such an expression once; Spark inlines it wherever it is read and
+    computes it again each time, so the engine runs it first, once, and keeps its rows."""
+    tree = sqlglot.parse_one(query, read="spark", error_level=ErrorLevel.RAISE)
+    shared: list[tuple[str, str]] = []
+    for name in _read_twice(tree):
+        ctes = tree.args["with_"].expressions
+        place = [cte.alias_or_name for cte in ctes].index(name)
+        making = exp.select("*").from_(name)
+        making.set("with_", exp.With(expressions=[cte.copy() for cte in ctes[: place + 1]]))
+        view = SHARED_VIEW + name
+        shared.append((view, _pruned(making).sql(dialect="spark")))
+        ctes[place].pop()
+        for table in tree.find_all(exp.Table):
+            if table.name == name and not table.db:
+                if not table.alias:
+                    # Columns may be qualified by the expression's name.
+                    table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
+                table.set("this", exp.to_identifier(view))
+    return Staged(tuple(shared), _pruned(tree).sql(dialect="spark"))
+
+
+def _reads(tree: exp.Expr) -> dict[str, int]:
+    """How often each common table expression of ``tree``'s top level is read."""
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        return {}
+    reads = dict.fromkeys((cte.alias_or_name for cte in with_.expressions), 0)
+    for table in tree.find_all(exp.Table):
+        if table.name in reads and not table.db:
+            reads[table.name] += 1
+    return reads
+
+
+def _read_twice(tree: exp.Expr) -> list[str]:
+    return [name for name, count in _reads(tree).items() if count > 1]
+
+
+def _pruned(tree: exp.Expr) -> exp.Expr:
+    """``tree`` without the common table expressions nothing reads (one left unread
+    may leave others unread)."""
+    while unread := [name for name, count in _reads(tree).items() if not count]:
+        for cte in list(tree.args["with_"].expressions):
+            if cte.alias_or_name in unread:
+                cte.pop()
+    if tree.args.get("with_") is not None and not tree.args["with_"].expressions:
+        tree.set("with_", None)
+    return tree
 
 
 #: What ``\s`` means in a Python ``str`` pattern: every character str.isspace() accepts

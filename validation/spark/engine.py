@@ -47,7 +47,7 @@ from validation.failures import Failures, Violation, shorten
 from validation.files import DatasetFiles, open_dataset
 from validation.gx import context
 from validation.report import Report
-from validation.spark.dialect import derived_sql, java_regex, spark_sql
+from validation.spark.dialect import derived_sql, java_regex, spark_sql, staged
 from validation.spark.executors import check_executors
 from validation.spark.session import LOCAL_MASTER, spark_session
 from validation.sql import DERIVED
@@ -394,7 +394,7 @@ class SparkRules:
     def _query(self, check: Check, name: str, sql: str, usable: DataFrame) -> DataFrame | None:
         """One rule's query on ``name``'s usable rows, run once by Spark SQL and its
         failing rows kept: the ids of those no allowlist accepts."""
-        rows = self.spark.sql(spark_sql(sql)).localCheckpoint()
+        rows = staged_rows(self.spark, spark_sql(sql))
         count = rows.count()
         if not count:
             self.tally.ran(check)
@@ -444,6 +444,26 @@ class SparkRules:
             for row in rows.orderBy(*ROW_ID).limit(EXAMPLES_KEPT).collect()
         ]
         return self._accept(check, table, Found(rows, rows.count(), examples))
+
+
+def staged_rows(spark: SparkSession, query: str) -> DataFrame:
+    """``query``'s rows (Spark SQL), kept: the expressions it reads more than once are run
+    first, once each, and kept until it has run (``dialect.staged``). One that holds no
+    rows is read as an empty relation, whose joins Spark's optimizer drops before anything
+    runs (the text rules' suspect rows: on valid data, no article's text is read again)."""
+    plan = staged(query)
+    kept: list[tuple[str, DataFrame]] = []
+    try:
+        for view, making in plan.shared:
+            relation = spark.sql(making).localCheckpoint()
+            kept.append((view, relation))
+            read = relation.limit(0) if relation.isEmpty() else relation
+            read.createOrReplaceTempView(view)
+        return spark.sql(plan.main).localCheckpoint()
+    finally:
+        for view, relation in kept:
+            spark.catalog.dropTempView(view)
+            relation.unpersist()
 
 
 def _raised(item: Any) -> bool:
