@@ -198,10 +198,12 @@ class SparkRules:
         unexpected values, a Spark job apiece)."""
         from great_expectations.validator.v1_validator import Validator
 
-        result_format: dict[str, Any] = {"result_format": "BOOLEAN_ONLY"}
-        if index is not None:
+        result_format: dict[str, Any]
+        if index is None:
+            result_format = {"result_format": "BOOLEAN_ONLY"}
+        elif first is None:
             result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": index}
-        if index is not None and first is not None:
+        else:
             result_format = {
                 "result_format": "SUMMARY",
                 "partial_unexpected_count": first,
@@ -258,7 +260,7 @@ class SparkRules:
         if owners[0][0].level == self._last_level:
             # No level above leaves these rows out: the count, the first rows and the
             # allowlisted ones are all the report needs, not every failing row.
-            self._counted(frame, expectations, owners, failing, index=index, table=table)
+            self._counted(frame, failed, owners, index=index, table=table)
             return
         for item in self._validate(frame, failed, index):
             config = item.expectation_config
@@ -270,17 +272,15 @@ class SparkRules:
     def _counted(
         self,
         frame: DataFrame,
-        expectations: list[Any],
+        failed: list[Any],
         owners: list[tuple[ColumnCheck, Expect]],
-        failing: list[int],
         *,
         index: list[str],
         table: str,
     ) -> None:
-        """Count the last level's failed expectations (``failing``, places in ``owners``):
-        each one's count and first rows from one pass, and the allowlisted rows it fails
-        from a pass over those rows alone."""
-        failed = [expectations[number] for number in failing]
+        """Count the last level's failed expectations: each one's count and first rows from
+        one pass, and the allowlisted rows it fails from a pass over those rows alone."""
+        by_place = {int(expectation.meta["spec"]): expectation for expectation in failed}
         for item in self._validate(frame, failed, index, first=EXAMPLES_KEPT):
             config = item.expectation_config
             assert config is not None, "every result comes from one of our expectations"
@@ -290,7 +290,7 @@ class SparkRules:
             allowlisted = None
             if accepted and spec.per_row and not _raised(item):
                 rows = frame.where(sf.col(KEY).isin(accepted))
-                (allowlisted,) = self._validate(rows, [expectations[number]], index)
+                (allowlisted,) = self._validate(rows, [by_place[number]], index)
             self._unexpected(item, check, spec, table, complete=False, allowlisted=allowlisted)
 
     def _expectation_objects(self, owners: list[tuple[ColumnCheck, Expect]]) -> list[Any]:
@@ -671,6 +671,9 @@ class SparkBatch:
         skipped_by: dict[str, int] = {}
         for name, frame in self.frames.items():
             rows, skipped = self.left_out[name], 0
+            if self.judged_rows[name] is not frame:
+                # The level below's judged rows: nothing reads them again.
+                self.judged_rows[name].unpersist()
             self.judged_rows[name] = frame
             if rows is not None:
                 # A row failing two checks of a level is listed twice; it is one row left out.
