@@ -14,6 +14,7 @@ differs there.
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlglot
@@ -70,13 +71,17 @@ def staged(query: str) -> Staged:
         view = SHARED_VIEW + name
         shared.append((view, _pruned(making).sql(dialect="spark")))
         ctes[place].pop()
-        for table in tree.find_all(exp.Table):
-            if table.name == name and not table.db:
-                if not table.alias:
-                    # Columns may be qualified by the expression's name.
-                    table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
-                table.set("this", exp.to_identifier(view))
+        for table in _reading(tree, {name}):
+            if not table.alias:
+                # Columns may be qualified by the expression's name.
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
+            table.set("this", exp.to_identifier(view))
     return Staged(tuple(shared), _pruned(tree).sql(dialect="spark"))
+
+
+def _reading(tree: exp.Expr, names: Collection[str]) -> list[exp.Table]:
+    """The places in ``tree`` that read one of the common table expressions ``names``."""
+    return [table for table in tree.find_all(exp.Table) if table.name in names and not table.db]
 
 
 def _reads(tree: exp.Expr) -> dict[str, int]:
@@ -85,9 +90,8 @@ def _reads(tree: exp.Expr) -> dict[str, int]:
     if with_ is None:
         return {}
     reads = dict.fromkeys((cte.alias_or_name for cte in with_.expressions), 0)
-    for table in tree.find_all(exp.Table):
-        if table.name in reads and not table.db:
-            reads[table.name] += 1
+    for table in _reading(tree, reads):
+        reads[table.name] += 1
     return reads
 
 
