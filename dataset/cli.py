@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -39,6 +40,16 @@ the fragments that use propaganda techniques, as Parquet tables. Run
 built dataset with `python -m validation`.
 """
 EXIT_INPUT_ERROR = 2
+#: The exit status of a command stopped by Ctrl-C, as a shell reports a process SIGINT ended.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+#: What a command stopped by Ctrl-C has left, when it stopped outside the replacement of an
+#: output (``dataset.owned`` reports a stop inside one: the output was left as it was).
+LEFT_WHEN_INTERRUPTED = {
+    "build": "nothing was written; the --out folder is as it was",
+    "synth": "the --out folder may hold part of the corpus; remove it before running again",
+}
+#: The other commands write each file whole or not at all (``dataset.files``).
+LEFT_OTHERWISE = "no file was left half-written; those written before the interrupt stay"
 #: The import names of pyproject's ``release`` dependency group, which release, verify
 #: and publish need and a plain install of the package does not bring.
 RELEASE_LIBRARIES = frozenset({"huggingface_hub", "matplotlib", "mlcroissant", "frictionless"})
@@ -76,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         print(error.render(), file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        # Ctrl-C: one line saying what was left, never a traceback.
+        left = LEFT_WHEN_INTERRUPTED.get(command or "", LEFT_OTHERWISE)
+        print(f"interrupted; {left}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def not_installed(error: ModuleNotFoundError, command: str | None) -> InputError | Exception:

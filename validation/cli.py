@@ -11,8 +11,10 @@ when an error-level check fails, 2 when the input cannot be validated at all.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -109,6 +111,26 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 #: The engines the checks run on; the first is the default.
 ENGINES = ("default", "spark")
+#: The exit status of a run stopped by Ctrl-C, as a shell reports a process SIGINT ended.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+
+
+@dataclass
+class Outcome:
+    """Where a run writes its reports and whether they are written yet: what the line a
+    Ctrl-C prints can truthfully say. The reports are written last, all together
+    (``dataset.owned``, which reports a Ctrl-C during the writing itself)."""
+
+    reports: Path | None = None
+    written: bool = False
+
+    def interrupted(self) -> str:
+        if self.written:
+            return f"interrupted; the reports in {self.reports} were written in full"
+        if self.reports is None:
+            return "interrupted; nothing was written"
+        left = "is unchanged" if self.reports.exists() else "was not created"
+        return f"interrupted; nothing was written, {self.reports} {left}"
 
 
 def list_checks(spec: Schema) -> None:
@@ -120,7 +142,8 @@ def list_checks(spec: Schema) -> None:
         )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, outcome: Outcome | None = None) -> int:
+    outcome = outcome or Outcome()
     spec = load_schema(args.schema)
     if args.list_checks:
         list_checks(spec)
@@ -142,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             out, "is a file, not a folder for the reports", "name a folder with --reports"
         )
+    outcome.reports = out
     allowlist = read_allowlist(args.allowlist) if args.allowlist else []
     previous = previous_release() if args.previous is None else chosen_previous(args.previous)
     report = validate(
@@ -154,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
     )
     print_summary(report)
     if out is not None:
-        for path in write_reports(report, out):
+        written = write_reports(report, out)
+        outcome.written = True
+        for path in written:
             print(f"wrote {path}")
     return 0 if report.ok else 1
 
@@ -241,9 +267,14 @@ def engine_of(args: argparse.Namespace) -> Engine:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__)
+    outcome = Outcome()
     try:
         add_arguments(parser)
-        return run(parser.parse_args(argv))
+        return run(parser.parse_args(argv), outcome)
     except InputError as error:
         print(error.render(), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: one line saying what was left, never a traceback.
+        print(outcome.interrupted(), file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -16,6 +16,9 @@ import pyarrow as pa
 #: process stays well under 1 GiB.
 MEMORY_LIMIT = "128MB"
 THREADS = 2
+#: What DuckDB raises (a RuntimeError) in place of the KeyboardInterrupt of a Ctrl-C that
+#: reached it during a call; the signal itself is used up.
+INTERRUPTED = "Query interrupted"
 
 
 class SqlRunner:
@@ -35,7 +38,17 @@ class SqlRunner:
         )
 
     def run(self, sql: str, tables: dict[str, pa.Table]) -> pa.Table:
-        """The rows of ``sql`` over ``tables`` (registered under their names)."""
+        """The rows of ``sql`` over ``tables`` (registered under their names). A Ctrl-C
+        that DuckDB turned into its own error is a KeyboardInterrupt again, so the command
+        line reports an interrupted run, not a failed query."""
+        try:
+            return self._run(sql, tables)
+        except RuntimeError as error:
+            if str(error) == INTERRUPTED:
+                raise KeyboardInterrupt from None
+            raise
+
+    def _run(self, sql: str, tables: dict[str, pa.Table]) -> pa.Table:
         for name, data in tables.items():
             self.connection.register(name, data)
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -133,6 +134,9 @@ _WORKER: dict[str, _Worker] = {}
 
 
 def _start(setting: Setting) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the run and
+    # says so; a worker would print its own traceback and leave the pool broken.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["worker"] = _Worker(setting)
 
 
@@ -186,12 +190,18 @@ def judge_in_workers(
     pending: deque[Future[Judged | Refused]] = deque()
     count = 0
     with ProcessPoolExecutor(jobs, context, initializer=_start, initargs=(setting,)) as pool:
-        for read in batches:
-            pending.append(pool.submit(_judge, Work.of(read)))
-            del read
-            count += 1
-            while len(pending) > jobs:
+        try:
+            for read in batches:
+                pending.append(pool.submit(_judge, Work.of(read)))
+                del read
+                count += 1
+                while len(pending) > jobs:
+                    _merge(run, pending.popleft().result())
+            while pending:
                 _merge(run, pending.popleft().result())
-        while pending:
-            _merge(run, pending.popleft().result())
+        except BaseException:
+            # Interrupted or refused: the workers finish the batch in hand (and close their
+            # DuckDB), but judge none of those still waiting.
+            pool.shutdown(cancel_futures=True)
+            raise
     return count

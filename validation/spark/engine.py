@@ -49,7 +49,7 @@ from validation.gx import context
 from validation.report import Report
 from validation.spark.dialect import derived_sql, java_regex, spark_sql, staged
 from validation.spark.executors import check_executors
-from validation.spark.session import LOCAL_MASTER, spark_session
+from validation.spark.session import LOCAL_MASTER, QuietInterrupt, spark_session
 from validation.sql import DERIVED
 from validation.stream import article_key, order_breaks
 from validation.tally import EXAMPLES_KEPT
@@ -735,17 +735,28 @@ class SparkEngine:
         self.uris: dict[str, list[str]] = {}
         self.frames: dict[str, DataFrame] = {}
         self._techniques: pa.Table | None = None
+        self._quiet: QuietInterrupt | None = None
         # A JVM this run starts has used nothing before it; a running session's has.
         self._spark_before = spark_cpu_seconds(SparkSession.getActiveSession()) or 0.0
 
     def open(self, location: str | Path, schema: Schema, clock: Clock) -> DatasetFiles:
         """Start Spark and make sure its executors can run the project, then find the
-        shards and read their footers on the driver."""
-        with clock("start-up"):
-            self.spark = spark = spark_session(self.master, self.conf)
-            check_executors(spark)
-        with clock("files"):
-            files = open_dataset(str(location), schema)
+        shards and read their footers on the driver. From here to ``finish``, Ctrl-C is
+        one quiet KeyboardInterrupt (``QuietInterrupt``)."""
+        self._quiet = quiet = QuietInterrupt()
+        try:
+            with clock("start-up"):
+                started = SparkSession.getActiveSession() is None
+                self.spark = spark = spark_session(self.master, self.conf)
+                quiet.watch(spark, started)
+                check_executors(spark)
+            with clock("files"):
+                files = open_dataset(str(location), schema)
+        except BaseException:
+            # validate calls finish only once open has returned.
+            quiet.end()
+            self._quiet = None
+            raise
         self.uris = {
             table: [shard.uri for shard in shards] for table, shards in files.shards.items()
         }
@@ -772,10 +783,14 @@ class SparkEngine:
         return self._techniques
 
     def finish(self, clock: Clock) -> None:
-        """The processor time of the JVM and its workers."""
+        """The processor time of the JVM and its workers; Ctrl-C and py4j's logs as they
+        were (the session stopped if the run was interrupted)."""
         spark_used = spark_cpu_seconds(self.spark)
         if spark_used is not None:
             clock.cpu["jvm-and-workers"] = spark_used - self._spark_before
+        if self._quiet is not None:
+            self._quiet.end()
+            self._quiet = None
 
 
 def validate_on_spark(

@@ -8,19 +8,30 @@ cluster's ``spark-defaults.conf``) decides the rest.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
+import py4j  # type: ignore[import-untyped]
 from pyspark.sql import SparkSession
 
 from dataset.errors import InputError
 
 LOCAL_MASTER = "local[2]"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+#: py4j's loggers, which log a command cut short by Ctrl-C with its traceback.
+PY4J_LOGGERS = ("py4j", "py4j.clientserver", "py4j.java_gateway")
+#: py4j's own files: it also logs through the root logger (``logging.exception``).
+PY4J_FOLDER = str(Path(py4j.__file__).parent)
 
 #: Every session: no UI server or console progress bars, UTC, errors-only JVM logs.
 COMMON_CONF: dict[str, str] = {
@@ -107,3 +118,63 @@ def spark_session(
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+class _NotFromPy4j(logging.Filter):
+    """Drops what py4j's own code logs through the root logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.pathname.startswith(PY4J_FOLDER)
+
+
+class QuietInterrupt:
+    """Ctrl-C during a Spark run as one KeyboardInterrupt, for the command line to report in
+    a line: PySpark's own SIGINT handler cancels the jobs through the very connection the
+    interrupted call is using (the cancel fails with a Py4JError), and py4j logs the cut
+    command with its traceback. From the start py4j's logs are held back and, once
+    ``watch`` is given the session, SIGINT only raises; ``end`` puts both back and, after
+    an interrupt, stops the session this run started (or cancels the jobs of one it was
+    handed)."""
+
+    def __init__(self) -> None:
+        self.spark: SparkSession | None = None
+        self.started = self.interrupted = False
+        self._filter = _NotFromPy4j()
+        self._levels = {name: logging.getLogger(name).level for name in PY4J_LOGGERS}
+        for name in PY4J_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        logging.getLogger().addFilter(self._filter)
+        self._handler: Any = None
+
+    def watch(self, spark: SparkSession, started: bool) -> None:
+        """Take SIGINT over from PySpark for ``spark`` (``started``: by this run)."""
+        self.spark, self.started = spark, started
+        if threading.current_thread() is threading.main_thread():
+            self._handler = signal.signal(signal.SIGINT, self._raise)
+
+    def _raise(self, signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+    def end(self) -> None:
+        """Leave the session as an interrupted run should, then log and signal as before."""
+        try:
+            if self.interrupted and self.spark is not None:
+                # A failure here must not hide the interrupt the caller is handling.
+                with contextlib.suppress(Exception):
+                    context = self.spark.sparkContext
+                    # Tasks still finishing as the scheduler stops log Java stack traces.
+                    context.setLogLevel("OFF")
+                    context.cancelAllJobs()
+                    if self.started:
+                        self.spark.stop()
+                    else:
+                        context.setLogLevel("ERROR")
+        finally:
+            if self._handler is not None:
+                signal.signal(signal.SIGINT, self._handler)
+                self._handler = None
+            logging.getLogger().removeFilter(self._filter)
+            for name, level in self._levels.items():
+                logging.getLogger(name).setLevel(level)
