@@ -18,12 +18,14 @@ def test_local_sessions_are_small_quiet_and_offline() -> None:
     assert conf["spark.ui.enabled"] == "false"
     assert conf["spark.driver.bindAddress"] == "127.0.0.1"
     assert "log4j2.properties" in conf["spark.driver.extraJavaOptions"]
+    assert "-XX:+UseParallelGC" in conf["spark.driver.extraJavaOptions"].split()
 
 
 def test_a_cluster_is_sized_by_its_owner_and_user_settings_win() -> None:
     conf = session_conf("spark://head:7077", {"spark.executor.memory": "8g"})
     assert "spark.driver.memory" not in conf
     assert "spark.driver.host" not in conf
+    assert "UseParallelGC" not in conf["spark.driver.extraJavaOptions"]
     assert conf["spark.executor.memory"] == "8g"
     assert session_conf("local[2]", {"spark.driver.memory": "6g"})["spark.driver.memory"] == "6g"
 
