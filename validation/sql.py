@@ -100,6 +100,29 @@ DERIVED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: Common table expressions several rules start from, each spelled once here. DuckDB makes
+#: them in every query that reads them, from the batch's rows, at little cost; the Spark
+#: engine makes one that two queries of a level spell the same way once for the level
+#: (``validation.spark.dialect.common_expressions``), which spares it a join of every line
+#: with its article's lines per rule.
+#:
+#: ``article_extents``: per article with any text, its number of lines and its length in
+#: code points (the end of its last line), without reading the texts again: counting code
+#: points walks a text from its start.
+ARTICLE_EXTENTS = """article_extents AS (
+            SELECT article_id, count(*) AS lines, max("end") AS chars
+            FROM article_lines GROUP BY article_id
+        )"""
+#: ``line_matches``: each row of the lines table beside its article's line of the same
+#: number (nulls where the article has no such line), and whether their texts agree.
+LINE_MATCHES = """line_matches AS (
+            SELECT l.line_id, l.article_id, l.line, l.start, l."end", t.start AS line_start,
+                t."end" AS line_end, l.text = t.text AS same_text
+            FROM lines AS l
+            LEFT JOIN article_lines AS t ON t.article_id = l.article_id AND t.line = l.line
+        )"""
+
+
 @dataclass(frozen=True)
 class Query:
     """A rule's query for one table, the other tables it reads, and the tables that must
@@ -216,13 +239,14 @@ def offsets_in_range(table: Table) -> Query | None:
         return None
     return Query(
         f"""
-        WITH lengths AS (SELECT article_id, length(text) AS chars FROM articles)
+        WITH {ARTICLE_EXTENTS}
         SELECT {located(table)}, 'end ' || CAST(r."end" AS VARCHAR) AS found,
-            'end <= ' || CAST(a.chars AS VARCHAR) || ', the length of the article' AS expected
-        FROM {table.name} AS r JOIN lengths AS a ON a.article_id = r.article_id
-        WHERE r."end" > a.chars
+            'end <= ' || CAST(coalesce(a.chars, 0) AS VARCHAR) || ', the length of the article'
+                AS expected
+        FROM {table.name} AS r LEFT JOIN article_extents AS a ON a.article_id = r.article_id
+        WHERE r."end" > coalesce(a.chars, 0)
         """,
-        reads=("articles",),
+        reads=("article_lines",),
     )
 
 
@@ -236,15 +260,33 @@ def offsets_in_range(table: Table) -> Query | None:
 def text_matches_offsets(table: Table) -> Query | None:
     if not has_offsets(table):
         return None
-    if "line" in table.column_names:
-        # A line at its article line's offsets is that line's text; elsewhere, slice.
-        join = "t.article_id = r.article_id AND t.line = r.line"
-        within = 'line_text IS NOT NULL AND start = line_start AND "end" = line_end'
-        sliced = "line_text"
-    else:
-        join = 't.article_id = r.article_id AND t.start <= r.start AND r.start < t."end"'
-        within = 'line_text IS NOT NULL AND "end" <= line_end'
-        sliced = 'substring(line_text, start - line_start + 1, "end" - start)'
+    if table.name == "lines":
+        return Query(
+            f"""
+            WITH {LINE_MATCHES},
+            suspect AS (
+                SELECT m.* FROM line_matches AS m
+                WHERE m.line_start IS NULL OR m.start <> m.line_start
+                    OR m."end" <> m.line_end OR NOT coalesce(m.same_text, FALSE)
+            ),
+            texts AS (
+                SELECT article_id, text FROM articles
+                WHERE article_id IN (SELECT article_id FROM suspect)
+            ),
+            compared AS (
+                SELECT s.*, l.text AS found,
+                    substring(a.text, s.start + 1, s."end" - s.start) AS expected
+                FROM suspect AS s JOIN lines AS l ON l.line_id = s.line_id
+                JOIN texts AS a ON a.article_id = s.article_id
+            )
+            SELECT {located(table)}, r.found, r.expected
+            FROM compared AS r WHERE r.found <> r.expected
+            """,
+            reads=("articles", "article_lines"),
+        )
+    join = 't.article_id = r.article_id AND t.start <= r.start AND r.start < t."end"'
+    within = 'line_text IS NOT NULL AND "end" <= line_end'
+    sliced = 'substring(line_text, start - line_start + 1, "end" - start)'
     # One pass keeps the rows within one line that differ from its slice and the rows not
     # within one line; only those meet the text of their articles, and only those articles'
     # texts are joined (a join copies what it builds on), and only failing rows get the
@@ -335,19 +377,16 @@ def lines_tile(table: Table) -> Query | None:
     if table.name == "articles":
         return Query(
             f"""
-            WITH expected AS (
-                SELECT article_id, count(*) AS lines FROM article_lines GROUP BY article_id
-            ),
+            WITH {LINE_MATCHES},
+            {ARTICLE_EXTENTS},
             present AS (
-                SELECT l.article_id, count(DISTINCT l.line) AS lines
-                FROM lines AS l JOIN expected AS e ON e.article_id = l.article_id
-                WHERE l.line BETWEEN 1 AND e.lines
-                GROUP BY l.article_id
+                SELECT article_id, count(DISTINCT line) AS lines FROM line_matches
+                WHERE line_start IS NOT NULL GROUP BY article_id
             )
             SELECT {located(table)},
                 CAST(coalesce(p.lines, 0) AS VARCHAR) || ' of its lines' AS found,
                 'all ' || CAST(e.lines AS VARCHAR) || ' lines of its text' AS expected
-            FROM articles AS r JOIN expected AS e ON e.article_id = r.article_id
+            FROM articles AS r JOIN article_extents AS e ON e.article_id = r.article_id
             LEFT JOIN present AS p ON p.article_id = r.article_id
             WHERE coalesce(p.lines, 0) < e.lines
             """,
@@ -358,22 +397,19 @@ def lines_tile(table: Table) -> Query | None:
         return None
     return Query(
         f"""
-        WITH counted AS (
-            SELECT article_id, count(*) AS lines FROM article_lines GROUP BY article_id
-        )
+        WITH {LINE_MATCHES},
+        {ARTICLE_EXTENTS}
         SELECT {located(table)},
             'line ' || CAST(r.line AS VARCHAR) || ' at ' || CAST(r.start AS VARCHAR) || '-'
                 || CAST(r."end" AS VARCHAR) AS found,
-            CASE WHEN t.line IS NULL
+            CASE WHEN r.line_start IS NULL
                 THEN 'no line ' || CAST(r.line AS VARCHAR) || ': the article has '
                     || CAST(coalesce(c.lines, 0) AS VARCHAR) || ' lines'
-                ELSE 'line ' || CAST(r.line AS VARCHAR) || ' at ' || CAST(t.start AS VARCHAR)
-                    || '-' || CAST(t."end" AS VARCHAR)
+                ELSE 'line ' || CAST(r.line AS VARCHAR) || ' at ' || CAST(r.line_start AS VARCHAR)
+                    || '-' || CAST(r.line_end AS VARCHAR)
             END AS expected
-        FROM lines AS r
-        LEFT JOIN article_lines AS t ON t.article_id = r.article_id AND t.line = r.line
-        LEFT JOIN counted AS c ON c.article_id = r.article_id
-        WHERE t.line IS NULL OR r.start <> t.start OR r."end" <> t."end"
+        FROM line_matches AS r LEFT JOIN article_extents AS c ON c.article_id = r.article_id
+        WHERE r.line_start IS NULL OR r.start <> r.line_start OR r."end" <> r.line_end
         """,
         reads=("article_lines",),
     )
@@ -453,11 +489,13 @@ def hash_length(table: Table) -> Query | None:
         return None
     return Query(
         f"""
+        WITH {ARTICLE_EXTENTS}
         SELECT {located(table)},
             'sha256 ' || r.sha256 || ', num_chars ' || CAST(r.num_chars AS VARCHAR) AS found,
-            'sha256 ' || {sha256("r.text")} || ', num_chars ' || CAST(length(r.text) AS VARCHAR)
-                AS expected
-        FROM articles AS r
-        WHERE {sha256("r.text")} <> r.sha256 OR length(r.text) <> r.num_chars
-        """
+            'sha256 ' || {sha256("r.text")} || ', num_chars '
+                || CAST(coalesce(x.chars, 0) AS VARCHAR) AS expected
+        FROM articles AS r LEFT JOIN article_extents AS x ON x.article_id = r.article_id
+        WHERE {sha256("r.text")} <> r.sha256 OR coalesce(x.chars, 0) <> r.num_chars
+        """,
+        reads=("article_lines",),
     )

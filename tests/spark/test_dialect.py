@@ -20,12 +20,14 @@ from tests.test_validation_sql import TEXTS as LINE_TEXTS
 from validation.spark.dialect import (
     PYTHON_SPACE,
     SHARED_VIEW,
+    common_expressions,
     derived_sql,
+    expressions,
     java_regex,
     spark_sql,
     staged,
 )
-from validation.spark.engine import staged_rows
+from validation.spark.engine import SharedRows, staged_rows
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
@@ -85,8 +87,8 @@ SELECT b.start, c.article_id FROM b JOIN c ON c.article_id = b.article_id
 
 def test_expressions_read_twice_are_split_off_in_order() -> None:
     plan = staged(SHARED.format(floor=0))
-    assert [view for view, _ in plan.shared] == [SHARED_VIEW + "a", SHARED_VIEW + "b"]
-    making_b = plan.shared[1][1]
+    assert [shared.view for shared in plan.shared] == [SHARED_VIEW + "a", SHARED_VIEW + "b"]
+    making_b = plan.shared[1].making
     assert f"FROM {SHARED_VIEW}a AS x" in making_b
     assert f"JOIN {SHARED_VIEW}a AS y" in making_b
     assert "WITH c AS" in plan.main
@@ -112,6 +114,47 @@ def test_staged_rows_are_the_querys_rows(
     expected = sorted(tuple(row) for row in spark.sql(query).collect())
     assert bool(expected) == (floor == 0)
     assert sorted(tuple(row) for row in staged_rows(spark, query).collect()) == expected
+    assert not [t for t in spark.catalog.listTables() if t.name.startswith(SHARED_VIEW)]
+
+
+#: Two queries that spell ``a`` the same way and ``c`` differently.
+ONE_WAY = "WITH a AS (SELECT article_id, start FROM cuts WHERE start > 0), "
+FIRST = spark_sql(ONE_WAY + "c AS (SELECT 1 AS x) SELECT count(*) AS n FROM a")
+SECOND = spark_sql(
+    ONE_WAY + "c AS (SELECT 2 AS x) SELECT max(a.start) AS n FROM a JOIN c ON c.x > 0"
+)
+
+
+def test_expressions_two_queries_spell_the_same_way_are_common() -> None:
+    common = common_expressions([FIRST, SECOND])
+    assert common == {expressions(FIRST)["a"]}
+    assert expressions(FIRST)["c"] != expressions(SECOND)["c"]
+    assert common_expressions([FIRST]) == set()
+
+
+def test_a_common_expression_is_split_off_though_read_once() -> None:
+    common = common_expressions([FIRST, SECOND])
+    assert [shared.view for shared in staged(FIRST, common).shared] == [SHARED_VIEW + "a"]
+    assert staged(FIRST).shared == ()
+
+
+def test_a_common_expression_is_made_once_and_kept_for_the_others(
+    spark: SparkSession, cuts: dict[str, pa.Table]
+) -> None:
+    """The second query reads the rows the first made: the table they came from is
+    emptied between the two, and the second still sees them until they are released."""
+    spark.createDataFrame(cuts["cuts"].to_pandas()).createOrReplaceTempView("cuts")
+    common = common_expressions([FIRST, SECOND])
+    kept = SharedRows()
+    whole = {query: spark.sql(query).collect()[0]["n"] for query in (FIRST, SECOND)}
+    assert staged_rows(spark, FIRST, common, kept).collect()[0]["n"] == whole[FIRST]
+    assert list(kept.relations) == [expressions(FIRST)["a"]]
+    spark.createDataFrame(cuts["cuts"].to_pandas()).limit(0).createOrReplaceTempView("cuts")
+    assert staged_rows(spark, SECOND, common, kept).collect()[0]["n"] == whole[SECOND]
+    kept.release()
+    assert not kept.relations
+    assert staged_rows(spark, SECOND, common, kept).collect()[0]["n"] is None
+    kept.release()
     assert not [t for t in spark.catalog.listTables() if t.name.startswith(SHARED_VIEW)]
 
 

@@ -14,6 +14,7 @@ differs there.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -44,12 +45,23 @@ def derived_sql(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Staged:
-    """A Spark SQL query whose common table expressions read more than once are run first:
-    ``shared`` holds, in order, each one's view name and the query making it (which may read
-    the views made before it); ``main`` is the rest, reading those views."""
+class Shared:
+    """A common table expression run on its own: the view it becomes, the query making its
+    rows (which may read the views made before it) and ``key``, the query making it from the
+    tables alone, which is the same text in every query that spells it the same way."""
 
-    shared: tuple[tuple[str, str], ...]
+    view: str
+    making: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A Spark SQL query whose common table expressions read more than once (or named to be
+    shared with other queries) are run first: ``shared`` holds them in order; ``main`` is
+    the rest, reading their views."""
+
+    shared: tuple[Shared, ...]
     main: str
 
 
@@ -57,19 +69,39 @@ class Staged:
 SHARED_VIEW = "_shared_"
 
 
-def staged(query: str) -> Staged:
-    """``query`` (Spark SQL) with each common table expression it reads more than once split
-    off. DuckDB computes such an expression once; Spark inlines it wherever it is read and
-    computes it again each time, so the engine runs it first, once, and keeps its rows."""
+def expressions(query: str) -> dict[str, str]:
+    """Each common table expression of ``query`` (Spark SQL) by name, as the query making
+    its rows alone (it and the expressions it reads): two queries that spell one the same
+    way, over the same tables, make the same rows."""
     tree = sqlglot.parse_one(query, read="spark", error_level=ErrorLevel.RAISE)
-    shared: list[tuple[str, str]] = []
-    for name in _read_twice(tree):
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        return {}
+    ctes = with_.expressions
+    return {cte.alias_or_name: _making(ctes, place) for place, cte in enumerate(ctes)}
+
+
+def common_expressions(queries: Collection[str]) -> set[str]:
+    """The expressions (as ``expressions`` spells them) that two or more of ``queries``
+    share: worth making once for all of them."""
+    seen = Counter(key for query in queries for key in set(expressions(query).values()))
+    return {key for key, count in seen.items() if count > 1}
+
+
+def staged(query: str, common: Collection[str] = ()) -> Staged:
+    """``query`` (Spark SQL) with each common table expression it reads more than once, or
+    that other queries share (its key in ``common``), split off. DuckDB computes an
+    expression read twice once; Spark inlines it wherever it is read and computes it again
+    each time, so the engine runs it first, once, and keeps its rows."""
+    tree = sqlglot.parse_one(query, read="spark", error_level=ErrorLevel.RAISE)
+    keys = expressions(query)
+    twice = set(_read_twice(tree))
+    shared: list[Shared] = []
+    for name in [name for name in keys if name in twice or keys[name] in common]:
         ctes = tree.args["with_"].expressions
         place = [cte.alias_or_name for cte in ctes].index(name)
-        making = exp.select("*").from_(name)
-        making.set("with_", exp.With(expressions=[cte.copy() for cte in ctes[: place + 1]]))
         view = SHARED_VIEW + name
-        shared.append((view, _pruned(making).sql(dialect="spark")))
+        shared.append(Shared(view, _making(ctes, place), keys[name]))
         ctes[place].pop()
         for table in _reading(tree, {name}):
             if not table.alias:
@@ -77,6 +109,14 @@ def staged(query: str) -> Staged:
                 table.set("alias", exp.TableAlias(this=exp.to_identifier(name)))
             table.set("this", exp.to_identifier(view))
     return Staged(tuple(shared), _pruned(tree).sql(dialect="spark"))
+
+
+def _making(ctes: list[exp.CTE], place: int) -> str:
+    """The query making the rows of ``ctes[place]``, the expressions before it that it
+    reads included."""
+    making = exp.select("*").from_(ctes[place].alias_or_name)
+    making.set("with_", exp.With(expressions=[cte.copy() for cte in ctes[: place + 1]]))
+    return _pruned(making).sql(dialect="spark")
 
 
 def _reading(tree: exp.Expr, names: Collection[str]) -> list[exp.Table]:

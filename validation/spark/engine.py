@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -49,7 +49,13 @@ from validation.failures import Failures, Violation, shorten
 from validation.files import DatasetFiles, open_dataset
 from validation.gx import context
 from validation.report import Report
-from validation.spark.dialect import derived_sql, java_regex, spark_sql, staged
+from validation.spark.dialect import (
+    common_expressions,
+    derived_sql,
+    java_regex,
+    spark_sql,
+    staged,
+)
 from validation.spark.executors import check_executors
 from validation.spark.session import LOCAL_MASTER, QuietInterrupt, spark_session
 from validation.sql import DERIVED
@@ -395,7 +401,7 @@ class SparkRules:
         engine, a row whose article has rows left out in a table the query reads is not
         judged by it, and the derived relations are computed once from the rows still
         judged (and kept: Spark would otherwise compute them again in every query that
-        reads them)."""
+        reads them), as are the expressions two queries spell the same way."""
         for name, frame in readable.items():
             frame.createOrReplaceTempView(name)
         derived: list[DataFrame] = []
@@ -405,26 +411,44 @@ class SparkRules:
                 relation = self.spark.sql(derived_sql(name)).localCheckpoint()
                 relation.createOrReplaceTempView(name)
                 derived.append(relation)
+        queries = [spark_sql(rule.query.sql) for rule in rules]
+        common = common_expressions(queries)
+        kept = SharedRows()
         try:
-            for rule in rules:
+            for rule, query in zip(rules, queries, strict=True):
                 name = rule.table
                 usable = _usable(name, rule.reads, judged, unjudged)
+                sharing: SharedRows | None = kept
                 if usable is not judged[name]:
                     self.tally.not_judged(rule.check, name, judged[name].count() - usable.count())
                     usable.createOrReplaceTempView(name)
+                    # What it shares with the other queries reads other rows here.
+                    sharing = None
                 try:
-                    found = self._query(rule.check, name, rule.query.sql, usable)
+                    found = self._query(
+                        rule.check, name, query, usable, common=common, kept=sharing
+                    )
                 finally:
                     readable[name].createOrReplaceTempView(name)
                 yield name, found
         finally:
+            kept.release()
             for relation in derived:
                 relation.unpersist()
 
-    def _query(self, check: Check, name: str, sql: str, usable: DataFrame) -> DataFrame | None:
-        """One rule's query on ``name``'s usable rows, run once by Spark SQL and its
+    def _query(
+        self,
+        check: Check,
+        name: str,
+        query: str,
+        usable: DataFrame,
+        *,
+        common: Collection[str],
+        kept: SharedRows | None,
+    ) -> DataFrame | None:
+        """One rule's query (Spark SQL) on ``name``'s usable rows, run once by Spark and its
         failing rows kept: the ids of those no allowlist accepts."""
-        rows = staged_rows(self.spark, spark_sql(sql))
+        rows = staged_rows(self.spark, query, common, kept)
         count = rows.count()
         if not count:
             self.tally.ran(check)
@@ -476,23 +500,49 @@ class SparkRules:
         return self._accept(check, table, Found(rows, rows.count(), examples))
 
 
-def staged_rows(spark: SparkSession, query: str) -> DataFrame:
+class SharedRows:
+    """Relations a level's queries share (``dialect.common_expressions``), by key: each
+    made by the first query that reads it and kept until the level's SQL rules have run.
+    Each is kept with the relation its readers read: an empty one is read as an empty
+    relation (``staged_rows``)."""
+
+    def __init__(self) -> None:
+        self.relations: dict[str, tuple[DataFrame, DataFrame]] = {}
+
+    def release(self) -> None:
+        for relation, _ in self.relations.values():
+            relation.unpersist()
+        self.relations.clear()
+
+
+def staged_rows(
+    spark: SparkSession, query: str, common: Collection[str] = (), kept: SharedRows | None = None
+) -> DataFrame:
     """``query``'s rows (Spark SQL), kept: the expressions it reads more than once are run
-    first, once each, and kept until it has run (``dialect.staged``). One that holds no
-    rows is read as an empty relation, whose joins Spark's optimizer drops before anything
-    runs (the text rules' suspect rows: on valid data, no article's text is read again)."""
-    plan = staged(query)
-    kept: list[tuple[str, DataFrame]] = []
+    first, once each, and kept until it has run (``dialect.staged``); those other queries
+    share (keys in ``common``) are taken from ``kept``, or made and left there. One that
+    holds no rows is read as an empty relation, whose joins Spark's optimizer drops before
+    anything runs (the text rules' suspect rows: on valid data, no article's text is read
+    again)."""
+    plan = staged(query, common if kept is not None else ())
+    own: list[DataFrame] = []
     try:
-        for view, making in plan.shared:
-            relation = spark.sql(making).localCheckpoint()
-            kept.append((view, relation))
-            read = relation.limit(0) if relation.isEmpty() else relation
-            read.createOrReplaceTempView(view)
+        for shared in plan.shared:
+            if kept is not None and shared.key in kept.relations:
+                _, read = kept.relations[shared.key]
+            else:
+                relation = spark.sql(shared.making).localCheckpoint()
+                read = relation.limit(0) if relation.isEmpty() else relation
+                if kept is not None and shared.key in common:
+                    kept.relations[shared.key] = (relation, read)
+                else:
+                    own.append(relation)
+            read.createOrReplaceTempView(shared.view)
         return spark.sql(plan.main).localCheckpoint()
     finally:
-        for view, relation in kept:
-            spark.catalog.dropTempView(view)
+        for shared in plan.shared:
+            spark.catalog.dropTempView(shared.view)
+        for relation in own:
             relation.unpersist()
 
 
