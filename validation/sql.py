@@ -33,7 +33,9 @@ from validation.expectations import template_parts
 #: offsets and text, in each engine's own spelling. DuckDB places the pieces of a split
 #: text with a running sum over each article's pieces; Spark would shuffle and sort every
 #: text by article for that window, so it sums the pieces' lengths within the article's
-#: own row (``aggregate``) and explodes the row once.
+#: own row (``aggregate``: where each piece starts, and where the text ends) and explodes
+#: the row once, a line ending where the next starts (less the newline the last lacks):
+#: counting a piece's code points walks it, so it is done once.
 DIALECT = {
     "duckdb": {
         "article_lines": """
@@ -72,8 +74,7 @@ DIALECT = {
             FROM split_texts
         )
         SELECT article_id, p.pos + 1 AS line, starts[p.pos] AS start,
-            starts[p.pos] + length(p.piece) + CASE WHEN p.pos + 1 < n_pieces THEN 1 ELSE 0 END
-                AS `end`,
+            starts[p.pos + 1] - CASE WHEN p.pos + 1 < n_pieces THEN 0 ELSE 1 END AS `end`,
             p.piece || CASE WHEN p.pos + 1 < n_pieces THEN chr(10) ELSE '' END AS text
         FROM bounded LATERAL VIEW posexplode(pieces) p AS pos, piece
         WHERE p.pos + 1 < n_pieces OR p.piece <> ''
@@ -375,13 +376,16 @@ def no_self_overlap(table: Table) -> Query | None:
 )
 def lines_tile(table: Table) -> Query | None:
     if table.name == "articles":
+        # The lines present as a list per article, which Spark makes before the rows move
+        # between its tasks; a distinct count would move every line (100k synthetic
+        # articles: 4.6 -> 2.3 s).
         return Query(
             f"""
             WITH {LINE_MATCHES},
             {ARTICLE_EXTENTS},
             present AS (
-                SELECT article_id, count(DISTINCT line) AS lines FROM line_matches
-                WHERE line_start IS NOT NULL GROUP BY article_id
+                SELECT article_id, array_length(array_distinct(array_agg(line))) AS lines
+                FROM line_matches WHERE line_start IS NOT NULL GROUP BY article_id
             )
             SELECT {located(table)},
                 CAST(coalesce(p.lines, 0) AS VARCHAR) || ' of its lines' AS found,
