@@ -6,13 +6,15 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 import sqlglot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlglot.errors import ErrorLevel
 
 from dataset.ptc.formats import line_ranges
 from dataset.schema import schema
 from validation.checks import catalogue
 from validation.duck import SqlRunner
-from validation.sql import DERIVED, DIALECT, Query, article_lines
+from validation.sql import DERIVED, DIALECT, Query, article_lines, no_self_overlap
 
 QUERIES: dict[str, str] = {name: sql for name, (sql, _) in DERIVED.items()}
 for found in catalogue(schema()):
@@ -68,3 +70,52 @@ def test_substring_counts_code_points() -> None:
             "SELECT substring(text, 15, 8) AS cut FROM articles", {"articles": articles}
         ).to_pylist()
     assert row["cut"] == "Emoji 😀 and “quotes”"[14:22]
+
+
+#: Spans of one article: two layers, two techniques, short offsets, so that overlaps,
+#: nesting and identical spans (an allowlisted duplicate) all come up.
+SPAN_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["1", "2"]),
+        st.sampled_from(["Doubt", "Repetition"]),
+        st.integers(0, 12),
+        st.integers(1, 6),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SPAN_ROWS)
+def test_self_overlap_flags_the_spans_another_span_of_their_kind_overlaps(
+    rows: list[tuple[str, str, int, int]],
+) -> None:
+    """A span fails when a span of its layer and technique at other offsets shares a code
+    point with it; an identical span does not count."""
+    spans = [(layer, label, start, start + width) for layer, label, start, width in rows]
+    table = pa.table(
+        {
+            "span_id": [str(n) for n in range(len(spans))],
+            "article_id": ["a"] * len(spans),
+            "layer": [s[0] for s in spans],
+            "label": [s[1] for s in spans],
+            "start": pa.array([s[2] for s in spans], pa.int32()),
+            "end": pa.array([s[3] for s in spans], pa.int32()),
+        }
+    )
+    query = no_self_overlap(schema().tables["spans"])
+    assert query is not None
+    with SqlRunner() as runner:
+        found = {row["row_key"] for row in runner.run(query.sql, {"spans": table}).to_pylist()}
+    wanted = {
+        str(n)
+        for n, (layer, label, start, end) in enumerate(spans)
+        if any(
+            (layer, label) == (o_layer, o_label)
+            and (start, end) != (o_start, o_end)
+            and o_start < end
+            and start < o_end
+            for o_layer, o_label, o_start, o_end in spans
+        )
+    }
+    assert found == wanted

@@ -15,6 +15,7 @@ from pyspark.sql import SparkSession
 from sqlglot.errors import ParseError, UnsupportedError
 
 from dataset.ptc.formats import line_ranges
+from dataset.schema import schema
 from tests.conftest import ARTICLE
 from tests.test_validation_sql import TEXTS as LINE_TEXTS
 from validation.spark.dialect import (
@@ -28,6 +29,7 @@ from validation.spark.dialect import (
     staged,
 )
 from validation.spark.engine import SharedRows, staged_rows
+from validation.sql import no_self_overlap
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
@@ -316,3 +318,38 @@ def test_article_lines_on_spark_are_the_lines_the_schema_defines(
         for number, (start, end) in enumerate(line_ranges(text), start=1)
     ]
     assert found == wanted
+
+
+def test_self_overlap_windows_agree_on_both_engines(spark: SparkSession) -> None:
+    """The rule's RANGE frames over one number per span: identical spans pass over each
+    other, nested and overlapping ones do not, on both engines."""
+    spans = [
+        ("1", "Doubt", 0, 5),
+        ("1", "Doubt", 0, 5),
+        ("1", "Doubt", 5, 9),
+        ("1", "Doubt", 6, 8),
+        ("1", "Doubt", 20, 30),
+        ("1", "Doubt", 20, 25),
+        ("2", "Doubt", 3, 7),
+        ("1", "Repetition", 2, 4),
+        ("1", "Repetition", 40, 2_000_000_000),
+        ("1", "Repetition", 41, 42),
+    ]
+    table = pa.table(
+        {
+            "span_id": [str(n) for n in range(len(spans))],
+            "article_id": ["a"] * len(spans),
+            "layer": [s[0] for s in spans],
+            "label": [s[1] for s in spans],
+            "start": pa.array([s[2] for s in spans], pa.int32()),
+            "end": pa.array([s[3] for s in spans], pa.int32()),
+        }
+    )
+    query = no_self_overlap(schema().tables["spans"])
+    assert query is not None
+    connection = duckdb.connect()
+    connection.register("spans", table)
+    spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("spans")
+    expected = sorted(connection.sql(query.sql).fetchall())
+    assert {row[0] for row in expected} == {"2", "3", "4", "5", "8", "9"}
+    assert sorted(tuple(row) for row in spark.sql(spark_sql(query.sql)).collect()) == expected
