@@ -36,6 +36,7 @@ from typing import Any
 
 import psutil
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as sf
 
@@ -554,30 +555,35 @@ def _raised(item: Any) -> bool:
 def _run_heads(frame: DataFrame) -> list[dict[str, Any]]:
     """The first row of each run of rows of one article, per shard, in shard and row
     order (a row without an article is a run of its own). An article whose rows in a shard
-    are contiguous is one run, found by an aggregation with no sort of the table; only the
-    rows of other articles, if any, are looked at one by one: a row starts a run unless
-    the row before it is one of the same article's."""
+    are contiguous is one run, found by an aggregation with no sort of the table, whose rows
+    (one per article and shard) come to the driver in one job; only the rows of other
+    articles, if any, are looked at one by one: a row starts a run unless the row before it
+    is one of the same article's."""
     rows = frame.select(*ROW_ID, "article_id")
     groups = (
         rows.groupBy("_file", "article_id")
         .agg(
             sf.min("_row").alias("_first"), sf.max("_row").alias("_last"), sf.count("*").alias("_n")
         )
-        .localCheckpoint()
+        .toArrow()
     )
-    one_run = (sf.col("_last") - sf.col("_first") + 1 == sf.col("_n")) & (
-        sf.col("article_id").isNotNull() | (sf.col("_n") == 1)
+    one_run = pc.and_(
+        pc.equal(pc.add(pc.subtract(groups["_last"], groups["_first"]), 1), groups["_n"]),
+        pc.or_(pc.is_valid(groups["article_id"]), pc.equal(groups["_n"], 1)),
     )
-    heads = groups.where(one_run).select("_file", sf.col("_first").alias("_row"), "article_id")
-    others = groups.where(~one_run).select(
-        sf.col("_file").alias("_f"), sf.col("article_id").alias("_a")
-    )
-    if not others.isEmpty():
+    heads = groups.filter(one_run).select(["_file", "_first", "article_id"])
+    heads = heads.rename_columns(["_file", "_row", "article_id"])
+    others = groups.filter(pc.invert(one_run)).select(["_file", "article_id"])
+    if others.num_rows:
+        scattered_groups = frame.sparkSession.createDataFrame(
+            others.rename_columns(["_f", "_a"]).to_pylist(), "_f int, _a string"
+        )
         same = (sf.col("_file") == sf.col("_f")) & sf.col("article_id").eqNullSafe(sf.col("_a"))
-        scattered = rows.join(others, same, "left_semi")
+        scattered = rows.join(sf.broadcast(scattered_groups), same, "left_semi")
         after = scattered.select("_file", "article_id", (sf.col("_row") + 1).alias("_row"))
-        heads = heads.unionByName(scattered.join(after, [*ROW_ID, "article_id"], "left_anti"))
-    found = heads.toArrow().sort_by([("_file", "ascending"), ("_row", "ascending")])
+        starts = scattered.join(after, [*ROW_ID, "article_id"], "left_anti").toArrow()
+        heads = pa.concat_tables([heads, starts.select(heads.column_names).cast(heads.schema)])
+    found = heads.sort_by([("_file", "ascending"), ("_row", "ascending")])
     ordered: list[dict[str, Any]] = found.to_pylist()
     return ordered
 
