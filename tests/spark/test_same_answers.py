@@ -158,3 +158,19 @@ def test_more_failures_than_examples_count_alike(
 def without_examples(found: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     """``answers`` but the example rows, which each engine picks first in its own order."""
     return {check: value[:-1] for check, value in found.items()}
+
+
+def test_a_run_lets_go_of_the_rows_it_kept(
+    spark: SparkSession, clean: BuildResult, tmp_path: Path
+) -> None:
+    """A session that validates again (a notebook's) starts with its memory free: the rows
+    a run caches or checkpoints (rows left out, failing rows of SQL and Python rules, a
+    level's judged rows) are let go when it ends."""
+    copy = tmp_path / "dataset"
+    shutil.copytree(clean.out, copy)
+    for check_id in ("spans-no-duplicates", "spans-no-self-overlap", "articles-title"):
+        CASES[check_id].corrupt(copy)
+    before = spark.sparkContext._jsc.getPersistentRDDs().size()
+    report = validate_on_spark(str(copy))
+    assert {"spans-no-duplicates", "spans-no-self-overlap", "articles-title"} <= failing(report)
+    assert spark.sparkContext._jsc.getPersistentRDDs().size() == before

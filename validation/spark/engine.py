@@ -202,6 +202,9 @@ class SparkRules:
         self._batches = spark_batches()
         #: The last level whose failing rows nothing reads: no level above it leaves them out.
         self._last_level = max(level for level in ROW_LEVELS if level <= run.level)
+        #: Rows kept in Spark's memory until the run ends (the failing rows the levels
+        #: above leave out): ``release`` lets them go.
+        self.kept: list[DataFrame] = []
         self._accepted: dict[str, list[str]] = {}
         for entry in run.tally.allowlist:
             self._accepted.setdefault(entry.check, []).append(entry.row)
@@ -435,7 +438,7 @@ class SparkRules:
         finally:
             kept.release()
             for relation in derived:
-                relation.unpersist()
+                release(relation)
 
     def _query(
         self,
@@ -450,22 +453,38 @@ class SparkRules:
         """One rule's query (Spark SQL) on ``name``'s usable rows, run once by Spark and its
         failing rows kept: the ids of those no allowlist accepts."""
         rows = staged_rows(self.spark, query, common, kept)
-        count = rows.count()
-        if not count:
-            self.tally.ran(check)
-            return None
-        examples = [
-            _violation(name, {**row, KEY: row["row_key"]}, row["found"], row["expected"])
-            for row in (r.asDict() for r in rows.limit(EXAMPLES_KEPT).collect())
-        ]
-        failing = usable.join(
-            rows.select(sf.col("row_key").alias(KEY)).distinct(), KEY, "left_semi"
-        ).localCheckpoint()
+        try:
+            count = rows.count()
+            if not count:
+                self.tally.ran(check)
+                return None
+            examples = [
+                _violation(name, {**row, KEY: row["row_key"]}, row["found"], row["expected"])
+                for row in (r.asDict() for r in rows.limit(EXAMPLES_KEPT).collect())
+            ]
+            failing = self.keep(
+                usable.join(
+                    rows.select(sf.col("row_key").alias(KEY)).distinct(), KEY, "left_semi"
+                ).localCheckpoint()
+            )
+        finally:
+            # The report's rows are read; the ids of the failing ones are kept apart.
+            release(rows)
         return self._accept(check, name, Found(failing, count, examples))
+
+    def keep(self, rows: DataFrame) -> DataFrame:
+        """``rows`` (cached or checkpointed), to be let go when the run ends."""
+        self.kept.append(rows)
+        return rows
+
+    def release(self) -> None:
+        for rows in self.kept:
+            release(rows)
+        self.kept.clear()
 
     def python(self, check: RowCheck, table: str, frame: DataFrame) -> DataFrame | None:
         rows = frame.mapInArrow(_python_rule(check.id, table), PYTHON_RESULT)
-        rows = rows.cache()
+        rows = self.keep(rows.cache())
         count = rows.count()
         examples = [
             _violation(table, row.asDict(), row["found"], row["expected"])
@@ -488,7 +507,7 @@ class SparkRules:
             & (sf.col("_row") >= sf.col("first"))
             & ((sf.col("stop") < 0) | (sf.col("_row") < sf.col("stop")))
         )
-        rows = frame.join(sf.broadcast(spans), hit).drop("file", "first", "stop").cache()
+        rows = self.keep(frame.join(sf.broadcast(spans), hit).drop("file", "first", "stop").cache())
         examples = [
             _violation(
                 table,
@@ -512,8 +531,18 @@ class SharedRows:
 
     def release(self) -> None:
         for relation, _ in self.relations.values():
-            relation.unpersist()
+            release(relation)
         self.relations.clear()
+
+
+def release(frame: DataFrame) -> None:
+    """Let go of ``frame``'s rows in Spark's memory. ``unpersist`` does so for a cached
+    DataFrame but not for a checkpointed one, which nothing cached: its rows are an RDD the
+    checkpoint persisted, kept until the JVM collects it."""
+    frame.unpersist()
+    plan = frame._jdf.queryExecution().analyzed()
+    if plan.getClass().getSimpleName() == "LogicalRDD":
+        plan.rdd().unpersist(False)
 
 
 def staged_rows(
@@ -544,7 +573,7 @@ def staged_rows(
         for shared in plan.shared:
             spark.catalog.dropTempView(shared.view)
         for relation in own:
-            relation.unpersist()
+            release(relation)
 
 
 def _raised(item: Any) -> bool:
@@ -767,7 +796,7 @@ class SparkBatch:
             self.judged_rows[name] = frame
             if rows is not None:
                 # A row failing two checks of a level is listed twice; it is one row left out.
-                rows = self.left_out[name] = rows.distinct().localCheckpoint()
+                rows = self.left_out[name] = self.rules.keep(rows.distinct().localCheckpoint())
                 skipped = rows.count()
                 if skipped:
                     self.judged_rows[name] = frame.join(rows, list(ROW_ID), "left_anti").cache()
@@ -778,6 +807,15 @@ class SparkBatch:
 
     def judged(self, table: str) -> int:
         return self.counts[table]
+
+    def release(self) -> None:
+        """Let go of every row the run kept in Spark's memory: a session that validates
+        again (a notebook's) starts with all of its memory."""
+        for name, rows in self.judged_rows.items():
+            if rows is not self.frames[name]:
+                rows.unpersist()
+        self.judged_rows = dict(self.frames)
+        self.rules.release()
 
     def readable(self, table: str) -> DataFrame:
         """The judged rows for a pass that needs no row ids: the table without them when
@@ -875,7 +913,9 @@ class SparkEngine:
             if self._importing is not None:
                 self._importing.join()
             rules = SparkRules(spark, run)
-        yield SparkBatch(rules, self.frames, without_ids)
+        batch = SparkBatch(rules, self.frames, without_ids)
+        yield batch
+        batch.release()
         if "techniques" in self.frames:
             self._techniques = without_ids["techniques"].toArrow()
 
