@@ -85,15 +85,9 @@ SPAN_ROWS = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(SPAN_ROWS)
-def test_self_overlap_flags_the_spans_another_span_of_their_kind_overlaps(
-    rows: list[tuple[str, str, int, int]],
-) -> None:
-    """A span fails when a span of its layer and technique at other offsets shares a code
-    point with it; an identical span does not count."""
-    spans = [(layer, label, start, start + width) for layer, label, start, width in rows]
-    table = pa.table(
+def spans_table(spans: list[tuple[str, str, int, int]]) -> pa.Table:
+    """Spans of article "a" as (layer, label, start, end), their span_id their place."""
+    return pa.table(
         {
             "span_id": [str(n) for n in range(len(spans))],
             "article_id": ["a"] * len(spans),
@@ -103,6 +97,17 @@ def test_self_overlap_flags_the_spans_another_span_of_their_kind_overlaps(
             "end": pa.array([s[3] for s in spans], pa.int32()),
         }
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(SPAN_ROWS)
+def test_self_overlap_flags_the_spans_another_span_of_their_kind_overlaps(
+    rows: list[tuple[str, str, int, int]],
+) -> None:
+    """A span fails when a span of its layer and technique at other offsets shares a code
+    point with it; an identical span does not count."""
+    spans = [(layer, label, start, start + width) for layer, label, start, width in rows]
+    table = spans_table(spans)
     query = no_self_overlap(schema().tables["spans"])
     assert query is not None
     with SqlRunner() as runner:

@@ -122,6 +122,12 @@ LINE_MATCHES = """line_matches AS (
             FROM lines AS l
             LEFT JOIN article_lines AS t ON t.article_id = l.article_id AND t.line = l.line
         )"""
+#: ``texts``: the texts of the articles a rule's ``suspect`` rows lie in, and no other
+#: (a join copies what it builds on; on valid data there are none).
+SUSPECT_TEXTS = """texts AS (
+            SELECT article_id, text FROM articles
+            WHERE article_id IN (SELECT article_id FROM suspect)
+        )"""
 
 
 @dataclass(frozen=True)
@@ -262,6 +268,8 @@ def text_matches_offsets(table: Table) -> Query | None:
     if not has_offsets(table):
         return None
     if table.name == "lines":
+        # A line is suspect unless it lies at its article line's offsets with that line's
+        # text (``line_matches``, shared with lines-tile); a suspect is sliced from the text.
         return Query(
             f"""
             WITH {LINE_MATCHES},
@@ -270,10 +278,7 @@ def text_matches_offsets(table: Table) -> Query | None:
                 WHERE m.line_start IS NULL OR m.start <> m.line_start
                     OR m."end" <> m.line_end OR NOT coalesce(m.same_text, FALSE)
             ),
-            texts AS (
-                SELECT article_id, text FROM articles
-                WHERE article_id IN (SELECT article_id FROM suspect)
-            ),
+            {SUSPECT_TEXTS},
             compared AS (
                 SELECT s.*, l.text AS found,
                     substring(a.text, s.start + 1, s."end" - s.start) AS expected
@@ -303,10 +308,7 @@ def text_matches_offsets(table: Table) -> Query | None:
             FROM placed AS p
             WHERE NOT ({within}) OR text <> {sliced}
         ),
-        texts AS (
-            SELECT article_id, text FROM articles
-            WHERE article_id IN (SELECT article_id FROM suspect)
-        ),
+        {SUSPECT_TEXTS},
         compared AS (
             SELECT s.*, coalesce(
                 s.line_expected, substring(a.text, s.start + 1, s."end" - s.start)

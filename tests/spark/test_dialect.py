@@ -18,6 +18,7 @@ from dataset.ptc.formats import line_ranges
 from dataset.schema import schema
 from tests.conftest import ARTICLE
 from tests.test_validation_sql import TEXTS as LINE_TEXTS
+from tests.test_validation_sql import spans_table
 from validation.spark.dialect import (
     PYTHON_SPACE,
     SHARED_VIEW,
@@ -335,16 +336,7 @@ def test_self_overlap_windows_agree_on_both_engines(spark: SparkSession) -> None
         ("1", "Repetition", 40, 2_000_000_000),
         ("1", "Repetition", 41, 42),
     ]
-    table = pa.table(
-        {
-            "span_id": [str(n) for n in range(len(spans))],
-            "article_id": ["a"] * len(spans),
-            "layer": [s[0] for s in spans],
-            "label": [s[1] for s in spans],
-            "start": pa.array([s[2] for s in spans], pa.int32()),
-            "end": pa.array([s[3] for s in spans], pa.int32()),
-        }
-    )
+    table = spans_table(spans)
     query = no_self_overlap(schema().tables["spans"])
     assert query is not None
     connection = duckdb.connect()
