@@ -435,130 +435,52 @@ def lines_tile(table: Table) -> Query | None:
 def lines_labels(table: Table) -> Query | None:
     if table.name != "lines":
         return None
-    # Two stages. The first proves most lines right with plain aggregates over one join of
-    # the lines with their spans, grouped where the join leaves them (on Spark: the lines
-    # and the spans move once, and no list is built); the second gives the rows it could
-    # not prove right (on valid data, none) the labels their spans give, for the report.
-    # A line is proved right when its lists are sorted, hold no nulls or repeats (every
-    # place in them is the place of some span's value: ``SPAN_BIT``) and lack no value of
-    # its spans (bit 62), and its flag says whether any span touches it. A line's spans
-    # are its own, even when another row has its line_id (an allowlisted duplicate).
     return Query(
         f"""
-        WITH mixed AS (
-            SELECT article_id FROM lines GROUP BY article_id
-            HAVING min(coalesce(label_layer, '')) <> max(coalesce(label_layer, ''))
-        ),
-        shaped AS (
-            SELECT line_id, article_id, label_layer, start, "end", techniques,
-                semeval_classes, has_propaganda,
-                {all_bits("techniques")} AS all_techniques,
-                {all_bits("semeval_classes")} AS all_classes,
-                CASE WHEN label_layer IS NULL
-                    THEN techniques IS NULL AND semeval_classes IS NULL
-                        AND has_propaganda IS NULL
-                    ELSE coalesce(techniques = array_sort(techniques)
-                        AND semeval_classes = array_sort(semeval_classes), FALSE)
-                END AS well_formed
-            FROM lines
-        ),
-        checked AS (
-            SELECT l.line_id, l.article_id, l.label_layer, l.start, l."end",
-                l.well_formed AND (l.label_layer IS NULL OR (
-                    bit_or({span_bit("techniques", "technique")}) = l.all_techniques
-                    AND bit_or({span_bit("semeval_classes", "semeval_class")})
-                        = l.all_classes
-                    AND l.has_propaganda = (count(s.article_id) > 0)
-                )) AS agrees
-            FROM shaped AS l LEFT JOIN spans AS s ON s.article_id = l.article_id
-                AND s.layer = l.label_layer AND s.start < l."end" AND s."end" > l.start
-            GROUP BY l.article_id, l.label_layer, l.line_id, l.start, l."end",
-                l.well_formed, l.has_propaganda, l.all_techniques, l.all_classes
-        ),
-        suspect AS (
-            SELECT line_id, article_id, label_layer, start, "end" FROM checked
-            WHERE NOT coalesce(agrees, FALSE)
-            UNION
-            SELECT line_id, article_id, label_layer, start, "end" FROM lines
-            WHERE article_id IN (SELECT article_id FROM mixed)
-        ),
-        touching AS (
-            SELECT x.line_id, x.article_id, x.label_layer, x.start, x."end",
+        WITH touching AS (
+            SELECT l.line_id,
                 array_sort(array_distinct(
                     array_agg(s.technique) FILTER (WHERE s.technique IS NOT NULL)
                 )) AS techniques,
                 array_sort(array_distinct(
                     array_agg(s.semeval_class) FILTER (WHERE s.semeval_class IS NOT NULL)
                 )) AS semeval_classes
-            FROM suspect AS x JOIN spans AS s ON s.article_id = x.article_id
-                AND s.layer = x.label_layer AND s.start < x."end" AND s."end" > x.start
-            GROUP BY x.line_id, x.article_id, x.label_layer, x.start, x."end"
+            FROM lines AS l JOIN spans AS s ON s.article_id = l.article_id
+                AND s.layer = l.label_layer AND s.start < l."end" AND s."end" > l.start
+            GROUP BY l.line_id
+        ),
+        layers AS (
+            SELECT article_id, count(DISTINCT coalesce(label_layer, '')) AS named
+            FROM lines GROUP BY article_id
         ),
         derived AS (
-            SELECT r.*, m.article_id IS NOT NULL AS mixed_layers,
+            SELECT r.*, m.named,
                 CASE WHEN r.label_layer IS NULL THEN NULL
                     ELSE coalesce(o.techniques, []) END AS want_techniques,
                 CASE WHEN r.label_layer IS NULL THEN NULL
                     ELSE coalesce(o.semeval_classes, []) END AS want_classes,
                 CASE WHEN r.label_layer IS NULL THEN NULL
                     ELSE o.line_id IS NOT NULL END AS want_flag
-            FROM lines AS r
-            JOIN suspect AS x ON {same_line("x")}
-            LEFT JOIN touching AS o ON {same_line("o")}
-            LEFT JOIN mixed AS m ON m.article_id = r.article_id
+            FROM lines AS r LEFT JOIN touching AS o ON o.line_id = r.line_id
+            JOIN layers AS m ON m.article_id = r.article_id
         )
         SELECT {located(table)},
             'layer ' || coalesce(r.label_layer, 'null') || ', techniques '
                 || coalesce(CAST(r.techniques AS VARCHAR), 'null') || ', classes '
                 || coalesce(CAST(r.semeval_classes AS VARCHAR), 'null') || ', has_propaganda '
                 || coalesce(CAST(r.has_propaganda AS VARCHAR), 'null') AS found,
-            CASE WHEN r.mixed_layers THEN 'one label layer for all lines of the article'
+            CASE WHEN r.named > 1 THEN 'one label layer for all lines of the article'
                 ELSE 'techniques ' || coalesce(CAST(r.want_techniques AS VARCHAR), 'null')
                     || ', classes ' || coalesce(CAST(r.want_classes AS VARCHAR), 'null')
                     || ', has_propaganda ' || coalesce(CAST(r.want_flag AS VARCHAR), 'null')
             END AS expected
         FROM derived AS r
-        WHERE r.mixed_layers
+        WHERE r.named > 1
             OR r.techniques IS DISTINCT FROM r.want_techniques
             OR r.semeval_classes IS DISTINCT FROM r.want_classes
             OR r.has_propaganda IS DISTINCT FROM r.want_flag
         """,
         reads=("spans",),
-    )
-
-
-def same_line(alias: str) -> str:
-    """SQL: the row ``alias`` is the line ``r`` (its id, article, label layer and offsets,
-    nulls equal)."""
-    columns = ("line_id", "article_id", "label_layer", "start", "end")
-    return " AND ".join(f"{alias}.{quoted(c)} IS NOT DISTINCT FROM r.{quoted(c)}" for c in columns)
-
-
-#: The most values a line's list may hold for ``lines-labels`` to prove it right with one
-#: 64-bit mask (bit 62 marks a value the list lacks); a longer list is checked in full.
-MASK_PLACES = 62
-
-
-def span_bit(stored: str, column: str) -> str:
-    """SQL: the bit a span's ``column`` sets in its line's mask: the place of its value in
-    the line's list ``stored``, bit 62 when the list lacks it (or holds it beyond the
-    places a mask has), none when it is null.
-    ``array_position`` finds the first place of a value (0 on Spark, null on DuckDB when
-    there is none), so a list with a repeat or a null has a place no span sets."""
-    place = f"nullif(array_position(l.{stored}, s.{column}), 0)"
-    return (
-        f"CASE WHEN s.{column} IS NULL THEN 0 ELSE CAST(1 AS BIGINT) << "
-        f"CAST(least(coalesce({place} - 1, {MASK_PLACES}), {MASK_PLACES}) AS INTEGER) END"
-    )
-
-
-def all_bits(stored: str) -> str:
-    """SQL: the mask with a bit for each place of the list ``stored`` (null when it is null
-    or too long for one)."""
-    size = f"array_length({stored})"
-    return (
-        f"CASE WHEN {size} <= {MASK_PLACES} "
-        f"THEN (CAST(1 AS BIGINT) << CAST({size} AS INTEGER)) - 1 END"
     )
 
 

@@ -17,16 +17,8 @@ from sqlglot.errors import ParseError, UnsupportedError
 from dataset.ptc.formats import line_ranges
 from dataset.schema import schema
 from tests.conftest import ARTICLE
-from tests.test_validation_sql import (
-    NEAR_MISSES,
-    Line,
-    SpanLabel,
-    label_tables,
-    labels_failing,
-    labels_given,
-    spans_table,
-)
 from tests.test_validation_sql import TEXTS as LINE_TEXTS
+from tests.test_validation_sql import spans_table
 from validation.spark.dialect import (
     PYTHON_SPACE,
     SHARED_VIEW,
@@ -38,7 +30,7 @@ from validation.spark.dialect import (
     staged,
 )
 from validation.spark.engine import SharedRows, staged_rows
-from validation.sql import MASK_PLACES, lines_labels, no_self_overlap
+from validation.sql import no_self_overlap
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
@@ -353,46 +345,3 @@ def test_self_overlap_windows_agree_on_both_engines(spark: SparkSession) -> None
     expected = sorted(connection.sql(query.sql).fetchall())
     assert {row[0] for row in expected} == {"2", "3", "4", "5", "8", "9"}
     assert sorted(tuple(row) for row in spark.sql(spark_sql(query.sql)).collect()) == expected
-
-
-def test_lines_labels_agree_on_both_engines(spark: SparkSession) -> None:
-    """Every near miss (each in an article of its own), a line past one mask's places,
-    two layers in one article, lines without a layer and two rows with one line_id, on
-    DuckDB, on Spark through the engine's staged rows, and by brute force."""
-    spans: list[SpanLabel] = []
-    lines: list[Line] = []
-    for n, near_miss in enumerate(sorted(NEAR_MISSES)):
-        article = f"near{n}"
-        spans += [(article, "1", 2, 1, 0, 3), (article, "1", 0, 0, 2, 6)]
-        right = labels_given(article, "1", 0, 5, spans)
-        lines += [
-            (article, f"{article}:1", "1", 0, 5, *NEAR_MISSES[near_miss](right)),
-            (article, f"{article}:2", "1", 5, 9, *labels_given(article, "1", 5, 9, spans)),
-        ]
-    spans += [("long", "1", t, t % 3, 0, 3) for t in range(MASK_PLACES + 2)]
-    spans += [("twice", "2", 1, 1, 0, 2), ("twice", "2", 2, 2, 4, 6)]
-    for article, line_id, layer, start, end in [
-        ("long", "long:1", "1", 0, 4),
-        ("long", "long:2", "1", 4, 8),
-        ("mixed", "mixed:1", "1", 0, 4),
-        ("mixed", "mixed:2", None, 4, 8),
-        ("bare", "bare:1", None, 0, 4),
-        ("twice", "twice:1", "2", 0, 3),
-        ("twice", "twice:1", "2", 3, 6),
-    ]:
-        lines.append(
-            (article, line_id, layer, start, end, *labels_given(article, layer, start, end, spans))
-        )
-    lines.append(("bare", "bare:2", None, 4, 8, [], [], False))
-    tables = label_tables(lines, spans)
-    query = lines_labels(schema().tables["lines"])
-    assert query is not None
-    connection = duckdb.connect()
-    for name, table in tables.items():
-        connection.register(name, table)
-        spark.createDataFrame(table).createOrReplaceTempView(name)
-    wanted = labels_failing(lines, spans)
-    assert sorted((row[0], row[5]) for row in connection.sql(query.sql).fetchall()) == wanted
-    found = staged_rows(spark, spark_sql(query.sql)).collect()
-    assert sorted((row["row_key"], row["expected"]) for row in found) == wanted
-    assert {key for key, _ in wanted} >= {"mixed:1", "mixed:2", "bare:2"}
