@@ -203,7 +203,7 @@ class SparkRules:
         self._batches = spark_batches()
         #: The last level whose failing rows nothing reads: no level above it leaves them out.
         self._last_level = max(level for level in ROW_LEVELS if level <= run.level)
-        #: Rows kept in Spark's memory until the run ends (the failing rows the levels
+        #: Rows Spark keeps (``KEPT_LEVEL``) until the run ends (the failing rows the levels
         #: above leave out): ``release`` lets them go.
         self.kept: list[DataFrame] = []
         self._accepted: dict[str, list[str]] = {}
@@ -556,9 +556,9 @@ def checkpoint(frame: DataFrame) -> DataFrame:
 
 
 def release(frame: DataFrame) -> None:
-    """Let go of ``frame``'s rows in Spark's memory. ``unpersist`` does so for a cached
-    DataFrame but not for a checkpointed one, which nothing cached: its rows are an RDD the
-    checkpoint persisted, kept until the JVM collects it."""
+    """Let go of the rows Spark keeps for ``frame``. ``unpersist`` does so for a persisted
+    DataFrame but not for a checkpointed one, which nothing persisted: its rows are an RDD
+    the checkpoint persisted, kept until the JVM collects it."""
     frame.unpersist()
     plan = frame._jdf.queryExecution().analyzed()
     if plan.getClass().getSimpleName() == "LogicalRDD":
@@ -831,8 +831,8 @@ class SparkBatch:
         return self.counts[table]
 
     def release(self) -> None:
-        """Let go of every row the run kept in Spark's memory: a session that validates
-        again (a notebook's) starts with all of its memory."""
+        """Let go of every row the run kept: a session that validates again (a notebook's)
+        starts with all of its memory and disk."""
         for name, rows in self.judged_rows.items():
             if rows is not self.frames[name]:
                 rows.unpersist()
