@@ -572,8 +572,13 @@ def _header(results: dict[str, Any]) -> list[str]:
             else "- every figure is one run, in a fresh process"
         )
         + (
-            f" ({results['large_repeats']} for 100,000 articles and more)"
+            f" ({results['large_repeats']} for 100,000 articles)"
             if results["large_repeats"] != results["repeats"]
+            else ""
+        )
+        + (
+            "; the million articles end to end are one run per step"
+            if any("ratios" not in figures for figures in results["sizes"].values())
             else ""
         ),
         f"- load average (1, 5, 15 min) at the start: {results['load_average']['start']}, "

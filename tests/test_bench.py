@@ -12,7 +12,7 @@ from pathlib import Path
 
 from benchmarks.measure import child_env, measure_size
 from benchmarks.report import markdown, targets
-from benchmarks.run import main
+from benchmarks.run import LARGE_SIZE, main, runs_per_figure
 
 
 def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
@@ -77,3 +77,12 @@ def test_end_to_end_size_measures_each_step(tmp_path: Path) -> None:
     assert "## 20 articles, end to end" in report
     assert set(figures["row_group_sweep"]["batches"]) == {"5", "20"}
     assert "## Row groups" in report
+
+
+def test_only_compared_sizes_repeat() -> None:
+    """Medians for the compared sizes (``--large-repeats`` from 100,000 articles); the
+    million articles end to end run each step once, as ``--with-1m`` promises."""
+    compared = [1_000, LARGE_SIZE]
+    assert runs_per_figure(1_000, compared, 3, 5) == 3
+    assert runs_per_figure(LARGE_SIZE, compared, 3, 5) == 5
+    assert runs_per_figure(1_000_000, compared, 3, 5) == 1

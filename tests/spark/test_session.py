@@ -19,6 +19,7 @@ def test_local_sessions_are_small_quiet_and_offline() -> None:
     assert conf["spark.driver.bindAddress"] == "127.0.0.1"
     assert "log4j2.properties" in conf["spark.driver.extraJavaOptions"]
     assert "-XX:+UseParallelGC" in conf["spark.driver.extraJavaOptions"].split()
+    assert conf["spark.sql.adaptive.enabled"] == "false"
 
 
 def test_a_cluster_is_sized_by_its_owner_and_user_settings_win() -> None:
@@ -26,6 +27,7 @@ def test_a_cluster_is_sized_by_its_owner_and_user_settings_win() -> None:
     assert "spark.driver.memory" not in conf
     assert "spark.driver.host" not in conf
     assert "UseParallelGC" not in conf["spark.driver.extraJavaOptions"]
+    assert "spark.sql.adaptive.enabled" not in conf
     assert conf["spark.executor.memory"] == "8g"
     assert session_conf("local[2]", {"spark.driver.memory": "6g"})["spark.driver.memory"] == "6g"
 

@@ -46,10 +46,15 @@ COMMON_CONF: dict[str, str] = {
 #: cores, and no network beyond the loopback interface. The JVM's resident set is about
 #: its heap plus 0.8 GiB, and the cached tables spill to disk beyond it: a 1 GiB heap keeps
 #: the process tree of a 10k-article run at 2.45 GiB rather than 3.40 for the same
-#: processor time.
+#: processor time. Adaptive query execution re-plans each query after every stage to
+#: merge small partitions and split skewed ones; with four partitions on one machine there
+#: is nothing to merge or split, and the re-planning costs a little in every query: 100k
+#: synthetic articles, whole run, five runs each alternating, median 64.0 s with it,
+#: 61.6 s without (4 of the 5 pairs faster without).
 LOCAL_CONF: dict[str, str] = {
     "spark.driver.memory": "1g",
     "spark.sql.shuffle.partitions": "4",
+    "spark.sql.adaptive.enabled": "false",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
 }
