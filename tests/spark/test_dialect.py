@@ -30,7 +30,7 @@ from validation.spark.dialect import (
     staged,
 )
 from validation.spark.engine import SharedRows, staged_rows
-from validation.sql import no_self_overlap
+from validation.sql import DERIVED, lines_tile, no_self_overlap, text_matches_offsets
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
@@ -345,3 +345,54 @@ def test_self_overlap_windows_agree_on_both_engines(spark: SparkSession) -> None
     expected = sorted(connection.sql(query.sql).fetchall())
     assert {row[0] for row in expected} == {"2", "3", "4", "5", "8", "9"}
     assert sorted(tuple(row) for row in spark.sql(spark_sql(query.sql)).collect()) == expected
+
+
+def test_lines_compared_by_digest_on_spark_fail_as_by_text_on_duckdb(
+    spark: SparkSession,
+) -> None:
+    """Spark compares a line's text with its article's line by their SHA-256 digests
+    (``SPARK_EXPRESSIONS``); each line that differs, by one code point of the same length,
+    by an extra one, by a multi-byte character, or by where it lies, fails as DuckDB's
+    comparison of the texts fails it, and a right line passes."""
+    texts = [*LINE_TEXTS, ARTICLE_TEXT]
+    articles = pa.table({"article_id": [str(n) for n in range(len(texts))], "text": texts})
+    rows = [
+        (str(n), number, start, end, text[start:end])
+        for n, text in enumerate(texts)
+        for number, (start, end) in enumerate(line_ranges(text), start=1)
+    ]
+    changed = {
+        ("0", 3): lambda r: (*r[:4], r[4].replace("é", "e")),
+        ("0", 4): lambda r: (*r[:4], r[4] + "!"),
+        ("3", 1): lambda r: (*r[:4], r[4].replace("😀", "☺")),
+        ("4", 2): lambda r: (r[0], r[1], r[2] + 1, r[3] + 1, ARTICLE_TEXT[r[2] + 1 : r[3] + 1]),
+    }
+    rows = [changed.get((r[0], r[1]), lambda r: r)(r) for r in rows]
+    rows.append(("2", 9, 13, 14, "x"))
+    lines = pa.table(
+        {
+            "line_id": [f"{r[0]}:{r[1]}" for r in rows],
+            "article_id": [r[0] for r in rows],
+            "line": pa.array([r[1] for r in rows], pa.int32()),
+            "start": pa.array([r[2] for r in rows], pa.int32()),
+            "end": pa.array([r[3] for r in rows], pa.int32()),
+            "text": [r[4] for r in rows],
+        }
+    )
+    connection = duckdb.connect()
+    for name, table in {"articles": articles, "lines": lines}.items():
+        connection.register(name, table)
+        spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+    derived = connection.sql(DERIVED["article_lines"][0]).to_arrow_table()
+    connection.register("article_lines", derived)
+    spark.sql(derived_sql("article_lines")).createOrReplaceTempView("article_lines")
+    for rule in (text_matches_offsets, lines_tile):
+        query = rule(schema().tables["lines"])
+        assert query is not None
+        on_spark = spark_sql(query.sql)
+        assert "SHA2(text, 256)" in on_spark, "the digests, not the texts, are compared"
+        wanted = sorted(connection.sql(query.sql).fetchall())
+        found = sorted(tuple(row) for row in staged_rows(spark, on_spark).collect())
+        assert found == wanted
+        if rule is text_matches_offsets:
+            assert {row[0] for row in wanted} == {"0:3", "0:4", "3:1", "2:9"}

@@ -5,10 +5,11 @@ schema's regular expressions for Python's ``re`` (what Great Expectations applie
 pandas). On Spark, the SQL goes through sqlglot, which rewrites DuckDB functions into
 Spark's (``sha256(x)`` -> ``SHA2(x, 256)``, ``array_agg`` -> ``COLLECT_LIST``, ``string_agg``
 -> ``LISTAGG``, ``"end"`` -> ```end```, explicit ``NULLS LAST`` where the defaults differ),
-and refuses a function it does not know rather than pass it through untranslated. Great
-Expectations hands regular expressions to Spark's ``RLIKE``, which is Java's
-``java.util.regex``, so :func:`java_regex` rewrites the few Python constructs whose meaning
-differs there.
+and refuses a function it does not know rather than pass it through untranslated; a common
+table expression that Spark spells its own way (``validation.sql.SPARK_EXPRESSIONS``) is
+put in its place. Great Expectations hands regular expressions to Spark's ``RLIKE``, which
+is Java's ``java.util.regex``, so :func:`java_regex` rewrites the few Python constructs
+whose meaning differs there.
 """
 
 from __future__ import annotations
@@ -31,7 +32,20 @@ def spark_sql(query: str, read: str = "duckdb") -> str:
     unknown = sorted({node.name for node in tree.find_all(exp.Anonymous)})
     if unknown:
         raise UnsupportedError(f"no Spark translation known for {', '.join(unknown)}")
+    _respelled(tree)
     return tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
+
+
+def _respelled(tree: exp.Expr) -> None:
+    """Put Spark's own spelling (``validation.sql.SPARK_EXPRESSIONS``) in place of each
+    common table expression of ``tree`` that has one."""
+    from validation.sql import SPARK_EXPRESSIONS
+
+    with_ = tree.args.get("with_")
+    for cte in with_.expressions if with_ is not None else []:
+        spelling = SPARK_EXPRESSIONS.get(cte.alias_or_name)
+        if spelling is not None:
+            cte.set("this", sqlglot.parse_one(spelling, read="spark", error_level=ErrorLevel.RAISE))
 
 
 def derived_sql(name: str) -> str:
