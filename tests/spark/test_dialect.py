@@ -5,6 +5,7 @@ they give the same answers, offsets in code points included."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import duckdb
 import pyarrow as pa
@@ -33,6 +34,8 @@ from validation.spark.engine import SharedRows, staged_rows
 from validation.sql import DERIVED, lines_tile, no_self_overlap, text_matches_offsets
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
+#: A row of the lines table: article_id, line, start, end, text.
+LineRow = tuple[str, int, int, int, str]
 
 
 @pytest.mark.parametrize(
@@ -356,18 +359,23 @@ def test_lines_compared_by_digest_on_spark_fail_as_by_text_on_duckdb(
     comparison of the texts fails it, and a right line passes."""
     texts = [*LINE_TEXTS, ARTICLE_TEXT]
     articles = pa.table({"article_id": [str(n) for n in range(len(texts))], "text": texts})
-    rows = [
+    rows: list[LineRow] = [
         (str(n), number, start, end, text[start:end])
         for n, text in enumerate(texts)
         for number, (start, end) in enumerate(line_ranges(text), start=1)
     ]
-    changed = {
-        ("0", 3): lambda r: (*r[:4], r[4].replace("é", "e")),
-        ("0", 4): lambda r: (*r[:4], r[4] + "!"),
-        ("3", 1): lambda r: (*r[:4], r[4].replace("😀", "☺")),
-        ("4", 2): lambda r: (r[0], r[1], r[2] + 1, r[3] + 1, ARTICLE_TEXT[r[2] + 1 : r[3] + 1]),
+
+    def moved(row: LineRow) -> LineRow:
+        start, end = row[2] + 1, row[3] + 1
+        return (row[0], row[1], start, end, ARTICLE_TEXT[start:end])
+
+    changed: dict[tuple[str, int], Callable[[LineRow], LineRow]] = {
+        ("0", 3): lambda row: (*row[:4], row[4].replace("é", "e")),
+        ("0", 4): lambda row: (*row[:4], row[4] + "!"),
+        ("3", 1): lambda row: (*row[:4], row[4].replace("😀", "☺")),
+        ("4", 2): moved,
     }
-    rows = [changed.get((r[0], r[1]), lambda r: r)(r) for r in rows]
+    rows = [changed[row[:2]](row) if row[:2] in changed else row for row in rows]
     rows.append(("2", 9, 13, 14, "x"))
     lines = pa.table(
         {

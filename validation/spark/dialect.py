@@ -32,11 +32,11 @@ def spark_sql(query: str, read: str = "duckdb") -> str:
     unknown = sorted({node.name for node in tree.find_all(exp.Anonymous)})
     if unknown:
         raise UnsupportedError(f"no Spark translation known for {', '.join(unknown)}")
-    _respelled(tree)
+    _respell(tree)
     return tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
 
 
-def _respelled(tree: exp.Expr) -> None:
+def _respell(tree: exp.Expr) -> None:
     """Put Spark's own spelling (``validation.sql.SPARK_EXPRESSIONS``) in place of each
     common table expression of ``tree`` that has one."""
     from validation.sql import SPARK_EXPRESSIONS
