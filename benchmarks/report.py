@@ -572,7 +572,7 @@ def _header(results: dict[str, Any]) -> list[str]:
             else "- every figure is one run, in a fresh process"
         )
         + (
-            f" ({results['large_repeats']} for 100,000 articles)"
+            f" ({results['large_repeats']} for 100,000 articles and more)"
             if results["large_repeats"] != results["repeats"]
             else ""
         )
