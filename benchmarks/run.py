@@ -136,7 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     end_to_end = [END_TO_END_SIZE] if args.with_1m and END_TO_END_SIZE not in compared else []
     large_repeats = args.large_repeats or args.repeats
     if args.work_dir is not None:
-        args.work_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            args.work_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            log(
+                f"python -m benchmarks.run: error: --work-dir {args.work_dir}: "
+                f"{error.strerror}; name a folder (created if missing)"
+            )
+            return 2
     work = Path(tempfile.mkdtemp(prefix="propaganda-bench-", dir=args.work_dir))
     env = child_env(work / "hf-home")
     command = ["python", "-m", "benchmarks.run", *redacted(sys.argv[1:] if argv is None else argv)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks.measure import child_env, measure_size
 from benchmarks.report import markdown, targets
 from benchmarks.run import LARGE_SIZE, main, runs_per_figure
@@ -86,3 +88,17 @@ def test_only_compared_sizes_repeat() -> None:
     assert runs_per_figure(1_000, compared, 3, 5) == 3
     assert runs_per_figure(LARGE_SIZE, compared, 3, 5) == 5
     assert runs_per_figure(1_000_000, compared, 3, 5) == 1
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_file_as_work_folder_is_refused_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], inside: bool
+) -> None:
+    """A careless --work-dir names a file, or a folder inside one: an error, exit 2, and
+    the file left as it was."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    work = taken / "bench" if inside else taken
+    assert main(["--sizes", "5", "--repeats", "1", "--work-dir", str(work)]) == 2
+    assert "name a folder" in capsys.readouterr().err
+    assert taken.read_text() == "mine"
