@@ -9,8 +9,14 @@ damaged, text-matches-offsets (an SQL rule): well over a thousand rows each.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,7 +25,10 @@ import pytest
 
 from dataset.builder.pipeline import build
 from dataset.ptc.synth import synthesize
+from tests.conftest import REPO
+from validation import parallel
 from validation.cli import main
+from validation.parallel import SOCKET_NAME_LENGTH, SOCKET_PATH_MAX, socket_folder
 from validation.report import Report
 from validation.run import validate_dataset
 from validation.tally import EXAMPLES_KEPT
@@ -161,3 +170,64 @@ def test_a_worker_meeting_an_unreadable_shard_exits_2(
         errors.append(capsys.readouterr().err)
     assert errors[0] == errors[1]
     assert "not a readable Parquet file" in errors[1] and "Traceback" not in errors[1]
+
+
+def validate_with_temporary(folder: Path, temporary: Path, jobs: str) -> CompletedProcess[str]:
+    temporary.mkdir(parents=True, exist_ok=True)
+    command = [str(folder), "--no-reports", "--previous", "none", "--batch-articles", "30"]
+    return subprocess.run(
+        [sys.executable, "-m", "validation", *command, "--jobs", jobs],
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temporary)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_workers_start_under_a_temporary_folder_too_long_for_a_socket(
+    synthetic: Path, tmp_path: Path
+) -> None:
+    """multiprocessing binds the fork server's socket under TMPDIR, and a Unix socket's path
+    has at most 107 bytes: a deep TMPDIR (a CI runner's, a test's) stopped ``--jobs 2`` with
+    "AF_UNIX path too long". The socket now goes to a short folder; the verdicts are those
+    of one process."""
+    deep = tmp_path / ("t" * 60) / ("u" * 60)
+    assert len(os.fsencode(deep)) + SOCKET_NAME_LENGTH > SOCKET_PATH_MAX
+    one = validate_with_temporary(synthetic, deep, "1")
+    two = validate_with_temporary(synthetic, deep, "2")
+    assert "Traceback" not in two.stderr, two.stderr
+    assert (two.returncode, two.stderr) == (one.returncode, one.stderr)
+    assert verdicts(two.stdout) == verdicts(one.stdout)
+    assert not any(deep.iterdir()), "nothing left in TMPDIR"
+
+
+def verdicts(out: str) -> list[str]:
+    """The command's lines, its timings left out."""
+    return [line for line in out.splitlines() if not re.search(r"\d+\.\d+ ?s\b", line)]
+
+
+def test_the_socket_goes_where_its_path_fits(tmp_path: Path) -> None:
+    short, long = tmp_path / "s", tmp_path / ("l" * 120)
+    short.mkdir()
+    long.mkdir()
+    assert socket_folder(str(short), ()) == str(short)
+    assert socket_folder(str(long), (str(tmp_path / "missing"), str(short))) == str(short)
+    assert socket_folder(str(long), ()) is None
+
+
+def test_no_folder_short_enough_for_the_socket_is_an_error_that_names_tmpdir(
+    synthetic: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    long = tmp_path / ("l" * 120)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    monkeypatch.setattr(parallel, "SHORT_FOLDERS", ())
+    command = [str(synthetic), "--no-reports", "--previous", "none", "--batch-articles", "30"]
+    assert main([*command, "--jobs", "2"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: TMPDIR: {long} is too long a path"), error
+    assert "--jobs 1" in error and "Traceback" not in error

@@ -18,11 +18,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.util import Finalize
+from multiprocessing.util import Finalize, get_temp_dir
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -175,6 +176,49 @@ def _merge(run: Run, judged: Judged | Refused) -> None:
     run.clock.elsewhere += sum(judged.cpu.values())
 
 
+#: The longest path a Unix socket can be bound to (Linux's ``sun_path``, less its NUL).
+SOCKET_PATH_MAX = 107
+#: What multiprocessing adds to the temporary folder for the fork server's socket:
+#: ``/pymp-XXXXXXXX/listener-XXXXXXXX``.
+SOCKET_NAME_LENGTH = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+#: Where the socket goes when the temporary folder's path is too long for it, as Python
+#: 3.13's multiprocessing does of itself.
+SHORT_FOLDERS = ("/tmp", "/var/tmp", "/usr/tmp")
+
+
+def socket_folder(temporary: str, fallbacks: Sequence[str] = SHORT_FOLDERS) -> str | None:
+    """The folder for the fork server's socket: ``temporary`` when the socket's path fits,
+    else the first writable short folder; None when there is none."""
+    for folder in (temporary, *fallbacks):
+        fits = len(os.fsencode(folder)) + SOCKET_NAME_LENGTH <= SOCKET_PATH_MAX
+        if fits and Path(folder).is_dir() and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
+
+
+def _place_the_socket() -> None:
+    """Make multiprocessing's own temporary folder (where the fork server's socket is bound)
+    short enough for a socket: a long ``TMPDIR`` would otherwise stop ``--jobs`` with
+    "AF_UNIX path too long" before any worker starts. Only the socket moves; DuckDB still
+    spills to ``TMPDIR``."""
+    temporary = tempfile.gettempdir()
+    folder = socket_folder(temporary, SHORT_FOLDERS)
+    if folder is None:
+        raise InputError(
+            "TMPDIR",
+            f"{temporary} is too long a path for the workers' Unix socket "
+            f"(at most {SOCKET_PATH_MAX - SOCKET_NAME_LENGTH} bytes), and no short "
+            f"folder ({', '.join(SHORT_FOLDERS)}) is writable",
+            "set TMPDIR to a shorter folder, or validate in one process with --jobs 1",
+        )
+    saved = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        get_temp_dir()  # made once per process and kept: the socket's folder from now on
+    finally:
+        tempfile.tempdir = saved
+
+
 def judge_in_workers(
     run: Run,
     batches: Iterator[Read],
@@ -186,6 +230,7 @@ def judge_in_workers(
     setting = Setting(
         run.schema, run.files, run.tally.allowlist, run.level, max(1, cores() // jobs)
     )
+    _place_the_socket()
     context = multiprocessing.get_context("forkserver")
     pending: deque[Future[Judged | Refused]] = deque()
     count = 0
