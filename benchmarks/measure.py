@@ -237,6 +237,10 @@ def _validation_run(
     }
 
 
+#: A way of running the validation: its engine and ``--jobs`` (None: the default).
+Variant = tuple[str, int | None]
+
+
 def measure_validation(
     built: Path,
     articles: int,
@@ -254,14 +258,49 @@ def measure_validation(
     ``peak_rss_bytes`` is the whole process tree's (``TreeMemory``: the ``--jobs``
     workers; on Spark the JVM and Python workers), ``largest_process_peak_rss_bytes``
     what ``os.wait4`` gives; ``cpu_seconds`` the report's, per phase (workers included)."""
-    runs: list[dict[str, Any]] = []
+    variants = {"only": (engine, jobs)}
+    return measure_validations(built, articles, repeats, env, folder, variants=variants)["only"]
+
+
+def measure_validations(
+    built: Path,
+    articles: int,
+    repeats: int,
+    env: dict[str, str],
+    folder: Path,
+    *,
+    variants: dict[str, Variant],
+) -> dict[str, dict[str, Any]]:
+    """``measure_validation``'s figures for each variant, the runs interleaved (one of
+    each per round) so a busy spell hits all of them, as ``measure_builds`` does: two
+    variants' ratio is then the ratio of runs made minutes apart, not of two blocks of runs
+    an hour's drift apart. A variant that fails stops being run."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+    failed: dict[str, str] = {}
     reports = folder / "validation-reports"
     for _ in range(repeats):
-        run = _validation_run(built, env, reports, engine, jobs)
-        if isinstance(run, str):
-            return {"status": "failed", "reason": run, "runs": runs}
-        runs.append(run)
+        for name, (engine, jobs) in variants.items():
+            if name in failed:
+                continue
+            run = _validation_run(built, env, reports, engine, jobs)
+            if isinstance(run, str):
+                failed[name] = run
+            else:
+                runs[name].append(run)
     shutil.rmtree(reports, ignore_errors=True)
+    return {
+        name: (
+            {"status": "failed", "reason": failed[name], "runs": runs[name]}
+            if name in failed
+            else _validation_summary(runs[name], articles, *variants[name])
+        )
+        for name in variants
+    }
+
+
+def _validation_summary(
+    runs: list[dict[str, Any]], articles: int, engine: str, jobs: int | None
+) -> dict[str, Any]:
     phases = {phase for run in runs for phase in run["cpu_seconds"]}
     return {
         "status": "ok",
@@ -296,12 +335,11 @@ def validation_yardsticks(built: Path, repeats: int, env: dict[str, str]) -> dic
 
 
 def engine_shares(
-    built: Path, articles: int, repeats: int, env: dict[str, str], folder: Path
+    built: Path, single: dict[str, Any], repeats: int, env: dict[str, str]
 ) -> dict[str, Any]:
-    """Issue 23's target 2: the validation with ``--jobs 1`` (its Great Expectations and
-    SQL shares, in processor seconds) beside Great Expectations and DuckDB running the same
-    rules once over the whole tables (``benchmarks.yardsticks``)."""
-    single = measure_validation(built, articles, repeats, env, folder, jobs=1)
+    """Issue 23's target 2: the validation with ``--jobs 1`` (``single``: its Great
+    Expectations and SQL shares, in processor seconds) beside Great Expectations and DuckDB
+    running the same rules once over the whole tables (``benchmarks.yardsticks``)."""
     yardsticks = {}
     for name in ("expectations", "sql"):
         runs = [run_task(f"yardstick-{name}", built, built, env) for _ in range(repeats)]
@@ -441,19 +479,26 @@ def _validations(
     shares: bool,
 ) -> dict[str, Any]:
     """The validation's figures at one size: the default engine (default ``--jobs``) with
-    its yardsticks; ``spark`` adds the Spark engine, ``shares`` the engine shares."""
+    its yardsticks; ``spark`` adds the Spark engine, ``shares`` the engine shares (with
+    ``--jobs 1``). The runs of the engines are interleaved (``measure_validations``): the
+    Spark target is a ratio of Spark's runs to those with ``--jobs 1``."""
+    variants: dict[str, Variant] = {"validation": (ENGINES[0], None)}
+    if shares:
+        variants["validation_jobs_1"] = (ENGINES[0], 1)
+    if spark:
+        variants["validation_spark"] = ("spark", None)
+    measured = measure_validations(built, size, repeats, env, folder, variants=variants)
     result: dict[str, Any] = {
-        "validation": {
-            **measure_validation(built, size, repeats, env, folder),
-            **validation_yardsticks(built, repeats, env),
-        }
+        "validation": {**measured["validation"], **validation_yardsticks(built, repeats, env)}
     }
     if spark:
         from benchmarks.spark import spark_figures  # it imports this module
 
-        result.update(spark_figures(built, size, repeats, env, folder))
+        result.update(
+            spark_figures(built, size, repeats, env, folder, local=measured["validation_spark"])
+        )
     if shares:
-        result["shares"] = engine_shares(built, size, repeats, env, folder)
+        result["shares"] = engine_shares(built, measured["validation_jobs_1"], repeats, env)
     return result
 
 

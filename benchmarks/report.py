@@ -520,7 +520,9 @@ HOW_MEASURED = [
     "  the article batches); at the largest comparison size it runs once more with",
     "  `--jobs 1`, whose Great Expectations and SQL shares (the report's processor seconds",
     "  per phase) are set beside the yardsticks of the same run (`benchmarks/yardsticks.py`,",
-    "  shown below). The one-article dataset is validated beside `python -m",
+    "  shown below). Its runs take turns, a round at a time: the default `--jobs`, then",
+    "  `--jobs 1`, then Spark when measured, so a busy spell of the machine hits each.",
+    "  The one-article dataset is validated beside `python -m",
     "  benchmarks.import_gx`, a file that imports Great Expectations: with PySpark",
     '  installed, `python -c "import great_expectations"` exits in the middle of the',
     "  import (PySpark takes a `-c` process for a doctest run), so it would time too little.",
@@ -541,6 +543,8 @@ HOW_SPARK_IS_MEASURED = [
     f"{TREE_SAMPLE_SECONDS:g} s: pages",
     "  the processes share count once per process, so it is an upper bound, and a peak",
     "  shorter than a sample can be missed. It is measured at the comparison sizes only.",
+    "  Its runs alternate with the default engine's, and the Spark target shows each",
+    "  round's ratio (its Spark run over the `--jobs 1` run beside it) after the medians'.",
     "",
 ]
 

@@ -1,11 +1,11 @@
 """The Spark engine's figures for the bench: ``python -m benchmarks.run --engine spark``
-calls :func:`spark_figures` once per compared size, after the default engine's validation
-of the same build.
+calls :func:`spark_figures` once per compared size.
 
 Local mode (``local[2]``, the engine's default master, on the machine's two cores) is
-measured at every compared size by ``benchmarks.measure.measure_validation``, its memory
-the whole process tree's (Python driver, JVM, Python workers). At CLUSTER_SIZE the same
-build is also validated on a standalone cluster on this machine, started as the
+measured at every compared size by ``benchmarks.measure.measure_validations``, its runs
+interleaved with the default engine's (the target is their ratio), its memory the whole
+process tree's (Python driver, JVM, Python workers). At CLUSTER_SIZE the same build is
+also validated on a standalone cluster on this machine, started as the
 ``tests_spark_cluster`` session starts it (``tests.spark.cluster.cluster.Cluster``: a
 master and two one-core workers on 127.0.0.1); its memory adds the peaks of the driver's
 tree and of each cluster process's tree (the workers' executors included), an upper bound,
@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measure import TreeMemory, log, measure_validation, spawn
+from benchmarks.measure import TreeMemory, log, spawn
 
 #: The size validated on the standalone cluster too.
 CLUSTER_SIZE = 10_000
@@ -31,17 +31,19 @@ CLUSTER_OPTIONS = ("--spark-conf", "spark.sql.shuffle.partitions=4")
 
 
 def spark_figures(
-    built: Path, articles: int, repeats: int, env: dict[str, str], folder: Path
+    built: Path,
+    articles: int,
+    repeats: int,
+    env: dict[str, str],
+    folder: Path,
+    *,
+    local: dict[str, Any],
 ) -> dict[str, Any]:
     """The Spark engine's figures on ``built`` (``articles`` articles), to merge into the
-    size's figures: ``validation_spark`` (``measure_validation`` on Spark in local mode)
-    always, ``validation_spark_cluster`` (a standalone cluster on this machine) at
-    CLUSTER_SIZE."""
-    figures = {
-        "validation_spark": measure_validation(
-            built, articles, repeats, env, folder, engine="spark"
-        )
-    }
+    size's figures: ``validation_spark`` (``local``: the runs in local mode, measured
+    between the default engine's) always, ``validation_spark_cluster`` (a standalone
+    cluster on this machine) at CLUSTER_SIZE."""
+    figures = {"validation_spark": local}
     if articles == CLUSTER_SIZE:
         figures["validation_spark_cluster"] = measure_on_cluster(
             built, articles, repeats, env, folder
@@ -132,7 +134,9 @@ def spark_targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     if spark.get("status") == "ok" and single.get("status") == "ok":
         ratio = spark["seconds"] / single["seconds"]
-        shown = f"{ratio:.2f}x ({spark['seconds']:.1f} s against {single['seconds']:.1f} s)"
+        shown = f"{ratio:.2f}x ({spark['seconds']:.1f} s against {single['seconds']:.1f} s"
+        rounds = paired_ratios(spark["runs"], single["runs"])
+        shown += f"; round by round {', '.join(f'{r:.2f}x' for r in rounds)})"
         rows.append(_row(speed, shown, "met" if ratio <= TARGET_RATIO else "missed"))
     else:
         rows.append(_row(speed, "not measured", "not measured"))
@@ -143,6 +147,13 @@ def spark_targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     else:
         rows.append(_row(memory, "not measured", "not measured"))
     return rows
+
+
+def paired_ratios(spark: list[dict[str, Any]], single: list[dict[str, Any]]) -> list[float]:
+    """Each round's Spark run over the ``--jobs 1`` run made beside it
+    (``measure_validations`` interleaves them): how far the verdict moves from round to
+    round on this machine."""
+    return [a["seconds"] / b["seconds"] for a, b in zip(spark, single, strict=True)]
 
 
 def _row(target: str, measured: str, status: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.measure import child_env, measure_size
+from benchmarks import measure
+from benchmarks.measure import child_env, measure_size, measure_validations
 from benchmarks.report import markdown, targets
 from benchmarks.run import LARGE_SIZE, main, runs_per_figure
 
@@ -102,3 +103,38 @@ def test_a_file_as_work_folder_is_refused_and_kept(
     assert main(["--sizes", "5", "--repeats", "1", "--work-dir", str(work)]) == 2
     assert "name a folder" in capsys.readouterr().err
     assert taken.read_text() == "mine"
+
+
+def test_validation_runs_are_interleaved_and_a_failing_variant_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One run of each variant per round, so a busy spell hits all of them (the Spark
+    target is a ratio of two variants); a variant that fails is not run again, and the
+    others go on. The command itself is replaced by a recorder: what is checked is the
+    order of the runs, not a figure."""
+    started: list[tuple[str, int | None]] = []
+
+    def recorded(
+        built: Path, env: dict[str, str], reports: Path, engine: str, jobs: int | None
+    ) -> dict[str, object] | str:
+        started.append((engine, jobs))
+        if engine == "spark" and started.count((engine, jobs)) == 2:
+            return "no Java"
+        seconds = float(len(started))
+        return {
+            "seconds": seconds,
+            "work_seconds": seconds / 2,
+            "start_up_seconds": seconds / 2,
+            "cpu_seconds": {"total": seconds},
+            "peak_rss_bytes": 1,
+        }
+
+    monkeypatch.setattr(measure, "_validation_run", recorded)
+    variants = {"default": ("default", None), "one": ("default", 1), "spark": ("spark", None)}
+    figures = measure_validations(tmp_path, 10, 3, {}, tmp_path, variants=variants)
+    rounds = [("default", None), ("default", 1), ("spark", None)]
+    assert started == [*rounds, *rounds, ("default", None), ("default", 1)]
+    assert [run["seconds"] for run in figures["default"]["runs"]] == [1.0, 4.0, 7.0]
+    assert figures["one"]["seconds"] == 5.0 and figures["one"]["jobs"] == 1
+    assert figures["spark"]["status"] == "failed" and figures["spark"]["reason"] == "no Java"
+    assert [run["seconds"] for run in figures["spark"]["runs"]] == [3.0]

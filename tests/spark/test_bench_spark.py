@@ -66,14 +66,26 @@ def test_tree_memory_counts_descendants_and_waits_for_them() -> None:
 
 
 def test_spark_targets_are_judged_against_one_job_at_100k() -> None:
-    """Met, missed and not measured, on unrounded figures."""
-    one_job = {"status": "ok", "seconds": 40.0}
+    """Met, missed and not measured, on unrounded figures; each round's ratio shown."""
+    one_job = {"status": "ok", "seconds": 40.0, "runs": [{"seconds": 40.0}, {"seconds": 50.0}]}
+    spark_runs = [{"seconds": 160.1}, {"seconds": 150.0}]
     figures = {
-        "validation_spark": {"status": "ok", "seconds": 160.1, "peak_rss_bytes": 4 << 30},
+        "validation_spark": {
+            "status": "ok",
+            "seconds": 160.1,
+            "peak_rss_bytes": 4 << 30,
+            "runs": spark_runs,
+        },
         "shares": {"validation_jobs_1": one_job},
     }
     speed, memory = spark_targets({TARGET_SIZE: figures})
     assert (speed["status"], memory["status"]) == ("missed", "missed")
-    figures["validation_spark"] = {"status": "ok", "seconds": 160.0, "peak_rss_bytes": 3 << 30}
+    assert speed["measured"].endswith("; round by round 4.00x, 3.00x)"), speed["measured"]
+    figures["validation_spark"] = {
+        "status": "ok",
+        "seconds": 160.0,
+        "peak_rss_bytes": 3 << 30,
+        "runs": spark_runs,
+    }
     assert [row["status"] for row in spark_targets({TARGET_SIZE: figures})] == ["met", "met"]
     assert [row["status"] for row in spark_targets({10_000: figures})] == ["not measured"] * 2
