@@ -9,6 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Protocol
+
+
+class BinaryStream(Protocol):
+    """What ``hashlib.file_digest`` reads: a local file or a pyarrow stream."""
+
+    def readinto(self, buffer: bytearray, /) -> int: ...
+
+    def readable(self) -> bool: ...
 
 
 def git_blob_id(data: bytes) -> str:
@@ -20,9 +29,12 @@ def git_blob_id(data: bytes) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    """A file's SHA-256, read a megabyte at a time (shards can be large)."""
-    digest = hashlib.sha256()
+    """A file's SHA-256, read a piece at a time (shards can be large)."""
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_of_stream(handle)
+
+
+def sha256_of_stream(stream: BinaryStream) -> str:
+    """The SHA-256 of an open binary stream, read a piece at a time: a local file, or one
+    of pyarrow's filesystems' (validation reads a dataset wherever it lies)."""
+    return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -134,13 +134,16 @@ def test_a_build_killed_at_any_step_loses_nothing(
     assert sorted(p.name for p in out.parent.iterdir()) == ["out", "raw"], "no debris"
 
 
-def test_sigterm_cleans_up_like_a_failure(
-    two_builds: tuple[Path, Path, dict[str, bytes], dict[str, bytes]],
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_cleans_up_like_a_failure(
+    two_builds: tuple[Path, Path, dict[str, bytes], dict[str, bytes]], stop: signal.Signals
 ) -> None:
+    """SIGTERM (a service manager, a CI runner) or SIGINT (Ctrl-C) in the middle of a
+    build: the shell's exit status for that signal, one line, the previous build kept."""
     source, out, before, _ = two_builds
-    stopped = build(source, out, die_at="build:batch@SIGTERM")
-    assert stopped.returncode == 128 + signal.SIGTERM
-    assert f"stopped by SIGTERM; {out} was left as it was" in stopped.stderr
+    stopped = build(source, out, die_at=f"build:batch@{stop.name}")
+    assert stopped.returncode == 128 + stop
+    assert stopped.stderr == f"stopped by {stop.name}; {out} was left as it was\n"
     assert "Traceback" not in stopped.stderr
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["out", "raw"], "no debris"

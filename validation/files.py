@@ -14,7 +14,6 @@ not about the rows.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import fs
 
+from dataset.digests import sha256_of_stream
 from dataset.errors import InputError
 from dataset.schema import Schema, portable_features
 from dataset.shards import Location, all_shards, locate
@@ -253,11 +253,8 @@ def _of_tables(
 
 
 def _sha256(files: DatasetFiles, path: Path) -> str:
-    digest = hashlib.sha256()
     with files.filesystem.open_input_stream(_fs_path(files, path)) as stream:
-        while chunk := stream.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_of_stream(stream)
 
 
 @check(
