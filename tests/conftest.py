@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,6 +39,21 @@ ARTICLE_CHARS = 2336
 ARTICLE_LINES = 30
 #: The gold layer's Loaded_Language span "mastermind": (start, end).
 MASTERMIND = (783, 793)
+
+
+def validation_process(
+    *arguments: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m validation ARGUMENTS`` in a process of its own, from the repository
+    root, as a shell runs it: its exit status and everything it printed."""
+    return subprocess.run(
+        [sys.executable, "-m", "validation", *arguments],
+        cwd=REPO,
+        env=None if env is None else {**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _shipped_label_lines() -> list[tuple[str, str]]:

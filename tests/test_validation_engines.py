@@ -4,14 +4,13 @@ and takes no Spark settings, and says so instead of failing later."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dataset.builder.pipeline import BuildResult
 from dataset.schema import schema
-from tests.conftest import REPO
+from tests.conftest import validation_process
 from validation.cli import default_reports, main
 from validation.core import Clock
 from validation.run import DefaultEngine
@@ -69,13 +68,7 @@ def test_one_batch_of_articles_is_judged_without_workers(built: BuildResult) -> 
 
 
 def validate_command(folder: Path, reports: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "validation", str(folder), "--reports", str(reports)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return validation_process(str(folder), "--reports", str(reports))
 
 
 def test_the_command_leaves_with_its_status_and_all_its_output(

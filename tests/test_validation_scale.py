@@ -12,8 +12,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -25,7 +23,7 @@ import pytest
 
 from dataset.builder.pipeline import build
 from dataset.ptc.synth import synthesize
-from tests.conftest import REPO
+from tests.conftest import validation_process
 from validation import parallel
 from validation.cli import main
 from validation.parallel import SOCKET_NAME_LENGTH, SOCKET_PATH_MAX, socket_folder
@@ -172,17 +170,15 @@ def test_a_worker_meeting_an_unreadable_shard_exits_2(
     assert "not a readable Parquet file" in errors[1] and "Traceback" not in errors[1]
 
 
+def in_batches(folder: Path) -> list[str]:
+    """Arguments validating ``folder`` in several batches (workers with ``--jobs 2``),
+    writing no reports."""
+    return [str(folder), "--no-reports", "--previous", "none", "--batch-articles", "30"]
+
+
 def validate_with_temporary(folder: Path, temporary: Path, jobs: str) -> CompletedProcess[str]:
     temporary.mkdir(parents=True, exist_ok=True)
-    command = [str(folder), "--no-reports", "--previous", "none", "--batch-articles", "30"]
-    return subprocess.run(
-        [sys.executable, "-m", "validation", *command, "--jobs", jobs],
-        cwd=REPO,
-        env={**os.environ, "TMPDIR": str(temporary)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return validation_process(*in_batches(folder), "--jobs", jobs, env={"TMPDIR": str(temporary)})
 
 
 def test_workers_start_under_a_temporary_folder_too_long_for_a_socket(
@@ -226,8 +222,7 @@ def test_no_folder_short_enough_for_the_socket_is_an_error_that_names_tmpdir(
     long.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(long))
     monkeypatch.setattr(parallel, "SHORT_FOLDERS", ())
-    command = [str(synthetic), "--no-reports", "--previous", "none", "--batch-articles", "30"]
-    assert main([*command, "--jobs", "2"]) == 2
+    assert main([*in_batches(synthetic), "--jobs", "2"]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"error: TMPDIR: {long} is too long a path"), error
     assert "--jobs 1" in error and "Traceback" not in error

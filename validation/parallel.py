@@ -186,7 +186,7 @@ SOCKET_NAME_LENGTH = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
 SHORT_FOLDERS = ("/tmp", "/var/tmp", "/usr/tmp")
 
 
-def socket_folder(temporary: str, fallbacks: Sequence[str] = SHORT_FOLDERS) -> str | None:
+def socket_folder(temporary: str, fallbacks: Sequence[str]) -> str | None:
     """The folder for the fork server's socket: ``temporary`` when the socket's path fits,
     else the first writable short folder; None when there is none."""
     for folder in (temporary, *fallbacks):
