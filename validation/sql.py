@@ -37,7 +37,11 @@ from validation.expectations import template_parts
 #: text by article for that window, so it sums the pieces' lengths within the article's
 #: own row (``aggregate``: where each piece starts, and where the text ends) and explodes
 #: the row once, a line ending where the next starts (less the newline the last lacks):
-#: counting a piece's code points walks it, so it is done once.
+#: counting a piece's code points walks it, so it is done once. ``posexplode_outer``, not
+#: ``posexplode``: for the latter Spark's optimizer adds a filter that the list is not
+#: empty, which splits every text a second time (the filter drops the null row the outer
+#: form makes for an article without a text, as it drops an empty text's one piece).
+#: 100k synthetic articles, made alone, three runs each alternating: 3.9-4.3 s -> 3.4-3.8 s.
 DIALECT = {
     "duckdb": {
         "article_lines": """
@@ -78,7 +82,7 @@ DIALECT = {
         SELECT article_id, p.pos + 1 AS line, starts[p.pos] AS start,
             starts[p.pos + 1] - CASE WHEN p.pos + 1 < n_pieces THEN 0 ELSE 1 END AS `end`,
             p.piece || CASE WHEN p.pos + 1 < n_pieces THEN chr(10) ELSE '' END AS text
-        FROM bounded LATERAL VIEW posexplode(pieces) p AS pos, piece
+        FROM bounded LATERAL VIEW posexplode_outer(pieces) p AS pos, piece
         WHERE p.pos + 1 < n_pieces OR p.piece <> ''
         """,
     },

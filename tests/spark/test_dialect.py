@@ -324,6 +324,19 @@ def test_article_lines_on_spark_are_the_lines_the_schema_defines(
     assert found == wanted
 
 
+def test_article_lines_on_spark_split_each_text_once(spark: SparkSession) -> None:
+    """An empty text and a missing one have no lines, as on DuckDB, and Spark's plan splits
+    each text once (a generator's inferred filter would split it a second time)."""
+    articles = spark.createDataFrame(
+        [("empty", ""), ("missing", None), ("one", "x")], "article_id string, text string"
+    )
+    articles.createOrReplaceTempView("articles")
+    relation = spark.sql(derived_sql("article_lines"))
+    assert [tuple(row) for row in relation.collect()] == [("one", 1, 0, 1, "x")]
+    plan = relation._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("split(") == 1, plan
+
+
 def test_self_overlap_windows_agree_on_both_engines(spark: SparkSession) -> None:
     """The rule's RANGE frames over one number per span: identical spans pass over each
     other, nested and overlapping ones do not, on both engines."""

@@ -14,7 +14,7 @@ from validation.spark.session import parse_conf, require_java, session_conf
 
 def test_local_sessions_are_small_quiet_and_offline() -> None:
     conf = session_conf("local[2]")
-    assert conf["spark.driver.memory"] == "1g"
+    assert conf["spark.driver.memory"] == "1536m"
     assert conf["spark.ui.enabled"] == "false"
     assert conf["spark.driver.bindAddress"] == "127.0.0.1"
     assert "log4j2.properties" in conf["spark.driver.extraJavaOptions"]
