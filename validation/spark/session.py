@@ -43,19 +43,22 @@ COMMON_CONF: dict[str, str] = {
 }
 
 #: Local mode only: a heap that fits beside other work, few shuffle partitions for two
-#: cores, and no network beyond the loopback interface. The JVM's resident set is about
-#: its heap plus 0.8 to 1.6 GiB. The heap is 1.5 GiB with 80% of it (beyond Spark's 300 MiB
-#: reserve) for execution, not Spark's 60%: the rows a run keeps are on disk
-#: (``engine.KEPT_LEVEL``), so the storage share of the heap would sit empty while the
-#: text rules' sorts spill to disk. 100k synthetic articles, whole run, alternating: with
-#: a 1 GiB heap at 60%, 63.4-67.4 s and 354 MiB spilled by text-matches-offsets on spans
-#: alone; at 1.5 GiB and 80%, 57.6-59.6 s and nothing spilled, the process tree's peak
-#: 2.7 -> 3.2 GiB (a 2 GiB heap: 57.2-63.8 s, 3.5 GiB). Adaptive query execution
-#: re-plans each query after every stage to merge small partitions and split skewed ones;
-#: with four partitions on one machine there is nothing to merge or split, and the
-#: re-planning costs a little in every query: 100k synthetic articles, whole run, five
-#: runs each alternating, median 64.0 s with it, 61.6 s without (4 of the 5 pairs faster
-#: without).
+#: cores, and no network beyond the loopback interface.
+#:
+#: The heap is 1.5 GiB with 80% of it (beyond Spark's 300 MiB reserve) for execution, not
+#: Spark's 60%: the rows a run keeps are on disk (``engine.KEPT_LEVEL``), so the storage
+#: share of the heap would sit empty while the text rules' sorts spill to disk. 100k
+#: synthetic articles, whole run, alternating: with a 1 GiB heap at 60%, 63.4-67.4 s and
+#: 354 MiB spilled by text-matches-offsets on spans alone; at 1.5 GiB and 80%, 57.6-59.6 s
+#: and nothing spilled (a 2 GiB heap: 57.2-63.8 s). The process tree (the JVM, this
+#: process and its Python workers) peaks at about the heap plus 1.6 GiB: 2.7 -> 3.2 GiB
+#: at 100k (3.2-3.5 GiB with a 2 GiB heap).
+#:
+#: Adaptive query execution re-plans each query after every stage to merge small
+#: partitions and split skewed ones; with four partitions on one machine there is nothing
+#: to merge or split, and the re-planning costs a little in every query: 100k synthetic
+#: articles, whole run, five runs each alternating, median 64.0 s with it, 61.6 s without
+#: (4 of the 5 pairs faster without).
 LOCAL_CONF: dict[str, str] = {
     "spark.driver.memory": "1536m",
     "spark.memory.fraction": "0.8",
