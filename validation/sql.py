@@ -153,6 +153,36 @@ SPARK_EXPRESSIONS = {
             FROM article_lines
         ) AS t ON t.article_id = l.article_id AND t.line = l.line
         """,
+    #:
+    #: ``line_wants``: each line with what its spans say its labels are, and its article's
+    #: number of label layers. The shared spelling joins lines to spans and groups the pairs
+    #: back by line, which on Spark moves the lines six times; here each article's spans
+    #: become one list (gathered before the rows move), each line takes the spans it touches
+    #: from its article's list, and the layers are counted by a window over the article the
+    #: join has already sorted by: lines and spans move once each. 100k synthetic articles,
+    #: whole runs, two pairs alternating: lines-labels 8.1 and 8.2 s -> 6.4 and 6.5 s.
+    "line_wants": """
+        SELECT r.*,
+            size(collect_set(coalesce(r.label_layer, '')) OVER (PARTITION BY r.article_id))
+                AS named,
+            CASE WHEN r.label_layer IS NULL THEN NULL ELSE array_sort(array_distinct(transform(
+                filter(r.hits, s -> s.technique IS NOT NULL), s -> s.technique
+            ))) END AS want_techniques,
+            CASE WHEN r.label_layer IS NULL THEN NULL ELSE array_sort(array_distinct(transform(
+                filter(r.hits, s -> s.semeval_class IS NOT NULL), s -> s.semeval_class
+            ))) END AS want_classes,
+            CASE WHEN r.label_layer IS NULL THEN NULL ELSE size(r.hits) > 0 END AS want_flag
+        FROM (
+            SELECT l.*, filter(coalesce(a.spans, array()), s -> s.layer = l.label_layer
+                AND s.start < l.`end` AND s.`end` > l.start) AS hits
+            FROM lines AS l LEFT JOIN (
+                SELECT article_id,
+                    collect_list(struct(layer, start, `end`, technique, semeval_class)) AS spans
+                FROM spans GROUP BY article_id
+            ) AS a ON a.article_id = l.article_id
+            WHERE l.article_id IS NOT NULL
+        ) AS r
+        """,
 }
 #: ``texts``: the texts of the articles a rule's ``suspect`` rows lie in, and no other
 #: (a join copies what it builds on; on valid data there are none).
@@ -467,10 +497,12 @@ def lines_tile(table: Table) -> Query | None:
 def lines_labels(table: Table) -> Query | None:
     if table.name != "lines":
         return None
+    # A line's spans are those touching its own extent: two rows sharing a line_id (a
+    # duplicate keys-unique reports) are each judged by what they touch, not by both.
     return Query(
         f"""
         WITH touching AS (
-            SELECT l.line_id,
+            SELECT l.article_id, l.label_layer, l.start, l."end",
                 array_sort(array_distinct(
                     array_agg(s.technique) FILTER (WHERE s.technique IS NOT NULL)
                 )) AS techniques,
@@ -479,21 +511,22 @@ def lines_labels(table: Table) -> Query | None:
                 )) AS semeval_classes
             FROM lines AS l JOIN spans AS s ON s.article_id = l.article_id
                 AND s.layer = l.label_layer AND s.start < l."end" AND s."end" > l.start
-            GROUP BY l.line_id
+            GROUP BY l.article_id, l.label_layer, l.start, l."end"
         ),
         layers AS (
             SELECT article_id, count(DISTINCT coalesce(label_layer, '')) AS named
             FROM lines GROUP BY article_id
         ),
-        derived AS (
+        line_wants AS (
             SELECT r.*, m.named,
                 CASE WHEN r.label_layer IS NULL THEN NULL
                     ELSE coalesce(o.techniques, []) END AS want_techniques,
                 CASE WHEN r.label_layer IS NULL THEN NULL
                     ELSE coalesce(o.semeval_classes, []) END AS want_classes,
                 CASE WHEN r.label_layer IS NULL THEN NULL
-                    ELSE o.line_id IS NOT NULL END AS want_flag
-            FROM lines AS r LEFT JOIN touching AS o ON o.line_id = r.line_id
+                    ELSE o.article_id IS NOT NULL END AS want_flag
+            FROM lines AS r LEFT JOIN touching AS o ON o.article_id = r.article_id
+                AND o.label_layer = r.label_layer AND o.start = r.start AND o."end" = r."end"
             JOIN layers AS m ON m.article_id = r.article_id
         )
         SELECT {located(table)},
@@ -506,7 +539,7 @@ def lines_labels(table: Table) -> Query | None:
                     || ', classes ' || coalesce(CAST(r.want_classes AS VARCHAR), 'null')
                     || ', has_propaganda ' || coalesce(CAST(r.want_flag AS VARCHAR), 'null')
             END AS expected
-        FROM derived AS r
+        FROM line_wants AS r
         WHERE r.named > 1
             OR r.techniques IS DISTINCT FROM r.want_techniques
             OR r.semeval_classes IS DISTINCT FROM r.want_classes
