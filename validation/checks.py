@@ -99,10 +99,20 @@ class SqlCheck(Check):
     kind, scope = "sql", "rows"
 
 
+@dataclass(frozen=True)
 class RowCheck(Check):
-    """Python on the rows still judged: ``code(table, data, keys, rows) -> Failures``."""
+    """Python on the rows still judged: ``code(table, data, keys, rows) -> Failures``.
+
+    An engine that moves rows to the code (Spark, to its Python workers) hands it the
+    columns in ``reads`` (every column when empty) beside the row's key and location, and
+    of a column in ``first_line_of`` only its first line, up to its first newline: a whole
+    text is most of an article's bytes."""
 
     kind, scope = "python", "rows"
+    #: The columns the code reads.
+    reads: tuple[str, ...] = ()
+    #: Text columns of ``reads`` of which the code reads the first line alone.
+    first_line_of: tuple[str, ...] = ()
 
 
 class ReleaseCheck(Check):
@@ -153,8 +163,10 @@ def check(
     kind: type[Check],
     description: str,
     tables: tuple[str, ...] | None = None,
+    **details: Any,
 ) -> Callable[[F], F]:
-    """Register the decorated function as the implementation of check ``check_id``."""
+    """Register the decorated function as the implementation of check ``check_id``;
+    ``details`` are fields of ``kind`` beyond those of every check (``RowCheck.reads``)."""
 
     def register(code: F) -> F:
         if check_id in _REGISTRY:
@@ -167,6 +179,7 @@ def check(
             description=" ".join(description.split()),
             tables=tables or (),
             code=code,
+            **details,
         )
         return code
 

@@ -23,6 +23,8 @@ FIRST_LINE = "^(?P<line>[^\\n]*)"
     level=Level.CONTENT,
     kind=RowCheck,
     tables=("articles",),
+    reads=("title", "text"),
+    first_line_of=("text",),
     description="Each article's title is its first line without the line break (\\n or "
     "\\r\\n) and without a leading byte order mark: the title rule the builder uses "
     "(dataset.ptc.formats.title_of).",

@@ -10,7 +10,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 
 from dataset.builder.pipeline import BuildResult, build
@@ -18,10 +22,11 @@ from dataset.ptc.synth import synthesize
 from tests.conftest import ARTICLE_ID, RAW
 from tests.test_validation import CASES, failing, read, write
 from validation.allowlist import AllowlistEntry
+from validation.checks import RowCheck, registered
 from validation.cli import main
 from validation.report import Report
 from validation.run import validate_dataset
-from validation.spark.engine import validate_on_spark
+from validation.spark.engine import PYTHON_RESULT, _python_rule, handed, validate_on_spark
 from validation.tally import EXAMPLES_KEPT
 
 
@@ -174,3 +179,37 @@ def test_a_run_lets_go_of_the_rows_it_kept(
     report = validate_on_spark(str(copy))
     assert {"spans-no-duplicates", "spans-no-self-overlap", "articles-title"} <= failing(report)
     assert spark.sparkContext._jsc.getPersistentRDDs().size() == before
+
+
+#: Texts made of what a first line can hold or end with: line breaks of both kinds, a byte
+#: order mark, characters beyond the basic plane.
+FIRST_LINE_TEXTS = st.text(alphabet=["a", " ", "\n", "\r", "\ufeff", "é", "\U0001d11e"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(FIRST_LINE_TEXTS, FIRST_LINE_TEXTS), min_size=1, max_size=6))
+def test_the_title_rule_judges_first_lines_as_whole_texts(
+    spark: SparkSession, rows: list[tuple[str, str]]
+) -> None:
+    """Spark hands the title rule each text's first line alone (``RowCheck.first_line_of``,
+    ``engine.handed``): the same titles fail as when the rule reads whole texts, as the
+    default engine hands them."""
+    rule = registered()["articles-title"]
+    assert isinstance(rule, RowCheck)
+    data = pa.table(
+        {
+            "_key": [f"a{n}" for n in range(len(rows))],
+            "_file": pa.array([0] * len(rows), pa.int32()),
+            "_row": pa.array(range(len(rows)), pa.int64()),
+            "article_id": [f"a{n}" for n in range(len(rows))],
+            "title": [title for title, _ in rows],
+            "text": [text for _, text in rows],
+            "num_chars": [len(text) for _, text in rows],
+        }
+    )
+    whole = rule.code("articles", data, data.column("_key").combine_chunks(), np.arange(len(rows)))
+    wanted = sorted((v.row, v.found, v.expected) for v in whole.details(len(rows)))
+    frame = handed(rule, spark.createDataFrame(data))
+    assert sorted(frame.columns) == ["_file", "_key", "_row", "article_id", "text", "title"]
+    found = frame.mapInArrow(_python_rule(rule.id, "articles"), PYTHON_RESULT).collect()
+    assert sorted((row["_key"], row["found"], row["expected"]) for row in found) == wanted
