@@ -358,11 +358,16 @@ def text_matches_offsets(table: Table) -> Query | None:
     # One pass keeps the rows within one line that differ from its slice and the rows not
     # within one line; only those meet the text of their articles, and only those articles'
     # texts are joined (a join copies what it builds on), and only failing rows get the
-    # report's columns.
+    # report's columns. The rows bring only the columns read here: Spark moves and sorts
+    # what a join's side holds (a span's other columns, its rationale among them).
+    read = ", ".join(
+        f"r.{quoted(name)}"
+        for name in dict.fromkeys([*table.primary_key, "article_id", "start", "end", "text"])
+    )
     return Query(
         f"""
         WITH placed AS (
-            SELECT r.*, t.text AS line_text, t.start AS line_start, t."end" AS line_end
+            SELECT {read}, t.text AS line_text, t.start AS line_start, t."end" AS line_end
             FROM {table.name} AS r LEFT JOIN article_lines AS t ON {join}
         ),
         suspect AS (
