@@ -329,37 +329,43 @@ def offsets_in_range(table: Table) -> Query | None:
 def text_matches_offsets(table: Table) -> Query | None:
     if not has_offsets(table):
         return None
-    if table.name == "lines":
-        # A line is suspect unless it lies at its article line's offsets with that line's
-        # text (``line_matches``, shared with lines-tile); a suspect is sliced from the text.
-        return Query(
-            f"""
-            WITH {LINE_MATCHES},
-            suspect AS (
-                SELECT m.* FROM line_matches AS m
-                WHERE m.line_start IS NULL OR m.start <> m.line_start
-                    OR m."end" <> m.line_end OR NOT coalesce(m.same_text, FALSE)
-            ),
-            {SUSPECT_TEXTS},
-            compared AS (
-                SELECT s.*, l.text AS found,
-                    substring(a.text, s.start + 1, s."end" - s.start) AS expected
-                FROM suspect AS s JOIN lines AS l ON l.line_id = s.line_id
-                JOIN texts AS a ON a.article_id = s.article_id
-            )
-            SELECT {located(table)}, r.found, r.expected
-            FROM compared AS r WHERE r.found <> r.expected
-            """,
-            reads=("articles", "article_lines"),
+    return _lines_match_text(table) if table.name == "lines" else _rows_match_text(table)
+
+
+def _lines_match_text(table: Table) -> Query:
+    """A line is suspect unless it lies at its article line's offsets with that line's
+    text (``line_matches``, shared with lines-tile); a suspect is sliced from the text."""
+    return Query(
+        f"""
+        WITH {LINE_MATCHES},
+        suspect AS (
+            SELECT m.* FROM line_matches AS m
+            WHERE m.line_start IS NULL OR m.start <> m.line_start
+                OR m."end" <> m.line_end OR NOT coalesce(m.same_text, FALSE)
+        ),
+        {SUSPECT_TEXTS},
+        compared AS (
+            SELECT s.*, l.text AS found,
+                substring(a.text, s.start + 1, s."end" - s.start) AS expected
+            FROM suspect AS s JOIN lines AS l ON l.line_id = s.line_id
+            JOIN texts AS a ON a.article_id = s.article_id
         )
+        SELECT {located(table)}, r.found, r.expected
+        FROM compared AS r WHERE r.found <> r.expected
+        """,
+        reads=("articles", "article_lines"),
+    )
+
+
+def _rows_match_text(table: Table) -> Query:
+    """One pass keeps the rows within one line that differ from its slice and the rows not
+    within one line; only those meet the text of their articles, and only those articles'
+    texts are joined (a join copies what it builds on), and only failing rows get the
+    report's columns. The rows bring only the columns read here: Spark moves and sorts
+    what a join's side holds (a span's other columns, its rationale among them)."""
     join = 't.article_id = r.article_id AND t.start <= r.start AND r.start < t."end"'
     within = 'line_text IS NOT NULL AND "end" <= line_end'
     sliced = 'substring(line_text, start - line_start + 1, "end" - start)'
-    # One pass keeps the rows within one line that differ from its slice and the rows not
-    # within one line; only those meet the text of their articles, and only those articles'
-    # texts are joined (a join copies what it builds on), and only failing rows get the
-    # report's columns. The rows bring only the columns read here: Spark moves and sorts
-    # what a join's side holds (a span's other columns, its rationale among them).
     read = ", ".join(
         f"r.{quoted(name)}"
         for name in dict.fromkeys([*table.primary_key, "article_id", "start", "end", "text"])
