@@ -551,9 +551,8 @@ def test_line_labels_spelled_for_spark_fail_as_on_duckdb(spark: SparkSession) ->
         ("c", "1", 1, 1, 0, 2),
         ("d", "1", 1, 1, 0, 2),
     ]
-    right = ([0, 2], [0, 1], True)
     lines: list[LabelLine] = [
-        ("a", "a:1", "1", 0, 5, *right),
+        ("a", "a:1", "1", 0, 5, [0, 2], [0, 1], True),
         ("a", "a:2", "1", 5, 7, [0, 2], [0, 1], True),
         ("a", "a:3", "1", 8, 9, [], [], False),
         ("a", "a:4", "1", 9, 12, [], [], None),

@@ -2,9 +2,9 @@
 
 Local sessions suit a laptop or a CI runner: two worker threads, a small driver heap
 collected by the parallel collector, no web UI, no progress bars, loopback networking only,
-errors-only JVM logs. A cluster is sized by whoever runs it, so only the quiet settings apply
-there; ``--spark-conf KEY=VALUE`` (or the cluster's ``spark-defaults.conf``) decides the
-rest.
+errors-only JVM logs, Spark's classes mapped from an archive (``class_archive``). A
+cluster is sized by whoever runs it, so only the quiet settings apply there;
+``--spark-conf KEY=VALUE`` (or the cluster's ``spark-defaults.conf``) decides the rest.
 """
 
 from __future__ import annotations
@@ -22,13 +22,21 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import psutil
 import py4j  # type: ignore[import-untyped]
 from pyspark.sql import SparkSession
 
 from dataset.errors import InputError
+from validation.spark.class_archive import (
+    ClassArchive,
+    archive_key,
+    class_archive,
+    java_executable,
+)
 
 LOCAL_MASTER = "local[2]"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 #: py4j's loggers, which log a command cut short by Ctrl-C with its traceback.
 PY4J_LOGGERS = ("py4j", "py4j.clientserver", "py4j.java_gateway")
 #: py4j's own files: it also logs through the root logger (``logging.exception``).
@@ -86,8 +94,7 @@ def session_conf(master: str, overrides: Mapping[str, str] | None = None) -> dic
     conf = dict(COMMON_CONF)
     if master.startswith("local"):
         conf.update(LOCAL_CONF)
-        java = "spark.driver.extraJavaOptions"
-        conf[java] = f"{conf[java]} {LOCAL_JAVA_OPTIONS}"
+        conf[JAVA_OPTIONS] = f"{conf[JAVA_OPTIONS]} {LOCAL_JAVA_OPTIONS}"
     conf.update(overrides or {})
     return conf
 
@@ -136,12 +143,34 @@ def spark_session(
         # Python workers run this interpreter: the Python rules run in them and need this
         # environment's packages (PySpark would start whatever "python3" is on the PATH).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    settings = session_conf(master, conf)
+    archive = local_class_archive(master, conf)
+    if archive.java_options:
+        settings[JAVA_OPTIONS] = f"{settings[JAVA_OPTIONS]} {archive.java_options}"
     builder = SparkSession.builder.master(master).appName("propaganda-spans validation")
-    for key, value in session_conf(master, conf).items():
+    for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
+    launched = getattr(session.sparkContext._gateway, "proc", None)
+    with contextlib.suppress(OSError, psutil.Error):
+        archive.started(launched.pid if launched is not None else None)
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def local_class_archive(master: str, conf: Mapping[str, str] | None) -> ClassArchive:
+    """The class-data sharing archive of a local session (``class_archive``), unless the
+    user gives the JVM's options, which then are theirs alone."""
+    java = java_executable()
+    if not master.startswith("local") or JAVA_OPTIONS in (conf or {}) or java is None:
+        return ClassArchive("")
+    import pyspark
+
+    jars = Path(pyspark.__file__).parent / "jars"
+    try:
+        return class_archive(archive_key(java, jars, pyspark.__version__))
+    except OSError:
+        return ClassArchive("")
 
 
 class _NotFromPy4j(logging.Filter):
