@@ -111,6 +111,15 @@ def test_a_cache_that_cannot_be_written_gives_no_archive(tmp_path: Path) -> None
     assert blocked.read_text(encoding="utf-8") == "a user's file"
 
 
+def test_a_user_without_a_home_gets_no_archive(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    assert class_archive(KEY).java_options == ""
+
+
 def test_the_key_names_java_and_the_jars(tmp_path: Path) -> None:
     java = java_executable()
     assert java is not None

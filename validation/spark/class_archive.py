@@ -43,8 +43,14 @@ UNUSED_DAYS = 30
 ARCHIVE, WRITING, WRITER = ".jsa", ".part", ".writer"
 
 
-def archive_folder() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def archive_folder() -> Path | None:
+    """The folder of archives in the user's cache; None for a user without a home."""
+    cache = os.environ.get("XDG_CACHE_HOME")
+    if not cache:
+        try:
+            cache = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
     return Path(cache) / "propaganda-spans" / "spark-class-archives"
 
 
@@ -87,6 +93,8 @@ def class_archive(key: str, folder: Path | None = None) -> ClassArchive:
     """The archive for ``key``: mapped if there is one, written if no JVM is writing it;
     no options at all if the folder cannot be written."""
     folder = archive_folder() if folder is None else folder
+    if folder is None:
+        return ClassArchive("")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         archive = folder / f"{key}{ARCHIVE}"
