@@ -111,6 +111,11 @@ def test_a_cache_that_cannot_be_written_gives_no_archive(tmp_path: Path) -> None
     assert blocked.read_text(encoding="utf-8") == "a user's file"
 
 
+def test_a_cache_path_the_jvm_options_would_split_gives_no_archive(tmp_path: Path) -> None:
+    assert class_archive(KEY, tmp_path / "my cache").java_options == ""
+    assert not (tmp_path / "my cache").exists()
+
+
 def test_a_user_without_a_home_gets_no_archive(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_home() -> Path:
         raise RuntimeError("Could not determine home directory.")

@@ -93,7 +93,9 @@ def class_archive(key: str, folder: Path | None = None) -> ClassArchive:
     """The archive for ``key``: mapped if there is one, written if no JVM is writing it;
     no options at all if the folder cannot be written."""
     folder = archive_folder() if folder is None else folder
-    if folder is None:
+    if folder is None or any(c.isspace() or c in "\"'\\" for c in str(folder)):
+        # Spark splits the JVM's options at spaces and reads quotes: such a path would
+        # not reach the JVM whole.
         return ClassArchive("")
     try:
         folder.mkdir(parents=True, exist_ok=True)

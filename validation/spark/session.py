@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -114,10 +113,7 @@ def parse_conf(pairs: list[str]) -> dict[str, str]:
 
 def require_java() -> None:
     """Spark runs on the JVM: say so plainly instead of PySpark's gateway traceback."""
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return
-    if shutil.which("java") is None:
+    if java_executable() is None:
         raise InputError(
             "java",
             "no Java runtime found; the Spark engine needs Java 17 or newer",
