@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,25 @@ def test_the_title_rule_judges_first_lines_as_whole_texts(
     assert sorted(frame.columns) == ["_file", "_key", "_row", "article_id", "text", "title"]
     found = frame.mapInArrow(_python_rule(rule.id, "articles"), PYTHON_RESULT).collect()
     assert sorted((row["_key"], row["found"], row["expected"]) for row in found) == wanted
+
+
+def test_a_rule_is_handed_its_columns_in_any_order(spark: SparkSession) -> None:
+    """``handed`` takes the columns a rule reads in the order it names them, a first line
+    among them wherever it stands."""
+    rule = registered()["articles-title"]
+    assert isinstance(rule, RowCheck)
+    reversed_reads = replace(rule, reads=("text", "title", "text"))
+    data = pa.table(
+        {
+            "_key": ["a"],
+            "_file": pa.array([0], pa.int32()),
+            "_row": pa.array([0], pa.int64()),
+            "article_id": ["a"],
+            "title": ["T"],
+            "text": ["T\nbody"],
+            "num_chars": [6],
+        }
+    )
+    frame = handed(reversed_reads, spark.createDataFrame(data))
+    assert frame.columns == ["_file", "_row", "_key", "article_id", "text", "title"]
+    assert frame.select("text", "title").collect()[0].asDict() == {"text": "T", "title": "T"}

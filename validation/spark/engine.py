@@ -691,15 +691,15 @@ def handed(check: RowCheck, frame: DataFrame) -> DataFrame:
     and first lines."""
     if not check.reads:
         return frame
-    columns: list[str | Column] = [*ROW_ID, KEY, *_located(frame)]
-    for name in check.reads:
-        if name in columns:
-            continue
-        if name in check.first_line_of:
-            columns.append(sf.substring_index(sf.col(name), "\n", 1).alias(name))
-        else:
-            columns.append(name)
-    return frame.select(*columns)
+    names = list(dict.fromkeys([*ROW_ID, KEY, *_located(frame), *check.reads]))
+    return frame.select(
+        *[
+            sf.substring_index(sf.col(name), "\n", 1).alias(name)
+            if name in check.first_line_of
+            else name
+            for name in names
+        ]
+    )
 
 
 #: What a Python rule hands back from Spark's executors: one row per failing row.
