@@ -467,31 +467,40 @@ LABEL_SPANS = st.lists(
 )
 
 
+#: The columns of the lines and spans tables that lines-labels reads, in the order of a
+#: LabelLine's and a LabelSpan's fields.
+LABEL_LINE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("line_id", pa.string()),
+        ("label_layer", pa.string()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("techniques", pa.list_(pa.int64())),
+        ("semeval_classes", pa.list_(pa.int64())),
+        ("has_propaganda", pa.bool_()),
+    ]
+)
+LABEL_SPAN_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("layer", pa.string()),
+        ("technique", pa.int64()),
+        ("semeval_class", pa.int64()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+    ]
+)
+
+
 def label_tables(lines: list[LabelLine], spans: list[LabelSpan]) -> dict[str, pa.Table]:
     """The lines and spans tables, with the columns lines-labels reads."""
     return {
-        "lines": pa.table(
-            {
-                "line_id": pa.array([line[1] for line in lines], pa.string()),
-                "article_id": pa.array([line[0] for line in lines], pa.string()),
-                "label_layer": pa.array([line[2] for line in lines], pa.string()),
-                "start": pa.array([line[3] for line in lines], pa.int32()),
-                "end": pa.array([line[4] for line in lines], pa.int32()),
-                "techniques": pa.array([line[5] for line in lines], pa.list_(pa.int64())),
-                "semeval_classes": pa.array([line[6] for line in lines], pa.list_(pa.int64())),
-                "has_propaganda": pa.array([line[7] for line in lines], pa.bool_()),
-            }
-        ),
-        "spans": pa.table(
-            {
-                "article_id": pa.array([s[0] for s in spans], pa.string()),
-                "layer": pa.array([s[1] for s in spans], pa.string()),
-                "technique": pa.array([s[2] for s in spans], pa.int64()),
-                "semeval_class": pa.array([s[3] for s in spans], pa.int64()),
-                "start": pa.array([s[4] for s in spans], pa.int32()),
-                "end": pa.array([s[5] for s in spans], pa.int32()),
-            }
-        ),
+        name: pa.Table.from_pylist([dict(zip(kind.names, row, strict=True)) for row in rows], kind)
+        for name, kind, rows in (
+            ("lines", LABEL_LINE_SCHEMA, lines),
+            ("spans", LABEL_SPAN_SCHEMA, spans),
+        )
     }
 
 

@@ -57,12 +57,12 @@ def archive_folder() -> Path | None:
 def archive_key(java: Path, jars: Path, spark_version: str) -> str:
     """What an archive is made of: the Java runtime (its path, its release file's text and
     its executable's modification time) and PySpark's jars (their folder, its version)."""
-    home = java.resolve().parent.parent
-    release = home / "release"
+    java = java.resolve()
+    release = java.parent.parent / "release"
     parts = [
-        str(java.resolve()),
+        str(java),
         release.read_text(encoding="utf-8", errors="replace") if release.is_file() else "",
-        str(java.resolve().stat().st_mtime_ns),
+        str(java.stat().st_mtime_ns),
         str(jars.resolve()),
         spark_version,
     ]

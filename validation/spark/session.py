@@ -46,7 +46,7 @@ COMMON_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
-    "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
+    JAVA_OPTIONS: f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
 }
 
 #: Local mode only: a heap that fits beside other work, few shuffle partitions for two
